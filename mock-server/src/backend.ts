@@ -1,0 +1,152 @@
+import { SignJWT, type JWTPayload, type JWSHeaderParameters } from 'jose'
+import type { HttpHandler } from 'msw'
+import { resolveOptions, type MockBackendOptions, type ResolvedOptions } from './config.ts'
+import { AccessTokens } from './domain/access-tokens.ts'
+import { createClock, type Clock } from './domain/clock.ts'
+import { createFaults, type RefreshFailure } from './domain/faults.ts'
+import { Notes } from './domain/notes.ts'
+import { RefreshFamilies } from './domain/refresh-families.ts'
+import { RevocationList } from './domain/revocation-list.ts'
+import { SessionStore } from './domain/sessions.ts'
+import { createSigningKey, type SigningKey } from './domain/signing-keys.ts'
+import { createStats, type Stats } from './domain/stats.ts'
+import { UserDirectory } from './domain/users.ts'
+import { apiRoutes } from './handlers/api-routes.ts'
+import type { BackendParts } from './handlers/context.ts'
+import { controlRoutes } from './handlers/control-routes.ts'
+import { discoveryRoutes } from './handlers/discovery-routes.ts'
+import { revokeUser } from './handlers/grants.ts'
+import { jwtRoutes } from './handlers/jwt-routes.ts'
+import { oauthRoutes } from './handlers/oauth-routes.ts'
+import { toHandlers } from './handlers/route.ts'
+import { sessionRoutes } from './handlers/session-routes.ts'
+
+export interface BackendSnapshot extends Stats {
+  liveSessions: number
+  liveRefreshFamilies: number
+  revokedAccessTokens: number
+  clockOffsetSeconds: number
+  latencyMs: number
+  pendingRefreshFailures: number
+  revokeAccessTokenOnLogout: boolean
+}
+
+export interface MockBackend {
+  /** MSW request handlers; pass them to `setupServer`, `setupWorker` or the HTTP runtime. */
+  readonly handlers: HttpHandler[]
+  /** Resolves once users are hashed and keys generated; handlers wait for it on their own. */
+  readonly ready: Promise<void>
+  readonly options: Readonly<ResolvedOptions>
+  readonly clock: Clock
+  snapshot(): BackendSnapshot
+  /** Forgets sessions, refresh families, notes, revocations, faults, counters and clock offset. */
+  reset(): void
+  setLatency(ms: number): void
+  failNextRefreshes(count: number, mode?: RefreshFailure): void
+  setClockOffset(seconds: number): void
+  revokeUser(username: string): void
+  /**
+   * Signs arbitrary claims with the server's own key: for tests that need a validly signed token
+   * with wrong claims (issuer, audience, expiry). A mock-only capability.
+   */
+  signToken(payload: JWTPayload, header?: JWSHeaderParameters): Promise<string>
+}
+
+/**
+ * A fresh, independent auth backend: its own users, keys, sessions, refresh-token families,
+ * revocation list, clock, faults and counters. Throws a `ConfigurationError` for unsafe options.
+ */
+export function createMockBackend(input: MockBackendOptions = {}): MockBackend {
+  const options = resolveOptions(input)
+  const clock = createClock(options.now)
+  const keyPromise = createSigningKey(options.algorithm, options.hmacSecret)
+  const signingKey = (): Promise<SigningKey> => keyPromise
+  const users = new UserDirectory({ iterations: options.passwordHashIterations, throttle: options.loginThrottle, clock })
+
+  const freshState = () => {
+    const stats = createStats()
+    const revocations = new RevocationList()
+    return {
+      stats,
+      revocations,
+      faults: createFaults(),
+      notes: new Notes(clock),
+      sessions: new SessionStore({
+        clock,
+        idleTimeoutSeconds: options.sessionIdleTimeoutSeconds,
+        absoluteTimeoutSeconds: options.sessionAbsoluteTimeoutSeconds,
+        onLookup: () => stats.sessionLookups++,
+      }),
+      families: new RefreshFamilies({
+        clock,
+        absoluteTtlSeconds: options.refreshTokenTtlSeconds,
+        idleTtlSeconds: options.refreshIdleTtlSeconds,
+        reuseGraceSeconds: options.refreshReuseGraceSeconds,
+      }),
+    }
+  }
+
+  // Handlers hold this object; reset swaps its state in place so they see the new state.
+  const parts: BackendParts = {
+    options,
+    clock,
+    users,
+    signingKey,
+    tokens: new AccessTokens({
+      issuer: options.issuer,
+      audience: options.audience,
+      ttlSeconds: options.accessTokenTtlSeconds,
+      clockToleranceSeconds: options.clockToleranceSeconds,
+      clock,
+      key: signingKey,
+      isRevoked: (issuer, jti) => parts.revocations.has(issuer, jti, clock.nowSeconds()),
+      onVerify: () => parts.stats.signatureVerifications++,
+    }),
+    ...freshState(),
+  }
+
+  const ready = Promise.all([keyPromise, users.seed(options.users)]).then(() => undefined)
+
+  const snapshot = (): BackendSnapshot => ({
+    ...structuredClone(parts.stats),
+    liveSessions: parts.sessions.count(),
+    liveRefreshFamilies: parts.families.liveFamilies().length,
+    revokedAccessTokens: parts.revocations.size,
+    clockOffsetSeconds: clock.offsetMs / 1000,
+    latencyMs: parts.faults.latencyMs,
+    pendingRefreshFailures: parts.faults.failRefresh.remaining,
+    revokeAccessTokenOnLogout: options.revokeAccessTokenOnLogout,
+  })
+
+  const reset = () => {
+    Object.assign(parts, freshState())
+    users.resetThrottle()
+    clock.offsetMs = 0
+  }
+
+  const routes = [
+    ...jwtRoutes(parts),
+    ...sessionRoutes(parts),
+    ...apiRoutes(parts),
+    ...oauthRoutes(parts),
+    ...discoveryRoutes(parts),
+    ...(options.controls ? controlRoutes(parts, { reset, snapshot }) : []),
+  ]
+
+  return {
+    handlers: toHandlers(parts, routes, ready),
+    ready,
+    options,
+    clock,
+    snapshot,
+    reset,
+    setLatency: (ms) => void (parts.faults.latencyMs = ms),
+    failNextRefreshes: (count, mode = '500') => void (parts.faults.failRefresh = { remaining: count, mode }),
+    setClockOffset: (seconds) => void (clock.offsetMs = seconds * 1000),
+    revokeUser: (username) => void revokeUser(parts, `u_${username}`),
+    async signToken(payload, header = {}) {
+      const key = await keyPromise
+      return new SignJWT(payload).setProtectedHeader({ alg: key.alg, kid: key.kid, typ: 'at+jwt', ...header }).sign(key.signKey)
+    },
+  }
+}

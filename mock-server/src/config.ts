@@ -1,0 +1,125 @@
+import { ConfigurationError } from './domain/errors.ts'
+import { assertStrongHmacSecret, type SigningAlgorithm } from './domain/signing-keys.ts'
+import { demoUsers, type SeedUser } from './domain/users.ts'
+
+export interface CookieNames {
+  /** Session id; served as `__Host-<name>` on secure origins (https and loopback). */
+  session: string
+  /** Double-submit CSRF token, readable by scripts so they can echo it in `X-XSRF-TOKEN`. */
+  csrf: string
+  /** HttpOnly refresh token for `refreshTokenTransport: 'cookie'`; `__Secure-<name>` on secure origins. */
+  refresh: string
+}
+
+export interface MockBackendOptions {
+  /** JWT signing algorithm. Default `ES256`. */
+  algorithm?: SigningAlgorithm
+  /** HS256 secret, 32+ random bytes; generated when omitted. Weak secrets are refused (M25). */
+  hmacSecret?: string | Uint8Array
+  issuer?: string
+  audience?: string
+  /** Access token lifetime. Default 300 s. */
+  accessTokenTtlSeconds?: number
+  /** Absolute lifetime of a refresh-token family, fixed at login. Default 8 h. */
+  refreshTokenTtlSeconds?: number
+  /** A refresh token unused for this long expires. Default 1 h. */
+  refreshIdleTtlSeconds?: number
+  /** Replays the last rotation for this long when its refresh token is presented again. Default 0 (strict). */
+  refreshReuseGraceSeconds?: number
+  /** Default 15 min. */
+  sessionIdleTimeoutSeconds?: number
+  /** Default 8 h. */
+  sessionAbsoluteTimeoutSeconds?: number
+  /** Allowed clock difference when checking `exp`, `nbf`, `iat`. Default 5 s. */
+  clockToleranceSeconds?: number
+  /** The clock (ms since epoch). Default `Date.now`. */
+  now?: () => number
+  cookieNames?: Partial<CookieNames>
+  /** Prefix for every route, e.g. `/mock`. Default none. */
+  basePath?: string
+  /** Restricts handlers to this origin (the browser runtime passes its own). Default: any origin. */
+  origin?: string
+  /** Enables the `/__mock/*` control routes. Default false. */
+  controls?: boolean
+  /** Origins besides the server's own that may send credentialed requests (CORS and CSRF). */
+  trustedOrigins?: string[]
+  users?: SeedUser[]
+  /** PBKDF2-SHA256 iterations. Default 100,000; tests lower it for speed. */
+  passwordHashIterations?: number
+  loginThrottle?: { maxFailures: number; windowSeconds: number }
+  /** Put an access token's `jti` on the revocation list at logout (M10). Default true. */
+  revokeAccessTokenOnLogout?: boolean
+  /** Largest accepted request body. Default 16 KiB. */
+  maxBodyBytes?: number
+  /**
+   * `http` (default): cookies travel as real `Set-Cookie` headers. `document`: the MSW browser
+   * worker writes them through `document.cookie`, where `HttpOnly` cannot exist.
+   */
+  cookieJar?: 'http' | 'document'
+}
+
+export type ResolvedOptions = Required<Omit<MockBackendOptions, 'hmacSecret' | 'now' | 'origin' | 'cookieNames'>> & {
+  hmacSecret: Uint8Array | undefined
+  now: () => number
+  origin: string | undefined
+  cookieNames: CookieNames
+}
+
+const durations = [
+  'accessTokenTtlSeconds',
+  'refreshTokenTtlSeconds',
+  'refreshIdleTtlSeconds',
+  'sessionIdleTimeoutSeconds',
+  'sessionAbsoluteTimeoutSeconds',
+] as const
+
+export function resolveOptions(options: MockBackendOptions = {}): ResolvedOptions {
+  const algorithm = options.algorithm ?? 'ES256'
+  if (algorithm !== 'HS256' && algorithm !== 'ES256') {
+    throw new ConfigurationError('invalid_option', `algorithm must be "HS256" or "ES256", got ${String(algorithm)}`)
+  }
+  const resolved: ResolvedOptions = {
+    algorithm,
+    hmacSecret: options.hmacSecret === undefined ? undefined : assertStrongHmacSecret(options.hmacSecret),
+    issuer: options.issuer ?? 'https://auth.authlens.test',
+    audience: options.audience ?? 'authlens-api',
+    accessTokenTtlSeconds: options.accessTokenTtlSeconds ?? 300,
+    refreshTokenTtlSeconds: options.refreshTokenTtlSeconds ?? 8 * 3600,
+    refreshIdleTtlSeconds: options.refreshIdleTtlSeconds ?? 3600,
+    refreshReuseGraceSeconds: options.refreshReuseGraceSeconds ?? 0,
+    sessionIdleTimeoutSeconds: options.sessionIdleTimeoutSeconds ?? 15 * 60,
+    sessionAbsoluteTimeoutSeconds: options.sessionAbsoluteTimeoutSeconds ?? 8 * 3600,
+    clockToleranceSeconds: options.clockToleranceSeconds ?? 5,
+    now: options.now ?? Date.now,
+    cookieNames: { session: 'sid', csrf: 'XSRF-TOKEN', refresh: 'rt', ...options.cookieNames },
+    basePath: (options.basePath ?? '').replace(/\/+$/, ''),
+    origin: options.origin,
+    controls: options.controls ?? false,
+    trustedOrigins: options.trustedOrigins ?? [],
+    users: options.users ?? demoUsers,
+    passwordHashIterations: options.passwordHashIterations ?? 100_000,
+    loginThrottle: options.loginThrottle ?? { maxFailures: 5, windowSeconds: 300 },
+    revokeAccessTokenOnLogout: options.revokeAccessTokenOnLogout ?? true,
+    maxBodyBytes: options.maxBodyBytes ?? 16 * 1024,
+    cookieJar: options.cookieJar ?? 'http',
+  }
+  for (const name of durations) assertPositiveInteger(name, resolved[name])
+  assertPositiveInteger('passwordHashIterations', resolved.passwordHashIterations)
+  assertPositiveInteger('maxBodyBytes', resolved.maxBodyBytes)
+  if (!(resolved.clockToleranceSeconds >= 0 && resolved.clockToleranceSeconds <= 300)) {
+    throw new ConfigurationError('invalid_option', 'clockToleranceSeconds must be between 0 and 300')
+  }
+  if (!(resolved.refreshReuseGraceSeconds >= 0 && resolved.refreshReuseGraceSeconds <= 60)) {
+    throw new ConfigurationError('invalid_option', 'refreshReuseGraceSeconds must be between 0 and 60')
+  }
+  if (resolved.basePath !== '' && !resolved.basePath.startsWith('/')) {
+    throw new ConfigurationError('invalid_option', 'basePath must start with "/"')
+  }
+  return resolved
+}
+
+function assertPositiveInteger(name: string, value: number): void {
+  if (!Number.isInteger(value) || value <= 0) {
+    throw new ConfigurationError('invalid_option', `${name} must be a positive integer, got ${value}`)
+  }
+}

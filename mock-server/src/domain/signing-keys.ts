@@ -1,0 +1,62 @@
+import { exportJWK, generateKeyPair, type JWK } from 'jose'
+import { ConfigurationError } from './errors.ts'
+import { randomToken } from './random.ts'
+
+export type SigningAlgorithm = 'HS256' | 'ES256'
+
+export interface SigningKey {
+  kid: string
+  /** The only algorithm this key may be used with: the allow-list is per key (M2). */
+  alg: SigningAlgorithm
+  signKey: CryptoKey | Uint8Array
+  verifyKey: CryptoKey | Uint8Array
+  /** Public JWK for `/.well-known/jwks.json`; absent for HMAC secrets, which are never published. */
+  publicJwk?: JWK
+}
+
+const MIN_HMAC_BYTES = 32
+
+/**
+ * HMAC secrets shorter than the hash output, or that look like a passphrase (only letters, digits
+ * and a few separators, as people type them), are brute-forced offline from one token (RFC 8725
+ * §3.5): the backend refuses to start with one (M25).
+ */
+export function assertStrongHmacSecret(secret: Uint8Array | string): Uint8Array {
+  const bytes = typeof secret === 'string' ? new TextEncoder().encode(secret) : secret
+  if (bytes.length < MIN_HMAC_BYTES) {
+    throw new ConfigurationError(
+      'weak_secret',
+      `HS256 secret has ${bytes.length * 8} bits; at least ${MIN_HMAC_BYTES * 8} random bits are required (RFC 8725 §3.5)`,
+    )
+  }
+  if (typeof secret === 'string' && looksLikePassphrase(secret)) {
+    throw new ConfigurationError(
+      'weak_secret',
+      'HS256 secret looks like a passphrase; use 32+ random bytes (e.g. base64url of crypto.getRandomValues)',
+    )
+  }
+  if (new Set(bytes).size < 8) {
+    throw new ConfigurationError('weak_secret', 'HS256 secret has too little variety to be random')
+  }
+  return bytes
+}
+
+function looksLikePassphrase(secret: string): boolean {
+  if (/^[a-z .,'!?-]+$/i.test(secret)) return true
+  const words = secret.split(/[\s_-]+/).filter(Boolean)
+  return words.length >= 3 && words.every((word) => /^[a-z]+\d*$/i.test(word))
+}
+
+export async function createSigningKey(
+  alg: SigningAlgorithm,
+  hmacSecret?: Uint8Array | string,
+): Promise<SigningKey> {
+  const kid = randomToken(8)
+  if (alg === 'HS256') {
+    const secret = hmacSecret === undefined ? crypto.getRandomValues(new Uint8Array(32)) : assertStrongHmacSecret(hmacSecret)
+    return { kid, alg, signKey: secret, verifyKey: secret }
+  }
+  const { privateKey, publicKey } = await generateKeyPair('ES256', { extractable: true })
+  const publicJwk = { ...(await exportJWK(publicKey)), kid, alg, use: 'sig' }
+  return { kid, alg, signKey: privateKey, verifyKey: publicKey, publicJwk }
+}

@@ -1,0 +1,27 @@
+/** Counters the demo's comparison lab and the benchmarks read from `/__mock/stats`. */
+export interface Stats {
+  logins: number
+  failedLogins: number
+  refreshes: number
+  reuseDetections: number
+  unauthorized: number
+  sessionLookups: number
+  signatureVerifications: number
+  csrfRejections: number
+  /** Requests per `METHOD path`. */
+  requests: Record<string, number>
+}
+
+export function createStats(): Stats {
+  return {
+    logins: 0,
+    failedLogins: 0,
+    refreshes: 0,
+    reuseDetections: 0,
+    unauthorized: 0,
+    sessionLookups: 0,
+    signatureVerifications: 0,
+    csrfRejections: 0,
+    requests: {},
+  }
+}

@@ -1,0 +1,89 @@
+import type { ResolvedOptions } from '../config.ts'
+import type { AccessTokens } from '../domain/access-tokens.ts'
+import type { Clock } from '../domain/clock.ts'
+import type { Faults } from '../domain/faults.ts'
+import type { Notes } from '../domain/notes.ts'
+import type { RefreshFamilies } from '../domain/refresh-families.ts'
+import type { RevocationList } from '../domain/revocation-list.ts'
+import type { SessionStore } from '../domain/sessions.ts'
+import type { SigningKey } from '../domain/signing-keys.ts'
+import type { Stats } from '../domain/stats.ts'
+import type { UserDirectory } from '../domain/users.ts'
+import { isLoopback, parseCookieHeader, ResponseBuilder, type CookieAttributes } from './http-kit.ts'
+
+/** The domain a backend instance owns; handlers read and change it only through these parts. */
+export interface BackendParts {
+  options: ResolvedOptions
+  clock: Clock
+  users: UserDirectory
+  tokens: AccessTokens
+  families: RefreshFamilies
+  sessions: SessionStore
+  notes: Notes
+  revocations: RevocationList
+  stats: Stats
+  faults: Faults
+  signingKey: () => Promise<SigningKey>
+}
+
+export interface RequestContext {
+  request: Request
+  url: URL
+  params: Record<string, string>
+  cookies: Record<string, string>
+  /** https, or a loopback host, where browsers honour `Secure` and `__Host-` cookies. */
+  secure: boolean
+  /** Origins whose unsafe requests are accepted: the server's own plus the configured ones. */
+  trustedOrigins: ReadonlySet<string>
+  response: ResponseBuilder
+}
+
+export function createRequestContext(parts: BackendParts, request: Request, params: Record<string, string>): RequestContext {
+  const url = new URL(request.url)
+  return {
+    request,
+    url,
+    params,
+    cookies: parseCookieHeader(request.headers.get('cookie')),
+    secure: url.protocol === 'https:' || isLoopback(url.hostname),
+    trustedOrigins: new Set([url.origin, ...parts.options.trustedOrigins]),
+    response: new ResponseBuilder(parts.options.cookieJar),
+  }
+}
+
+/** Cookie names with the prefixes browsers enforce on secure origins (RFC 6265bis §4.1.3). */
+export function cookieNames(parts: BackendParts, ctx: RequestContext) {
+  const names = parts.options.cookieNames
+  return {
+    session: ctx.secure ? `__Host-${names.session}` : names.session,
+    refresh: ctx.secure ? `__Secure-${names.refresh}` : names.refresh,
+    csrf: names.csrf,
+  }
+}
+
+export function sessionCookieAttributes(ctx: RequestContext): CookieAttributes {
+  return { httpOnly: true, secure: ctx.secure, sameSite: 'Lax', path: '/' }
+}
+
+export function csrfCookieAttributes(ctx: RequestContext): CookieAttributes {
+  return { httpOnly: false, secure: ctx.secure, sameSite: 'Lax', path: '/' }
+}
+
+/** The refresh cookie goes only to the endpoints that need it: refresh and logout. */
+export function refreshCookieAttributes(parts: BackendParts, ctx: RequestContext, maxAge?: number): CookieAttributes {
+  return {
+    httpOnly: true,
+    secure: ctx.secure,
+    sameSite: 'Strict',
+    path: `${parts.options.basePath}/api/auth`,
+    ...(maxAge === undefined ? {} : { maxAge }),
+  }
+}
+
+export function originEvidence(request: Request) {
+  return {
+    origin: request.headers.get('origin'),
+    referer: request.headers.get('referer'),
+    secFetchSite: request.headers.get('sec-fetch-site'),
+  }
+}

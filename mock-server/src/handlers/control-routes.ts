@@ -1,0 +1,76 @@
+import { assertTrustedOrigin } from '../domain/csrf.ts'
+import { BackendError } from '../domain/errors.ts'
+import type { RefreshFailure } from '../domain/faults.ts'
+import { originEvidence, type BackendParts } from './context.ts'
+import { revokeUser } from './grants.ts'
+import { readJsonObject, requireString } from './http-kit.ts'
+import type { Route } from './route.ts'
+
+export interface ControlActions {
+  reset: () => void
+  snapshot: () => unknown
+}
+
+/**
+ * `/__mock/*`: the demo's break-it controls and the lab's counters. Registered only when the
+ * backend is created with `controls: true`.
+ */
+export function controlRoutes(parts: BackendParts, actions: ControlActions): Route[] {
+  const control = (path: string, apply: (body: Record<string, unknown>) => void | Promise<void>): Route => ({
+    method: 'POST',
+    path,
+    control: true,
+    async handle(ctx) {
+      assertTrustedOrigin(originEvidence(ctx.request), ctx.trustedOrigins, { requireEvidence: false })
+      await apply(await readJsonObject(ctx.request, parts.options.maxBodyBytes, { allowEmpty: true }))
+      return ctx.response.json(200, actions.snapshot())
+    },
+  })
+
+  return [
+    {
+      method: 'GET',
+      path: '/__mock/stats',
+      control: true,
+      async handle(ctx) {
+        return ctx.response.json(200, actions.snapshot())
+      },
+    },
+    control('/__mock/latency', (body) => {
+      parts.faults.latencyMs = integerIn(body, 'ms', 0, 10_000)
+    }),
+    control('/__mock/fail-refresh', (body) => {
+      const mode = body.mode ?? '500'
+      if (mode !== '401' && mode !== '500' && mode !== 'timeout') {
+        throw new BackendError('invalid_request', '"mode" must be "401", "500" or "timeout"')
+      }
+      parts.faults.failRefresh = { remaining: integerIn(body, 'count', 0, 100), mode: mode as RefreshFailure }
+    }),
+    control('/__mock/clock', (body) => {
+      parts.clock.offsetMs = integerIn(body, 'offsetSeconds', -86_400, 86_400) * 1000
+    }),
+    control('/__mock/revoke', (body) => {
+      const username = requireString(body, 'username', 256)
+      const user = parts.users.findById(`u_${username}`)
+      if (!user) throw new BackendError('not_found', 'no such user')
+      revokeUser(parts, user.id)
+    }),
+    control('/__mock/settings', (body) => {
+      if (body.revokeAccessTokenOnLogout !== undefined) {
+        if (typeof body.revokeAccessTokenOnLogout !== 'boolean') {
+          throw new BackendError('invalid_request', '"revokeAccessTokenOnLogout" must be a boolean')
+        }
+        parts.options.revokeAccessTokenOnLogout = body.revokeAccessTokenOnLogout
+      }
+    }),
+    control('/__mock/reset', () => actions.reset()),
+  ]
+}
+
+function integerIn(body: Record<string, unknown>, name: string, min: number, max: number): number {
+  const value = body[name]
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < min || value > max) {
+    throw new BackendError('invalid_request', `"${name}" must be an integer from ${min} to ${max}`)
+  }
+  return value
+}

@@ -1,0 +1,105 @@
+import { http, type HttpHandler } from 'msw'
+import { BackendError } from '../domain/errors.ts'
+import { createRequestContext, type BackendParts, type RequestContext } from './context.ts'
+
+export type Method = 'GET' | 'POST' | 'DELETE'
+
+export interface Route {
+  method: Method
+  /** Path below the base path, in MSW syntax (`/api/notes/:id`). */
+  path: string
+  handle: (ctx: RequestContext) => Promise<Response>
+  /** Control routes skip injected latency. */
+  control?: boolean
+}
+
+const ALLOWED_HEADERS = 'Authorization, Content-Type, X-XSRF-TOKEN'
+
+/**
+ * Turns routes into MSW handlers: one per route, then one per path answering other methods with
+ * 405 (M36), and a CORS preflight answer that admits only trusted origins (M37). Every failure
+ * becomes a JSON error with a code; an unexpected exception is a 500 `server_error`, never a crash.
+ */
+export function toHandlers(parts: BackendParts, routes: Route[], ready: Promise<void>): HttpHandler[] {
+  const { basePath, origin } = parts.options
+  const pattern = (path: string) => `${origin ?? '*'}${basePath}${path}`
+  const paths = [...new Set(routes.map((route) => route.path))]
+
+  const preflights = paths.map((path) =>
+    http.options(pattern(path), ({ request, params }) => {
+      const ctx = createRequestContext(parts, request, stringParams(params))
+      if (allowTrustedOrigin(ctx)) {
+        ctx.response.headers.set('Access-Control-Allow-Methods', allowedMethods(routes, path))
+        ctx.response.headers.set('Access-Control-Allow-Headers', ALLOWED_HEADERS)
+        ctx.response.headers.set('Access-Control-Max-Age', '600')
+      }
+      return ctx.response.empty(204)
+    }),
+  )
+
+  const handlers = routes.map((route) => {
+    const register = route.method === 'GET' ? http.get : route.method === 'POST' ? http.post : http.delete
+    return register(pattern(route.path), async ({ request, params }) => {
+      const ctx = createRequestContext(parts, request, stringParams(params))
+      const key = `${route.method} ${route.path}`
+      parts.stats.requests[key] = (parts.stats.requests[key] ?? 0) + 1
+      allowTrustedOrigin(ctx)
+      try {
+        // RFC 9700 §4.3.2: a token in a URL leaks into logs and history; refuse before reading it.
+        if (ctx.url.searchParams.has('access_token')) {
+          throw new BackendError('invalid_request', 'credentials in the query string are not accepted; use the Authorization header')
+        }
+        await ready
+        if (!route.control && parts.faults.latencyMs > 0) await sleep(parts.faults.latencyMs)
+        return await route.handle(ctx)
+      } catch (error) {
+        return ctx.response.error(toBackendError(parts, error))
+      }
+    })
+  })
+
+  const wrongMethod = paths.map((path) =>
+    http.all(pattern(path), ({ request, params }) => {
+      const ctx = createRequestContext(parts, request, stringParams(params))
+      const allow = allowedMethods(routes, path)
+      return ctx.response.error(
+        new BackendError('method_not_allowed', `${request.method} is not allowed here; use ${allow}`, { headers: { Allow: allow } }),
+      )
+    }),
+  )
+
+  return [...preflights, ...handlers, ...wrongMethod]
+}
+
+function toBackendError(parts: BackendParts, error: unknown): BackendError {
+  if (error instanceof BackendError) {
+    if (error.status === 401) parts.stats.unauthorized++
+    return error
+  }
+  return new BackendError('server_error', 'unexpected server error')
+}
+
+/** CORS for a configured foreign origin only; never `*`, which would also drop credentials. */
+function allowTrustedOrigin(ctx: RequestContext): boolean {
+  ctx.response.headers.set('Vary', 'Origin')
+  const requester = ctx.request.headers.get('origin')
+  if (requester === null || requester === ctx.url.origin || !ctx.trustedOrigins.has(requester)) return false
+  ctx.response.headers.set('Access-Control-Allow-Origin', requester)
+  ctx.response.headers.set('Access-Control-Allow-Credentials', 'true')
+  return true
+}
+
+function allowedMethods(routes: Route[], path: string): string {
+  const methods = routes.filter((route) => route.path === path).map((route) => route.method)
+  return [...new Set([...methods, 'OPTIONS'])].join(', ')
+}
+
+function stringParams(params: Record<string, string | readonly string[] | undefined>): Record<string, string> {
+  const result: Record<string, string> = {}
+  for (const [name, value] of Object.entries(params)) if (typeof value === 'string') result[name] = value
+  return result
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms))
+}

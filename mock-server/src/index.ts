@@ -1,0 +1,6 @@
+export { createMockBackend, type MockBackend, type BackendSnapshot } from './backend.ts'
+export type { MockBackendOptions, CookieNames } from './config.ts'
+export { BackendError, ConfigurationError, errorStatus, type BackendErrorCode } from './domain/errors.ts'
+export { demoUsers, type SeedUser, type User, type Role } from './domain/users.ts'
+export type { SigningAlgorithm } from './domain/signing-keys.ts'
+export type { RefreshFailure } from './domain/faults.ts'

@@ -1,0 +1,55 @@
+import { createServer, type Server } from 'node:http'
+import type { AddressInfo } from 'node:net'
+import { createMiddleware } from '@mswjs/http-middleware'
+import express, { type Express } from 'express'
+import { createMockBackend, type MockBackend } from '../backend.ts'
+import type { MockBackendOptions } from '../config.ts'
+
+/**
+ * The same handlers over real HTTP, so `Set-Cookie`, `HttpOnly` and `SameSite` are what a browser
+ * really receives. The app is also connect middleware: the demo's Vite server mounts it.
+ */
+export function createMockApp(backend: MockBackend, { notFound = true } = {}): Express {
+  const app = express()
+  app.disable('x-powered-by')
+  app.use(createMiddleware(...backend.handlers))
+  if (notFound) {
+    app.use((_request, response) => {
+      response.status(404).set('Cache-Control', 'no-store').json({ error: 'not_found', error_description: 'no such endpoint' })
+    })
+  }
+  return app
+}
+
+export interface RunningMockServer {
+  backend: MockBackend
+  server: Server
+  url: string
+  close: () => Promise<void>
+}
+
+/** Starts the backend on loopback. `port: 0` picks a free port. */
+export async function startMockHttpServer(
+  options: MockBackendOptions & { port?: number; host?: string } = {},
+): Promise<RunningMockServer> {
+  const { port = 0, host = '127.0.0.1', ...backendOptions } = options
+  const backend = createMockBackend(backendOptions)
+  await backend.ready
+  const server = createServer(createMockApp(backend))
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject)
+    server.listen(port, host, resolve)
+  })
+  const address = server.address() as AddressInfo
+  const url = `http://${host === '127.0.0.1' || host === '::1' ? 'localhost' : host}:${address.port}`
+  return {
+    backend,
+    server,
+    url,
+    close: () =>
+      new Promise((resolve, reject) => {
+        server.closeAllConnections()
+        server.close((error) => (error ? reject(error) : resolve()))
+      }),
+  }
+}
