@@ -1,5 +1,5 @@
 import { BackendError } from './errors.ts'
-import { randomToken, sha256 } from './random.ts'
+import { base64url, fromBase64url, randomToken, sha256 } from './random.ts'
 import type { Clock } from './clock.ts'
 
 export type RefreshTransport = 'body' | 'cookie'
@@ -20,8 +20,11 @@ export interface RefreshFamily {
   idleExpiresAt: number
   currentHash: string
   rotatedHashes: Set<string>
-  /** The last rotation, replayable during the grace window (M29). */
-  lastRotation?: { fromHash: string; refreshToken: string; until: number }
+  /**
+   * The last rotation, replayable during the grace window (M29). The successor is kept masked
+   * with the previous token, which the store does not hold, so even this stays unusable (M21).
+   */
+  lastRotation?: { fromHash: string; maskedSuccessor: string; until: number }
   revoked: boolean
 }
 
@@ -81,7 +84,10 @@ export class RefreshFamilies {
     if (family.currentHash !== hash) {
       const replay = family.lastRotation
       if (replay && replay.fromHash === hash && now < replay.until) {
-        return { family, refreshToken: replay.refreshToken, replayed: true }
+        const successor = await mask(refreshToken, replay.maskedSuccessor)
+        // Re-check after the await: the successor may have rotated on, or the family been revoked.
+        if (family.revoked || family.lastRotation !== replay) return this.rotate(refreshToken)
+        return { family, refreshToken: successor, replayed: true }
       }
       family.revoked = true
       throw new BackendError('refresh_token_reused', 'refresh token was already used; every token of this sign-in is revoked')
@@ -90,14 +96,15 @@ export class RefreshFamilies {
 
     const next = randomToken()
     const nextHash = await sha256(next)
-    // Re-check after the await: another request may have rotated or revoked meanwhile.
+    const maskedSuccessor = this.options.reuseGraceSeconds > 0 ? await mask(refreshToken, next) : undefined
+    // Re-check after the awaits: another request may have rotated or revoked meanwhile.
     if (family.revoked || family.currentHash !== hash) return this.rotate(refreshToken)
     family.rotatedHashes.add(hash)
     family.currentHash = nextHash
     family.idleExpiresAt = Math.min(now + this.options.idleTtlSeconds * 1000, family.absoluteExpiresAt)
     family.lastRotation =
-      this.options.reuseGraceSeconds > 0
-        ? { fromHash: hash, refreshToken: next, until: now + this.options.reuseGraceSeconds * 1000 }
+      maskedSuccessor !== undefined
+        ? { fromHash: hash, maskedSuccessor, until: now + this.options.reuseGraceSeconds * 1000 }
         : undefined
     this.familyByHash.set(nextHash, family.id)
     return { family, refreshToken: next, replayed: false }
@@ -133,7 +140,12 @@ export class RefreshFamilies {
   liveFamilies(userId?: string): RefreshFamily[] {
     const now = this.options.clock.now()
     return [...this.families.values()].filter(
-      (family) => !family.revoked && now < family.absoluteExpiresAt && (userId === undefined || family.userId === userId),
+      // An idle-expired family can never rotate again, so it is no longer live either (M28).
+      (family) =>
+        !family.revoked &&
+        now < family.absoluteExpiresAt &&
+        now < family.idleExpiresAt &&
+        (userId === undefined || family.userId === userId),
     )
   }
 
@@ -141,6 +153,17 @@ export class RefreshFamilies {
     const id = this.familyByHash.get(hash)
     return id === undefined ? undefined : this.families.get(id)
   }
+}
+
+/**
+ * XOR with a pad derived from the previous token: applied twice it gives the value back. The store
+ * keeps SHA-256 of the bare token, not of this prefixed input, so it cannot rebuild the pad.
+ */
+async function mask(previous: string, value: string): Promise<string> {
+  const pad = fromBase64url(await sha256(`replay-pad:${previous}`))
+  const bytes = fromBase64url(value)
+  if (bytes.length !== pad.length) throw new Error('refresh tokens must be 32 bytes to be masked')
+  return base64url(bytes.map((byte, i) => byte ^ (pad[i] ?? 0)))
 }
 
 function invalidGrant(description: string): BackendError {

@@ -8,8 +8,8 @@ export interface SigningKey {
   kid: string
   /** The only algorithm this key may be used with: the allow-list is per key (M2). */
   alg: SigningAlgorithm
-  signKey: CryptoKey | Uint8Array
-  verifyKey: CryptoKey | Uint8Array
+  signKey: CryptoKey
+  verifyKey: CryptoKey
   /** Public JWK for `/.well-known/jwks.json`; absent for HMAC secrets, which are never published. */
   publicJwk?: JWK
 }
@@ -54,7 +54,9 @@ export async function createSigningKey(
   const kid = randomToken(8)
   if (alg === 'HS256') {
     const secret = hmacSecret === undefined ? crypto.getRandomValues(new Uint8Array(32)) : assertStrongHmacSecret(hmacSecret)
-    return { kid, alg, signKey: secret, verifyKey: secret }
+    // Imported once: handing jose raw bytes would re-import the key on every verification.
+    const key = await crypto.subtle.importKey('raw', secret as BufferSource, { name: 'HMAC', hash: 'SHA-256' }, false, ['sign', 'verify'])
+    return { kid, alg, signKey: key, verifyKey: key }
   }
   const { privateKey, publicKey } = await generateKeyPair('ES256', { extractable: true })
   const publicJwk = { ...(await exportJWK(publicKey)), kid, alg, use: 'sig' }

@@ -91,9 +91,11 @@ export class UserDirectory {
     const stored = this.byUsername.get(key)
     const target = stored ?? this.decoy
     if (!target) throw new BackendError('temporarily_unavailable', 'the user directory is not ready')
+    // Counted as a failure before the hash is awaited: otherwise parallel guesses would all pass
+    // the throttle check above before any of them is recorded. A success clears it below.
+    this.recordFailure(key)
     const hash = await pbkdf2(password, target.salt, this.options.iterations)
     if (!stored || !safeEqual(hash, stored.passwordHash)) {
-      this.recordFailure(key)
       throw new BackendError('invalid_credentials', 'invalid username or password')
     }
     this.failures.delete(key)

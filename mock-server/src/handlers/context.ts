@@ -9,7 +9,7 @@ import type { SessionStore } from '../domain/sessions.ts'
 import type { SigningKey } from '../domain/signing-keys.ts'
 import type { Stats } from '../domain/stats.ts'
 import type { UserDirectory } from '../domain/users.ts'
-import { isLoopback, parseCookieHeader, ResponseBuilder, type CookieAttributes } from './http-kit.ts'
+import { isLoopback, ResponseBuilder, type CookieAttributes } from './http-kit.ts'
 
 /** The domain a backend instance owns; handlers read and change it only through these parts. */
 export interface BackendParts {
@@ -38,13 +38,22 @@ export interface RequestContext {
   response: ResponseBuilder
 }
 
-export function createRequestContext(parts: BackendParts, request: Request, params: Record<string, string>): RequestContext {
+/**
+ * `cookies` comes from MSW, not from the `Cookie` header: in the browser worker the page cannot
+ * put `Cookie` on a request (a forbidden header), so MSW reads `document.cookie` for it.
+ */
+export function createRequestContext(
+  parts: BackendParts,
+  request: Request,
+  params: Record<string, string>,
+  cookies: Record<string, string>,
+): RequestContext {
   const url = new URL(request.url)
   return {
     request,
     url,
     params,
-    cookies: parseCookieHeader(request.headers.get('cookie')),
+    cookies,
     secure: url.protocol === 'https:' || isLoopback(url.hostname),
     trustedOrigins: new Set([url.origin, ...parts.options.trustedOrigins]),
     response: new ResponseBuilder(parts.options.cookieJar),

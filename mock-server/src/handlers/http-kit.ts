@@ -28,23 +28,6 @@ export function serializeCookie(name: string, value: string, attributes: CookieA
   return parts.join('; ')
 }
 
-export function parseCookieHeader(header: string | null): Record<string, string> {
-  const cookies: Record<string, string> = {}
-  if (!header) return cookies
-  for (const pair of header.split(';')) {
-    const index = pair.indexOf('=')
-    if (index <= 0) continue
-    const name = pair.slice(0, index).trim()
-    if (name in cookies) continue
-    try {
-      cookies[name] = decodeURIComponent(pair.slice(index + 1).trim())
-    } catch {
-      cookies[name] = pair.slice(index + 1).trim()
-    }
-  }
-  return cookies
-}
-
 export class ResponseBuilder {
   readonly headers = new Headers(baseHeaders)
 
@@ -144,7 +127,8 @@ async function readText(request: Request, maxBytes: number): Promise<string> {
     if (done) break
     size += value.byteLength
     if (size > maxBytes) {
-      await reader.cancel().catch(() => undefined)
+      // Not awaited: some stream sources (the fetch interceptor) settle a cancel only once drained.
+      reader.cancel().catch(() => undefined)
       throw tooLarge(maxBytes)
     }
     chunks.push(value)
@@ -162,8 +146,12 @@ async function readText(request: Request, maxBytes: number): Promise<string> {
   }
 }
 
+/**
+ * The rest of an oversized body is never read, so the connection cannot carry another request:
+ * close it (RFC 9110 §15.5.14) rather than let the client reuse a socket in an unknown state.
+ */
 function tooLarge(maxBytes: number): BackendError {
-  return new BackendError('payload_too_large', `body is larger than ${maxBytes} bytes`)
+  return new BackendError('payload_too_large', `body is larger than ${maxBytes} bytes`, { headers: { Connection: 'close' } })
 }
 
 /** A required string field of a JSON body or form, bounded in length. */

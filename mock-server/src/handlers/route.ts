@@ -26,8 +26,8 @@ export function toHandlers(parts: BackendParts, routes: Route[], ready: Promise<
   const paths = [...new Set(routes.map((route) => route.path))]
 
   const preflights = paths.map((path) =>
-    http.options(pattern(path), ({ request, params }) => {
-      const ctx = createRequestContext(parts, request, stringParams(params))
+    http.options(pattern(path), ({ request, params, cookies }) => {
+      const ctx = createRequestContext(parts, request, stringParams(params), cookies)
       if (allowTrustedOrigin(ctx)) {
         ctx.response.headers.set('Access-Control-Allow-Methods', allowedMethods(routes, path))
         ctx.response.headers.set('Access-Control-Allow-Headers', ALLOWED_HEADERS)
@@ -39,8 +39,8 @@ export function toHandlers(parts: BackendParts, routes: Route[], ready: Promise<
 
   const handlers = routes.map((route) => {
     const register = route.method === 'GET' ? http.get : route.method === 'POST' ? http.post : http.delete
-    return register(pattern(route.path), async ({ request, params }) => {
-      const ctx = createRequestContext(parts, request, stringParams(params))
+    return register(pattern(route.path), async ({ request, params, cookies }) => {
+      const ctx = createRequestContext(parts, request, stringParams(params), cookies)
       const key = `${route.method} ${route.path}`
       parts.stats.requests[key] = (parts.stats.requests[key] ?? 0) + 1
       allowTrustedOrigin(ctx)
@@ -59,8 +59,8 @@ export function toHandlers(parts: BackendParts, routes: Route[], ready: Promise<
   })
 
   const wrongMethod = paths.map((path) =>
-    http.all(pattern(path), ({ request, params }) => {
-      const ctx = createRequestContext(parts, request, stringParams(params))
+    http.all(pattern(path), ({ request, params, cookies }) => {
+      const ctx = createRequestContext(parts, request, stringParams(params), cookies)
       const allow = allowedMethods(routes, path)
       return ctx.response.error(
         new BackendError('method_not_allowed', `${request.method} is not allowed here; use ${allow}`, { headers: { Allow: allow } }),
@@ -68,7 +68,25 @@ export function toHandlers(parts: BackendParts, routes: Route[], ready: Promise<
     }),
   )
 
-  return [...preflights, ...handlers, ...wrongMethod]
+  // MSW decodes `:params` with decodeURIComponent while matching, outside any resolver: a malformed
+  // escape such as `/api/notes/%E0%A4%A` would throw there and end as a 500 or a crash (M18).
+  const paramPrefixes = paths.filter((path) => path.includes('/:')).map((path) => `${basePath}${path.slice(0, path.indexOf('/:') + 1)}`)
+  const malformedPath = http.all(
+    ({ request }) => {
+      const url = new URL(request.url)
+      if ((origin !== undefined && url.origin !== origin) || !paramPrefixes.some((prefix) => url.pathname.startsWith(prefix))) return false
+      try {
+        decodeURIComponent(url.pathname)
+        return false
+      } catch {
+        return true
+      }
+    },
+    ({ request, cookies }) =>
+      createRequestContext(parts, request, {}, cookies).response.error(new BackendError('invalid_request', 'the URL path has a malformed percent-escape')),
+  )
+
+  return [malformedPath, ...preflights, ...handlers, ...wrongMethod]
 }
 
 function toBackendError(parts: BackendParts, error: unknown): BackendError {

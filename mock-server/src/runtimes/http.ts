@@ -1,4 +1,4 @@
-import { createServer, type Server } from 'node:http'
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { createMiddleware } from '@mswjs/http-middleware'
 import express, { type Express } from 'express'
@@ -12,6 +12,7 @@ import type { MockBackendOptions } from '../config.ts'
 export function createMockApp(backend: MockBackend, { notFound = true } = {}): Express {
   const app = express()
   app.disable('x-powered-by')
+  app.use(drainUnreadBodies)
   app.use(createMiddleware(...backend.handlers))
   if (notFound) {
     app.use((_request, response) => {
@@ -19,6 +20,21 @@ export function createMockApp(backend: MockBackend, { notFound = true } = {}): E
     })
   }
   return app
+}
+
+/**
+ * A refused body (413, 415, 403) is answered without being read to the end, and the stream adapter
+ * in front of the handlers keeps the request paused, so Node never discards the rest: the client's
+ * upload stalls, and the next request on that keep-alive connection hangs. Once the answer is sent,
+ * pull what is left off the wire, as Node does for bodies nobody started reading.
+ */
+function drainUnreadBodies(request: IncomingMessage, response: ServerResponse, next: () => void): void {
+  response.once('finish', () => {
+    if (request.complete) return
+    request.removeAllListeners('data')
+    request.resume()
+  })
+  next()
 }
 
 export interface RunningMockServer {
@@ -35,7 +51,9 @@ export async function startMockHttpServer(
   const { port = 0, host = '127.0.0.1', ...backendOptions } = options
   const backend = createMockBackend(backendOptions)
   await backend.ready
-  const server = createServer(createMockApp(backend))
+  // Node refuses headers over 16 KB with a bare 431; let oversized tokens reach the handlers,
+  // which answer with a coded 401 like the other runtimes (M6, M38).
+  const server = createServer({ maxHeaderSize: 256 * 1024 }, createMockApp(backend))
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject)
     server.listen(port, host, resolve)
