@@ -81,6 +81,9 @@ export class AccessTokens {
       ;({ payload } = await jwtVerify(
         token,
         (header) => {
+          // jose reads `b64` only when `crit` lists it and ignores it otherwise, where another verifier
+          // may honour it: one token, two payloads. No access token carries it (M22, RFC 7797 §6).
+          if (header.b64 !== undefined) throw invalidToken('unsupported', 'token uses the "b64" header parameter, which JWTs must not')
           if (header.kid !== key.kid) throw invalidToken('unknown_key', 'token names a key this server does not have')
           return key.verifyKey
         },

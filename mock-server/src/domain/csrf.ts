@@ -16,8 +16,11 @@ export interface OriginEvidence {
 export function assertTrustedOrigin(
   evidence: OriginEvidence,
   trusted: ReadonlySet<string>,
-  { requireEvidence }: { requireEvidence: boolean },
+  { requireEvidence, partners }: { requireEvidence: boolean; partners?: ReadonlySet<string> },
 ): void {
+  // A configured partner origin is cross-site by nature (an SPA on another site, CORS with
+  // credentials): its exact Origin is the evidence, and Fetch Metadata would only refuse it.
+  if (evidence.origin !== null && partners?.has(evidence.origin)) return
   if (evidence.secFetchSite === 'cross-site') throw csrfFailed('cross-site request refused (Sec-Fetch-Site)')
   if (evidence.origin !== null) {
     if (evidence.origin === 'null' || !trusted.has(evidence.origin)) throw csrfFailed('request origin is not trusted')

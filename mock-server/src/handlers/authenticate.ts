@@ -1,9 +1,9 @@
 import type { AccessTokenClaims } from '../domain/access-tokens.ts'
-import { assertDoubleSubmit, assertTrustedOrigin } from '../domain/csrf.ts'
+import { assertDoubleSubmit } from '../domain/csrf.ts'
 import { BackendError } from '../domain/errors.ts'
 import type { Session } from '../domain/sessions.ts'
 import type { User } from '../domain/users.ts'
-import { cookieNames, originEvidence, type BackendParts, type RequestContext } from './context.ts'
+import { cookieNames, assertRequestOrigin, type BackendParts, type RequestContext } from './context.ts'
 
 export type Principal =
   | { kind: 'bearer'; user: User; claims: AccessTokenClaims }
@@ -37,7 +37,7 @@ export async function authenticate(parts: BackendParts, ctx: RequestContext): Pr
 
 export function assertCsrf(parts: BackendParts, ctx: RequestContext, bound: string): void {
   try {
-    assertTrustedOrigin(originEvidence(ctx.request), ctx.trustedOrigins, { requireEvidence: true })
+    assertRequestOrigin(parts, ctx, true)
     assertDoubleSubmit(ctx.request.headers.get('x-xsrf-token'), ctx.cookies[cookieNames(parts, ctx).csrf], bound)
   } catch (error) {
     parts.stats.csrfRejections++

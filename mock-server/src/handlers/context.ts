@@ -9,6 +9,7 @@ import type { SessionStore } from '../domain/sessions.ts'
 import type { SigningKey } from '../domain/signing-keys.ts'
 import type { Stats } from '../domain/stats.ts'
 import type { UserDirectory } from '../domain/users.ts'
+import { assertTrustedOrigin } from '../domain/csrf.ts'
 import { isLoopback, ResponseBuilder, type CookieAttributes } from './http-kit.ts'
 
 /** The domain a backend instance owns; handlers read and change it only through these parts. */
@@ -89,10 +90,12 @@ export function refreshCookieAttributes(parts: BackendParts, ctx: RequestContext
   }
 }
 
-export function originEvidence(request: Request) {
-  return {
-    origin: request.headers.get('origin'),
-    referer: request.headers.get('referer'),
-    secFetchSite: request.headers.get('sec-fetch-site'),
-  }
+/** Origin and Fetch Metadata checks for an unsafe request (see domain/csrf.ts). */
+export function assertRequestOrigin(parts: BackendParts, ctx: RequestContext, requireEvidence: boolean): void {
+  const { headers } = ctx.request
+  assertTrustedOrigin(
+    { origin: headers.get('origin'), referer: headers.get('referer'), secFetchSite: headers.get('sec-fetch-site') },
+    ctx.trustedOrigins,
+    { requireEvidence, partners: new Set(parts.options.trustedOrigins) },
+  )
 }

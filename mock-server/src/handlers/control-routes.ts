@@ -1,7 +1,6 @@
-import { assertTrustedOrigin } from '../domain/csrf.ts'
 import { BackendError } from '../domain/errors.ts'
 import type { RefreshFailure } from '../domain/faults.ts'
-import { originEvidence, type BackendParts } from './context.ts'
+import { assertRequestOrigin, type BackendParts } from './context.ts'
 import { revokeUser } from './grants.ts'
 import { readJsonObject, requireString } from './http-kit.ts'
 import type { Route } from './route.ts'
@@ -21,7 +20,7 @@ export function controlRoutes(parts: BackendParts, actions: ControlActions): Rou
     path,
     control: true,
     async handle(ctx) {
-      assertTrustedOrigin(originEvidence(ctx.request), ctx.trustedOrigins, { requireEvidence: false })
+      assertRequestOrigin(parts, ctx, false)
       await apply(await readJsonObject(ctx.request, parts.options.maxBodyBytes, { allowEmpty: true }))
       return ctx.response.json(200, actions.snapshot())
     },

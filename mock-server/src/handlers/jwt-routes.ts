@@ -1,8 +1,7 @@
-import { assertTrustedOrigin } from '../domain/csrf.ts'
 import { BackendError } from '../domain/errors.ts'
 import type { RefreshTransport } from '../domain/refresh-families.ts'
 import { assertCsrf, authenticate } from './authenticate.ts'
-import { cookieNames, csrfCookieAttributes, originEvidence, refreshCookieAttributes, type BackendParts, type RequestContext } from './context.ts'
+import { cookieNames, csrfCookieAttributes, assertRequestOrigin, refreshCookieAttributes, type BackendParts, type RequestContext } from './context.ts'
 import { passwordGrant, refreshGrant, revokeAccessToken, revokeUser, type Grant } from './grants.ts'
 import { optionalString, readJsonObject, requireString } from './http-kit.ts'
 import type { Route } from './route.ts'
@@ -20,7 +19,7 @@ export function jwtRoutes(parts: BackendParts): Route[] {
       method: 'POST',
       path: '/api/auth/login',
       async handle(ctx) {
-        assertTrustedOrigin(originEvidence(ctx.request), ctx.trustedOrigins, { requireEvidence: false })
+        assertRequestOrigin(parts, ctx, false)
         const body = await readJsonObject(ctx.request, maxBodyBytes)
         const username = requireString(body, 'username', 256)
         const password = requireString(body, 'password', 1024)

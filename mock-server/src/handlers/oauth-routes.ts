@@ -1,6 +1,5 @@
-import { assertTrustedOrigin } from '../domain/csrf.ts'
 import { BackendError } from '../domain/errors.ts'
-import { originEvidence, type BackendParts, type RequestContext } from './context.ts'
+import { assertRequestOrigin, type BackendParts, type RequestContext } from './context.ts'
 import { passwordGrant, refreshGrant, revokeAccessToken, type Grant } from './grants.ts'
 import { readForm, requireString } from './http-kit.ts'
 import type { Route } from './route.ts'
@@ -17,7 +16,7 @@ export function oauthRoutes(parts: BackendParts): Route[] {
       method: 'POST',
       path: '/oauth/token',
       async handle(ctx) {
-        assertTrustedOrigin(originEvidence(ctx.request), ctx.trustedOrigins, { requireEvidence: false })
+        assertRequestOrigin(parts, ctx, false)
         const form = await readForm(ctx.request, maxBodyBytes)
         try {
           const grantType = requireString(form, 'grant_type', 64)
@@ -38,7 +37,7 @@ export function oauthRoutes(parts: BackendParts): Route[] {
       method: 'POST',
       path: '/oauth/revoke',
       async handle(ctx) {
-        assertTrustedOrigin(originEvidence(ctx.request), ctx.trustedOrigins, { requireEvidence: false })
+        assertRequestOrigin(parts, ctx, false)
         const form = await readForm(ctx.request, maxBodyBytes)
         const token = requireString(form, 'token', 8192)
         const family = await parts.families.find(token)

@@ -1,9 +1,8 @@
-import { assertTrustedOrigin } from '../domain/csrf.ts'
 import { BackendError } from '../domain/errors.ts'
 import type { Session } from '../domain/sessions.ts'
 import type { User } from '../domain/users.ts'
 import { authenticate, REALM } from './authenticate.ts'
-import { cookieNames, csrfCookieAttributes, originEvidence, sessionCookieAttributes, type BackendParts, type RequestContext } from './context.ts'
+import { cookieNames, csrfCookieAttributes, assertRequestOrigin, sessionCookieAttributes, type BackendParts, type RequestContext } from './context.ts'
 import { revokeUser } from './grants.ts'
 import { readJsonObject, requireString } from './http-kit.ts'
 import type { Route } from './route.ts'
@@ -16,7 +15,7 @@ export function sessionRoutes(parts: BackendParts): Route[] {
       path: '/api/session/login',
       async handle(ctx) {
         // Login CSRF (M36): a foreign page must not sign the victim into the attacker's account.
-        assertTrustedOrigin(originEvidence(ctx.request), ctx.trustedOrigins, { requireEvidence: false })
+        assertRequestOrigin(parts, ctx, false)
         const body = await readJsonObject(ctx.request, parts.options.maxBodyBytes)
         const username = requireString(body, 'username', 256)
         const password = requireString(body, 'password', 1024)
