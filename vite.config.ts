@@ -13,6 +13,22 @@ export default defineConfig({
       },
       {
         test: {
+          name: 'sdk',
+          root: './sdk',
+          include: ['src/**/*.test.ts', 'src/**/*.test.tsx'],
+          environment: 'node',
+        },
+      },
+      {
+        test: {
+          name: 'integration',
+          root: './test',
+          include: ['sdk/**/*.test.ts', 'sdk/**/*.test.tsx'],
+          environment: 'node',
+        },
+      },
+      {
+        test: {
           name: 'e2e',
           root: './test',
           include: ['e2e/**/*.test.ts'],

@@ -79,7 +79,7 @@ export class RefreshFamilies {
     const now = this.options.clock.now()
     const family = this.lookup(hash)
     if (!family || family.revoked) throw invalidGrant('refresh token is not valid')
-    if (now >= family.absoluteExpiresAt) throw invalidGrant('refresh token has expired')
+    if (now >= family.absoluteExpiresAt) throw invalidGrant('refresh token has expired', 'expired')
 
     if (family.currentHash !== hash) {
       const replay = family.lastRotation
@@ -92,7 +92,7 @@ export class RefreshFamilies {
       family.revoked = true
       throw new BackendError('refresh_token_reused', 'refresh token was already used; every token of this sign-in is revoked')
     }
-    if (now >= family.idleExpiresAt) throw invalidGrant('refresh token has expired (unused for too long)')
+    if (now >= family.idleExpiresAt) throw invalidGrant('refresh token has expired (unused for too long)', 'expired')
 
     const next = randomToken()
     const nextHash = await sha256(next)
@@ -166,6 +166,7 @@ async function mask(previous: string, value: string): Promise<string> {
   return base64url(bytes.map((byte, i) => byte ^ (pad[i] ?? 0)))
 }
 
-function invalidGrant(description: string): BackendError {
-  return new BackendError('invalid_grant', description)
+/** `reason: 'expired'` lets clients tell an ended sign-in from a refused token. */
+function invalidGrant(description: string, reason?: string): BackendError {
+  return new BackendError('invalid_grant', description, reason ? { reason } : {})
 }

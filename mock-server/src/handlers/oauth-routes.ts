@@ -71,7 +71,7 @@ function tokenResponse(ctx: RequestContext, { access, refreshToken }: Grant): Re
 function toOAuthError(error: unknown): unknown {
   if (!(error instanceof BackendError)) return error
   if (error.code === 'invalid_credentials' || error.code === 'invalid_grant' || error.code === 'refresh_token_reused') {
-    return new BackendError('invalid_grant', error.description, { status: 400, reason: error.code })
+    return new BackendError('invalid_grant', error.description, { status: 400, reason: error.reason ?? error.code })
   }
   return error
 }

@@ -1,0 +1,161 @@
+import { createServerClock } from './clock.ts'
+import { createDevtoolsBridge, type DevtoolsBridge } from './devtools.ts'
+import { AuthError } from './errors.ts'
+import { createEmitter, type AuthEventListener, type AuthEventName } from './events.ts'
+import { resolveOptions, type AuthClientOptions } from './options.ts'
+import { jsonProtocol } from './protocols/json.ts'
+import { oauth2Protocol } from './protocols/oauth2.ts'
+import type { Credentials } from './protocols/types.ts'
+import { createCrossTab, crossTabSupported } from './refresh/cross-tab.ts'
+import { createAuthStore, type AuthState } from './state.ts'
+import { readCookie } from './storage/cookie.ts'
+import { createSafeStorage } from './storage/safe-storage.ts'
+import { jwtStrategy } from './strategies/jwt.ts'
+import { sessionStrategy } from './strategies/session.ts'
+import type { ClientContext, Prepared } from './strategies/types.ts'
+import { withoutSignature } from './token.ts'
+import { sendAuthRequest } from './transport/auth-request.ts'
+import { createScope } from './transport/scope.ts'
+
+/**
+ * One client for JWT and session auth. Creating it touches no browser API until it runs in a
+ * browser, so importing and creating it is safe under SSR and in Node (S19).
+ */
+export function createAuthClient(input: AuthClientOptions = {}) {
+  const options = resolveOptions(input)
+  const browser = typeof window !== 'undefined'
+  const store = createAuthStore()
+  const clock = createServerClock()
+  const scope = createScope(options.baseURL)
+  // Assigned below, once the strategy exists; events before that have nothing to report.
+  let bridge: DevtoolsBridge | undefined
+  const events = createEmitter((name, payload) => bridge?.event(name, payload))
+  const key = `authlens:${options.clientId ?? options.baseURL}`
+  const storage = createSafeStorage(options.storage, key, events)
+  const crossTab =
+    options.crossTab && browser && crossTabSupported()
+      ? createCrossTab(key, options.lockTimeoutMs, () =>
+          events.emit('warning', { code: 'lock_timeout', message: 'another tab held the refresh lock too long; refreshing without it' }),
+        )
+      : undefined
+
+  const endpoint: ClientContext['endpoint'] = (name) => {
+    const path = options.endpoints[name]
+    return (options.rootEndpoints.includes(name) ? new URL(path, scope.resolve('/')) : scope.resolve(path)).href
+  }
+  const csrfHeaders = (): Record<string, string> => {
+    const token = typeof document === 'undefined' ? null : readCookie(options.csrfCookie)
+    return token ? { [options.csrfHeader]: token } : {}
+  }
+  const send: ClientContext['send'] = (kind, url, init) =>
+    sendAuthRequest(options.fetch, kind, url, init, options.timeoutMs, (response) => clock.learnFromResponse(response))
+  const protocol =
+    typeof options.protocol === 'object'
+      ? options.protocol
+      : (options.protocol === 'oauth2' ? oauth2Protocol : jsonProtocol)({
+          url: endpoint,
+          send,
+          cookieTransport: options.cookieTransport,
+          csrfHeaders,
+          clientId: options.clientId,
+        })
+
+  const strategy = (options.strategy === 'session' ? sessionStrategy : jwtStrategy)({
+    options,
+    store,
+    events,
+    clock,
+    scope,
+    storage,
+    crossTab,
+    protocol,
+    endpoint,
+    send,
+    csrfHeaders,
+    setState: (state) => store.setState(state),
+    report(error) {
+      store.setState({ lastError: error })
+      events.emit('error', { error })
+    },
+  })
+
+  if (options.devtools && browser) {
+    bridge = createDevtoolsBridge(() => {
+      const { status, user, expiresAt } = store.getState()
+      const token = strategy.accessToken()
+      return {
+        strategy: options.strategy,
+        status,
+        user,
+        expiresAt,
+        storage: storage.kind,
+        clockOffsetMs: clock.offset,
+        accessToken: token === null ? null : withoutSignature(token),
+        hasRefreshToken: strategy.hasRefreshToken(),
+        baseURL: options.baseURL,
+      }
+    })
+  }
+  const unsubscribeBridge = bridge && store.subscribe(bridge.state)
+  bridge?.state()
+
+  let destroyed = false
+  if (browser && options.restore) store.setState({ status: 'authenticating' })
+  const ready = browser && options.restore ? strategy.init().catch(() => undefined) : Promise.resolve()
+  /** Sends a request with the credential attached (in scope only), retrying once after recovery. */
+  const authFetch = async (input: RequestInfo | URL, init?: RequestInit): Promise<Response> => {
+    const base = input instanceof Request ? new Request(input, init) : new Request(scope.resolve(String(input)), init)
+    const send = async (): Promise<[Response, Prepared]> => {
+      const request = base.clone()
+      const prepared = await strategy.prepare(new URL(request.url), request.method, request.headers)
+      const credentials = prepared.credentials ?? (init?.credentials || (input instanceof Request ? input.credentials : undefined))
+      return [await options.fetch(new Request(request, credentials ? { credentials } : {})), prepared]
+    }
+    const [response, prepared] = await send()
+    if (!(await strategy.recover(response, prepared))) {
+      if (response.status === 401 && prepared.inScope) events.emit('unauthorized', { url: base.url, status: 401 })
+      return response
+    }
+    // Once: a request is never retried twice, so a server that keeps refusing cannot loop (S3).
+    const [retried, again] = await send()
+    if (retried.status === 401 && again.token) {
+      events.emit('unauthorized', { url: base.url, status: 401 })
+      throw new AuthError('unauthorized', 'the request was refused again after a refresh', 401)
+    }
+    return retried
+  }
+
+  return {
+    /** Resolves once the client knows whether someone is signed in (storage, other tabs, server). */
+    ready,
+    store,
+    getState: (): AuthState => store.getState(),
+    subscribe: (listener: (state: AuthState, previous: AuthState) => void) => store.subscribe(listener),
+    on: <K extends AuthEventName>(name: K, listener: AuthEventListener<K>) => events.on(name, listener),
+    login: async (credentials: Credentials): Promise<AuthState> => {
+      await ready
+      await strategy.login(credentials)
+      return store.getState()
+    },
+    logout: (): Promise<void> => strategy.logout(),
+    refresh: (): Promise<void> => strategy.refresh(),
+    getAccessToken: (): Promise<string | null> => strategy.getAccessToken(),
+    fetch: authFetch,
+    /** For adapters (axios): attach the credential to an in-scope request. */
+    prepare: (url: string, method: string, headers: Headers) => strategy.prepare(scope.resolve(url), method, headers),
+    /** For adapters: after a response, whether to send the request once more. */
+    recover: (status: number, headers: Headers, prepared: Prepared) => strategy.recover({ status, headers }, prepared),
+    /** Releases timers, listeners and channels (S18). */
+    destroy(): void {
+      if (destroyed) return
+      destroyed = true
+      strategy.destroy()
+      crossTab?.close()
+      unsubscribeBridge?.()
+      bridge?.destroy()
+      events.clear()
+    },
+  }
+}
+
+export type AuthClient = ReturnType<typeof createAuthClient>

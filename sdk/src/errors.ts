@@ -1,0 +1,46 @@
+export type AuthErrorCode =
+  | 'invalid_credentials'
+  | 'too_many_attempts'
+  | 'not_authenticated'
+  | 'unauthorized'
+  | 'refresh_failed'
+  | 'refresh_token_reused'
+  | 'session_expired'
+  | 'csrf_failed'
+  | 'network'
+  | 'timeout'
+  | 'lock_timeout'
+  | 'invalid_response'
+  | 'server_error'
+  | 'revocation_failed'
+  | 'storage_unavailable'
+  | 'invalid_options'
+
+/**
+ * The one error type the SDK rejects with. `code` is stable; `message` never contains a token
+ * (server text is scrubbed of anything token-like before it is used).
+ */
+export class AuthError extends Error {
+  override readonly name = 'AuthError'
+
+  constructor(
+    readonly code: AuthErrorCode,
+    message: string,
+    readonly status?: number,
+    /** Seconds the server asked us to wait (`Retry-After`). */
+    readonly retryAfter?: number,
+  ) {
+    super(scrub(message))
+  }
+
+  /** Worth another try later: the server or network failed, not the credential. */
+  get retryable(): boolean {
+    return this.code === 'network' || this.code === 'timeout' || this.code === 'server_error'
+  }
+}
+
+/** Token-shaped runs (JWT segments, long base64url) are cut from any text the SDK repeats. */
+export const scrub = (text: string): string => text.replace(/[\w-]{20,}(\.[\w-]*)*/g, '[redacted]')
+
+export const isAuthError = (value: unknown, code?: AuthErrorCode): value is AuthError =>
+  value instanceof AuthError && (code === undefined || value.code === code)

@@ -1,0 +1,8 @@
+export { createAuthClient, type AuthClient } from './client.ts'
+export type { AuthClientOptions } from './options.ts'
+export { AuthError, isAuthError, type AuthErrorCode } from './errors.ts'
+export type { AuthEvents, AuthEventName, AuthEventListener, StorageKind } from './events.ts'
+export type { AuthState, AuthStatus, AuthUser } from './state.ts'
+export type { TokenStorage, StorageOption } from './storage/types.ts'
+export type { CustomProtocol, TokenResponse, Credentials } from './protocols/types.ts'
+export type { Prepared } from './strategies/types.ts'

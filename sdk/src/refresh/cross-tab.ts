@@ -1,0 +1,80 @@
+import { AuthError } from '../errors.ts'
+
+/** The coordination record, read and written only while holding the refresh lock. */
+export interface CrossTabRecord {
+  generation: number
+  /** Serialized tokens, for persistent storages only: memory mode never writes a secret here. */
+  tokens?: string
+  signedOut?: boolean
+}
+
+export type CrossTabMessage =
+  | { type: 'tokens'; generation: number; tokens: string; login?: boolean }
+  | { type: 'logout'; generation: number }
+  /** Session strategy: someone signed in; the cookie is shared, so re-read the session. */
+  | { type: 'login' }
+  | { type: 'hello' }
+
+/**
+ * Tabs of one origin share one refresh: a Web Lock serializes them, and the winner's result is
+ * read inside the lock from IndexedDB, which is consistent across renderer processes.
+ * localStorage is not (TOOLCHAIN.md: a tab could still see the token the previous holder had
+ * just rotated, refresh with it, and be signed out by reuse detection). New tokens and logouts
+ * travel over BroadcastChannel.
+ */
+export function createCrossTab(name: string, lockTimeoutMs: number, onLockTimeout: () => void) {
+  const channel = new BroadcastChannel(`authlens:${name}`)
+  let database: Promise<IDBDatabase> | undefined
+
+  const open = () =>
+    (database ??= new Promise((resolve, reject) => {
+      const request = indexedDB.open('authlens', 1)
+      request.onupgradeneeded = () => request.result.createObjectStore('records')
+      request.onsuccess = () => resolve(request.result)
+      request.onerror = () => reject(request.error)
+    }))
+
+  const transact = async <T>(mode: IDBTransactionMode, run: (store: IDBObjectStore) => IDBRequest): Promise<T> => {
+    const store = (await open()).transaction('records', mode).objectStore('records')
+    return new Promise((resolve, reject) => {
+      const request = run(store)
+      request.onsuccess = () => resolve(request.result as T)
+      request.onerror = () => reject(request.error)
+    })
+  }
+
+  return {
+    /**
+     * Runs `task` holding the lock. A tab that holds it too long (hung, frozen) cannot block the
+     * others for ever (supabase-js #936): after `lockTimeoutMs` they go ahead without it.
+     */
+    async withLock<T>(task: () => Promise<T>): Promise<T> {
+      try {
+        return await navigator.locks.request(`authlens:${name}`, { signal: AbortSignal.timeout(lockTimeoutMs) }, task)
+      } catch (error) {
+        if ((error as Error)?.name !== 'TimeoutError' && (error as Error)?.name !== 'AbortError') throw error
+        onLockTimeout()
+        return task()
+      }
+    },
+    read: () => transact<CrossTabRecord | undefined>('readonly', (store) => store.get(name)).catch(() => undefined),
+    write: (record: CrossTabRecord) =>
+      transact<void>('readwrite', (store) => store.put(record, name)).catch(() => {
+        throw new AuthError('storage_unavailable', 'could not record the refresh for other tabs')
+      }),
+    post: (message: CrossTabMessage) => channel.postMessage(message),
+    listen(handler: (message: CrossTabMessage) => void) {
+      channel.onmessage = (event: MessageEvent<CrossTabMessage>) => handler(event.data)
+    },
+    close() {
+      channel.close()
+      void database?.then((db) => db.close())
+    },
+  }
+}
+
+export type CrossTab = ReturnType<typeof createCrossTab>
+
+/** Cross-tab coordination needs all three; without them (Node, old browsers) each tab is alone. */
+export const crossTabSupported = (): boolean =>
+  typeof BroadcastChannel !== 'undefined' && typeof indexedDB !== 'undefined' && typeof navigator !== 'undefined' && !!navigator.locks

@@ -1,0 +1,318 @@
+import { AuthError, isAuthError } from '../errors.ts'
+import type { AuthEvents } from '../events.ts'
+import { createScheduler } from '../refresh/scheduler.ts'
+import { singleFlight } from '../refresh/single-flight.ts'
+import { anonymous } from '../state.ts'
+import { parseStoredTokens, readTokenSet, serializeTokens, type TokenSet } from '../token.ts'
+import type { ClientContext, Strategy } from './types.ts'
+
+/** Refresh failures that end the sign-in; any other keeps it, to retry later (S5, S28). */
+const FATAL = ['refresh_failed', 'refresh_token_reused', 'session_expired', 'not_authenticated']
+/** How long a tab waits for another tab's tokens over BroadcastChannel after the lock. */
+const HANDOFF_MS = 1500
+/** How long a new tab asks the open ones for their tokens before asking the server. */
+const HELLO_MS = 250
+
+type LogoutReason = AuthEvents['logout']['reason']
+
+/**
+ * JWT strategy: an access token sent as `Authorization: Bearer`, renewed with a refresh token
+ * (held here or in an HttpOnly cookie) before it expires and after a 401, once across all tabs.
+ */
+export function jwtStrategy(ctx: ClientContext): Strategy {
+  const { options, clock, events, storage, crossTab } = ctx
+  const expect = { issuer: options.issuer, audience: options.audience }
+  let tokens: TokenSet | null = null
+  /** The cross-tab refresh our tokens come from: a newer one elsewhere makes ours stale. */
+  let generation = 0
+  /** Bumped by every login and logout: an older refresh must not bring a user back (S17). */
+  let epoch = 0
+  /** Set while the page-load restore runs: not being signed in then is no error. */
+  let restoring = false
+  const waiters = new Set<() => void>()
+
+  const leeway = (set: TokenSet) => {
+    const iat = set.claims.iat
+    const lifetime = set.expiresAt !== null && typeof iat === 'number' ? set.expiresAt - iat * 1000 : Infinity
+    // A 30 s leeway on a 10 s token would refresh constantly: never more than half its life.
+    return Math.min(options.leewayMs, lifetime / 2)
+  }
+  const needsRefresh = (set: TokenSet) => set.expiresAt !== null && set.expiresAt - clock.now() <= leeway(set)
+  const scheduler = createScheduler(() => {
+    if (tokens && needsRefresh(tokens)) refresh().catch(() => undefined)
+  })
+
+  const adopt = (next: TokenSet) => {
+    tokens = next
+    ctx.setState({ status: 'authenticated', user: next.claims, expiresAt: next.expiresAt, lastError: null })
+    if (next.expiresAt !== null) scheduler.schedule(next.expiresAt - leeway(next) - clock.now())
+    for (const wake of waiters) wake()
+  }
+  // Cookie storage expires with the token: give it local time.
+  const persist = (next: TokenSet) => storage.set(serializeTokens(next), next.expiresAt === null ? null : next.expiresAt - clock.offset)
+  const parse = (raw: string) => parseStoredTokens(raw, clock.now(), expect)
+
+  const fromResponse = (response: { accessToken?: unknown; refreshToken?: unknown; expiresIn?: unknown }) => {
+    // An answer without a refresh token keeps the one we have (RFC 6749 §6, S29).
+    const next = readTokenSet(response.accessToken, response.refreshToken ?? tokens?.refreshToken, response.expiresIn, clock.now(), expect)
+    if (typeof next.claims.iat === 'number') clock.learn(next.claims.iat)
+    return next
+  }
+
+  const clearLocally = async (reason: LogoutReason) => {
+    const signedIn = tokens !== null
+    epoch++
+    tokens = null
+    scheduler.cancel()
+    ctx.setState({ ...anonymous, lastError: ctx.store.getState().lastError })
+    await storage.remove()
+    if (signedIn || reason === 'user') events.emit('logout', { reason })
+  }
+
+  const record = (next: TokenSet | null) =>
+    next ? { generation, ...(storage.kind === 'memory' ? {} : { tokens: serializeTokens(next) }) } : { generation, signedOut: true }
+
+  /** Records a login or logout for the other tabs, inside the lock, then tells them. */
+  const announce = async (next: TokenSet | null, login = false) => {
+    if (!crossTab) return
+    await crossTab.withLock(async () => {
+      generation = Math.max(generation, (await crossTab.read())?.generation ?? 0) + 1
+      await crossTab.write(record(next))
+      crossTab.post(next ? { type: 'tokens', generation, tokens: serializeTokens(next), login } : { type: 'logout', generation })
+    })
+  }
+
+  /** Waits, bounded, until tokens of `wanted` generation arrive from another tab. */
+  const handoff = (wanted: number, ms: number) =>
+    new Promise<boolean>((resolve) => {
+      const done = () => {
+        waiters.delete(check)
+        clearTimeout(timer)
+        resolve(generation >= wanted && tokens !== null)
+      }
+      const check = () => generation >= wanted && done()
+      const timer = setTimeout(done, ms)
+      waiters.add(check)
+      check()
+    })
+
+  const requestRefresh = async (): Promise<TokenSet> => {
+    const { attempts, baseDelayMs, maxDelayMs } = options.retry
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return fromResponse(await ctx.protocol.refresh(tokens?.refreshToken))
+      } catch (error) {
+        const failure = isAuthError(error) ? error : new AuthError('invalid_response', 'the refresh answer could not be read')
+        const retryable = failure.retryable || failure.code === 'too_many_attempts' || failure.code === 'invalid_response'
+        const delay = failure.retryAfter !== undefined ? failure.retryAfter * 1000 : baseDelayMs * 2 ** attempt * (0.5 + Math.random() / 2)
+        if (!retryable || attempt >= attempts || delay > maxDelayMs) throw failure
+        await new Promise((resolve) => setTimeout(resolve, delay))
+      }
+    }
+  }
+
+  /**
+   * One refresh for all tabs. Inside the lock: tokens another tab already got win (from the
+   * record in persistent modes, over BroadcastChannel in memory mode); only otherwise do we ask
+   * the server, then record and announce the result before releasing the lock.
+   */
+  const refreshAcrossTabs = async (): Promise<TokenSet | null> => {
+    if (!crossTab) return requestRefresh()
+    const held = generation
+    return crossTab.withLock(async () => {
+      if (generation > held && tokens && !needsRefresh(tokens)) return null
+      const latest = await crossTab.read()
+      if (latest && latest.generation > generation) {
+        if (latest.signedOut) throw new AuthError('not_authenticated', 'signed out in another tab')
+        const theirs = latest.tokens ? parse(latest.tokens) : (await handoff(latest.generation, HANDOFF_MS)) ? tokens : null
+        if (theirs && !needsRefresh(theirs)) {
+          generation = latest.generation
+          return theirs === tokens ? null : theirs
+        }
+      }
+      const fresh = await requestRefresh()
+      generation = Math.max(generation, latest?.generation ?? 0) + 1
+      await crossTab.write(record(fresh))
+      crossTab.post({ type: 'tokens', generation, tokens: serializeTokens(fresh) })
+      return fresh
+    })
+  }
+
+  const refresh = singleFlight(async () => {
+    const started = epoch
+    if (!tokens && !options.cookieTransport) throw new AuthError('not_authenticated', 'no refresh token: sign in first')
+    ctx.setState({ status: tokens ? 'refreshing' : 'authenticating' })
+    try {
+      const next = await refreshAcrossTabs()
+      if (epoch !== started) throw new AuthError('not_authenticated', 'signed out while the refresh was running')
+      if (next) {
+        await persist(next)
+        adopt(next)
+      } else if (tokens) {
+        adopt(tokens)
+      }
+      events.emit('refresh', { expiresAt: tokens?.expiresAt ?? null })
+    } catch (error) {
+      const failure = isAuthError(error) ? error : new AuthError('refresh_failed', 'refresh failed')
+      if (epoch !== started) throw failure
+      const fatal = FATAL.includes(failure.code)
+      if (restoring && !tokens) {
+        ctx.setState({ status: 'anonymous' })
+        throw failure
+      }
+      ctx.report(failure)
+      events.emit('refresh-failed', { error: failure })
+      if (!fatal) {
+        ctx.setState({ status: tokens ? 'authenticated' : 'anonymous' })
+        throw failure
+      }
+      if (failure.code === 'session_expired' || (tokens?.expiresAt ?? Infinity) <= clock.now()) {
+        events.emit('expired', { reason: failure.code === 'session_expired' ? 'session_expired' : 'token_expired' })
+      }
+      const reason = failure.code === 'refresh_token_reused' || failure.code === 'session_expired' ? failure.code : 'refresh_failed'
+      await clearLocally(reason)
+      // Reuse means someone else holds our refresh token: every tab drops its tokens (S6).
+      if (reason === 'refresh_token_reused') await announce(null).catch(() => undefined)
+      throw failure
+    }
+  })
+
+  crossTab?.listen((message) => {
+    if (message.type === 'hello') {
+      if (tokens) crossTab.post({ type: 'tokens', generation, tokens: serializeTokens(tokens) })
+    } else if (message.type === 'logout') {
+      generation = Math.max(generation, message.generation)
+      if (tokens || refresh.isRunning()) {
+        void clearLocally('cross-tab')
+        events.emit('cross-tab', { type: 'logout' })
+      }
+    } else if (message.type === 'tokens' && (message.generation > generation || (!tokens && message.generation === generation))) {
+      let next: TokenSet
+      try {
+        next = parse(message.tokens)
+      } catch {
+        return
+      }
+      // Another user signed in elsewhere: this tab becomes that user, never a mix of two (S32).
+      const switched = message.login || tokens?.claims.sub !== next.claims.sub
+      if (switched) epoch++
+      generation = message.generation
+      void persist(next)
+      adopt(next)
+      events.emit('cross-tab', { type: switched ? 'login' : 'tokens' })
+    }
+  })
+
+  /** The token to send now: refreshed first when close to expiry; a failed refresh that kept the
+   * session falls back to the current token, which the server may still accept. */
+  const currentToken = async (): Promise<string | undefined> => {
+    if (tokens && needsRefresh(tokens)) {
+      await refresh().catch((error) => {
+        if (!tokens) throw error
+      })
+    }
+    return tokens?.accessToken
+  }
+
+  return {
+    async init() {
+      restoring = true
+      try {
+        const latest = await crossTab?.read()
+        // In persistent modes the record, not localStorage, is the consistent copy across tabs.
+        const raw = latest?.tokens ?? (await storage.get())
+        if (raw) {
+          try {
+            const stored = parse(raw)
+            generation = latest?.tokens ? latest.generation : 0
+            adopt(stored)
+            if (needsRefresh(stored)) await refresh().catch(() => undefined)
+            return
+          } catch {
+            // Malformed, tampered or foreign tokens are dropped, never sent (S13, S24).
+            await storage.remove()
+            events.emit('warning', { code: 'token_discarded', message: 'stored tokens were unreadable or for another issuer: discarded' })
+          }
+        }
+        if (crossTab && latest && !latest.signedOut) {
+          crossTab.post({ type: 'hello' })
+          if (await handoff(latest.generation, HELLO_MS)) return
+        }
+        // The HttpOnly refresh cookie may still hold a sign-in from an earlier visit.
+        if (options.cookieTransport && !tokens) await refresh().catch(() => undefined)
+      } finally {
+        restoring = false
+      }
+    },
+
+    async login(credentials) {
+      const started = ++epoch
+      ctx.setState({ status: 'authenticating', lastError: null })
+      let next: TokenSet
+      try {
+        next = fromResponse(await ctx.protocol.login(credentials))
+      } catch (error) {
+        const failure = isAuthError(error) ? error : new AuthError('invalid_response', 'the login answer could not be read')
+        if (epoch === started) {
+          tokens = null
+          ctx.setState({ ...anonymous })
+        }
+        ctx.report(failure)
+        throw failure
+      }
+      if (epoch !== started) throw new AuthError('not_authenticated', 'a later sign-in or sign-out replaced this one')
+      await persist(next)
+      adopt(next)
+      events.emit('login', { user: next.claims })
+      await announce(next, true).catch((error: AuthError) => ctx.report(error))
+    },
+
+    async logout() {
+      const previous = tokens
+      // Forgotten here first: a failed revocation must not leave anyone signed in (S31).
+      await clearLocally('user')
+      await announce(null).catch(() => undefined)
+      if (!ctx.protocol.logout || (!previous && !options.cookieTransport)) return
+      try {
+        await ctx.protocol.logout({ accessToken: previous?.accessToken, refreshToken: previous?.refreshToken })
+      } catch (error) {
+        const failure = new AuthError('revocation_failed', `signed out here, but the server was not told: ${(error as Error).message}`)
+        ctx.report(failure)
+        throw failure
+      }
+    },
+
+    refresh: () => refresh(),
+
+    async getAccessToken() {
+      const token = await currentToken()
+      if (!token) throw new AuthError('not_authenticated', 'not signed in')
+      return token
+    },
+
+    async prepare(url, _method, headers) {
+      if (!ctx.scope.contains(url)) return { inScope: false }
+      const token = await currentToken()
+      if (!token) return { inScope: true }
+      headers.set('Authorization', `Bearer ${token}`)
+      return { inScope: true, token }
+    },
+
+    async recover(response, prepared) {
+      if (response.status !== 401 || !prepared.token) return false
+      const challenge = response.headers.get('www-authenticate') ?? ''
+      if (options.refreshOn401 === 'invalid_token' && !/error="?invalid_token/i.test(challenge)) return false
+      // Refreshed while this request was in flight: retry with the new token, no refresh (S25).
+      if (tokens && tokens.accessToken !== prepared.token) return true
+      await refresh()
+      return true
+    },
+
+    accessToken: () => tokens?.accessToken ?? null,
+    hasRefreshToken: () => Boolean(tokens?.refreshToken) || (options.cookieTransport && tokens !== null),
+    destroy() {
+      scheduler.destroy()
+      for (const wake of waiters) wake()
+    },
+  }
+}

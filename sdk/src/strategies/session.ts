@@ -1,0 +1,123 @@
+import { AuthError, isAuthError } from '../errors.ts'
+import { anonymous, type AuthUser } from '../state.ts'
+import type { ClientContext, Strategy } from './types.ts'
+
+interface SessionAnswer {
+  user?: AuthUser
+  expiresAt?: string
+}
+
+const json = (body: unknown): RequestInit => ({
+  method: 'POST',
+  headers: { 'Content-Type': 'application/json' },
+  body: JSON.stringify(body),
+  credentials: 'include',
+})
+
+/**
+ * Session strategy: the server keeps the state and the browser an HttpOnly cookie. The client
+ * sends credentials to `baseURL` only, adds the CSRF header to unsafe requests, and asks the
+ * session endpoint who is signed in. Other tabs re-check when one signs in or out.
+ */
+export function sessionStrategy(ctx: ClientContext): Strategy {
+  const { events, crossTab } = ctx
+  let epoch = 0
+  const signedIn = () => ctx.store.getState().status !== 'anonymous'
+
+  const apply = (answer: SessionAnswer) => {
+    const expiresAt = answer.expiresAt ? Date.parse(answer.expiresAt) : NaN
+    ctx.setState({ status: 'authenticated', user: answer.user ?? {}, expiresAt: Number.isNaN(expiresAt) ? null : expiresAt, lastError: null })
+  }
+
+  const ended = (reason: 'user' | 'cross-tab' | 'session_expired') => {
+    const was = signedIn()
+    epoch++
+    ctx.setState({ ...anonymous, lastError: ctx.store.getState().lastError })
+    if (reason === 'session_expired' && was) events.emit('expired', { reason })
+    if (was || reason === 'user') events.emit('logout', { reason })
+  }
+
+  /** Asks the server; a 401 means signed out, anything else unexpected keeps the state. */
+  const check = async (quiet: boolean) => {
+    const started = epoch
+    try {
+      const answer = await ctx.send('session', ctx.endpoint('session'), { credentials: 'include' })
+      if (epoch === started) apply(answer)
+    } catch (error) {
+      if (epoch !== started || !isAuthError(error)) return
+      if (error.code === 'session_expired') ended('session_expired')
+      else if (!quiet) {
+        ctx.report(error)
+        throw error
+      }
+    }
+  }
+
+  crossTab?.listen((message) => {
+    if (message.type === 'logout') {
+      if (signedIn()) {
+        ended('cross-tab')
+        events.emit('cross-tab', { type: 'logout' })
+      }
+    } else if (message.type === 'login') {
+      // The cookie is shared: another tab's sign-in (perhaps as someone else) is ours too.
+      void check(true).then(() => events.emit('cross-tab', { type: 'login' }))
+    }
+  })
+  const tell = (type: 'login' | 'logout') => crossTab?.post(type === 'logout' ? { type, generation: 0 } : { type })
+
+  return {
+    init: () => check(true),
+
+    async login(credentials) {
+      const started = ++epoch
+      ctx.setState({ status: 'authenticating', lastError: null })
+      try {
+        const answer = await ctx.send('login', ctx.endpoint('login'), json(credentials))
+        if (epoch !== started) throw new AuthError('not_authenticated', 'a later sign-in or sign-out replaced this one')
+        apply(answer)
+        events.emit('login', { user: ctx.store.getState().user! })
+        tell('login')
+      } catch (error) {
+        const failure = isAuthError(error) ? error : new AuthError('invalid_response', 'the login answer could not be read')
+        if (epoch === started) ctx.setState({ ...anonymous })
+        ctx.report(failure)
+        throw failure
+      }
+    },
+
+    async logout() {
+      const csrf = ctx.csrfHeaders()
+      ended('user')
+      tell('logout')
+      try {
+        await ctx.send('logout', ctx.endpoint('logout'), { ...json({}), headers: { 'Content-Type': 'application/json', ...csrf } })
+      } catch (error) {
+        const failure = new AuthError('revocation_failed', `signed out here, but the server was not told: ${(error as Error).message}`)
+        ctx.report(failure)
+        throw failure
+      }
+    },
+
+    /** Sessions slide on the server; a "refresh" re-reads who is signed in and until when. */
+    refresh: () => check(false),
+    getAccessToken: async () => null,
+
+    async prepare(url, method, headers) {
+      if (!ctx.scope.contains(url)) return { inScope: false }
+      if (!['GET', 'HEAD', 'OPTIONS'].includes(method.toUpperCase())) {
+        for (const [name, value] of Object.entries(ctx.csrfHeaders())) headers.set(name, value)
+      }
+      return { inScope: true, credentials: 'include' }
+    },
+
+    async recover(response, prepared) {
+      if (prepared.inScope && response.status === 401 && signedIn()) ended('session_expired')
+      return false
+    },
+
+    accessToken: () => null,
+    hasRefreshToken: () => false,
+    destroy: () => undefined,
+  }
+}
