@@ -108,8 +108,10 @@ export function createAuthClient(input: AuthClientOptions = {}) {
     const send = async (): Promise<[Response, Prepared]> => {
       const request = base.clone()
       const prepared = await strategy.prepare(new URL(request.url), request.method, request.headers)
-      const credentials = prepared.credentials ?? (init?.credentials || (input instanceof Request ? input.credentials : undefined))
-      return [await options.fetch(new Request(request, credentials ? { credentials } : {})), prepared]
+      // `request` already has the caller's credentials mode (from `init` or the input Request): copy
+      // it (a costly Request) only when the strategy asks for another one, as the session one does.
+      const { credentials } = prepared
+      return [await options.fetch(credentials && credentials !== request.credentials ? new Request(request, { credentials }) : request), prepared]
     }
     const [response, prepared] = await send()
     if (!(await strategy.recover(response, prepared))) {
@@ -153,6 +155,9 @@ export function createAuthClient(input: AuthClientOptions = {}) {
       crossTab?.close()
       unsubscribeBridge?.()
       bridge?.destroy()
+      // The emitter's tap posts through `bridge`: work still in flight (a refresh answering
+      // later) must not reach the page's postMessage after destroy.
+      bridge = undefined
       events.clear()
     },
   }

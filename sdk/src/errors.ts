@@ -39,8 +39,11 @@ export class AuthError extends Error {
   }
 }
 
-/** Token-shaped runs (JWT segments, long base64url) are cut from any text the SDK repeats. */
-export const scrub = (text: string): string => text.replace(/[\w-]{20,}(\.[\w-]*)*/g, '[redacted]')
+/**
+ * Token-shaped runs (JWT segments, long base64url) are cut from any text the SDK repeats. A run
+ * must hold a digit or a capital, so error codes such as `refresh_token_reused` survive.
+ */
+export const scrub = (text: string): string => text.replace(/(?=[\w-]*[A-Z\d])[\w-]{20,}(\.[\w-]*)*/g, '[redacted]')
 
 export const isAuthError = (value: unknown, code?: AuthErrorCode): value is AuthError =>
   value instanceof AuthError && (code === undefined || value.code === code)

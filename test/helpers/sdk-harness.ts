@@ -36,10 +36,14 @@ export function sdkHarness(backendOptions: MockBackendOptions = {}, extraHandler
     requests.push({ method: request.method, url: url.href, path: url.pathname, headers: Object.fromEntries(headers) })
     const body = ['GET', 'HEAD'].includes(request.method) ? undefined : await request.arrayBuffer()
     const outgoing = new Request(url, { method: request.method, headers, body, signal: request.signal })
+    // Like a browser's fetch, reject as soon as the signal aborts, even while the server never
+    // answers (a hanging handler): otherwise a client's timeout could not be observed (S27).
     const response =
-      (await getResponse([...extraHandlers, ...backend.handlers], outgoing)) ??
+      (await untilAborted(getResponse([...extraHandlers, ...backend.handlers], outgoing), request.signal)) ??
       new Response(JSON.stringify({ error: 'not_found' }), { status: 404, headers: { 'content-type': 'application/json' } })
     if (request.signal.aborted) throw new DOMException('aborted', 'AbortError')
+    // `HttpResponse.error()` is a network error: a browser's fetch rejects with a TypeError.
+    if (response.type === 'error') throw new TypeError('Failed to fetch')
     if (sameOrigin) for (const line of response.headers.getSetCookie()) store(line)
     return response
   }
@@ -72,6 +76,15 @@ export function sdkHarness(backendOptions: MockBackendOptions = {}, extraHandler
     },
     destroy: () => clients.forEach((client) => client.destroy()),
   }
+}
+
+function untilAborted<T>(promise: Promise<T>, signal: AbortSignal): Promise<T> {
+  return new Promise<T>((resolve, reject) => {
+    const abort = () => reject(new DOMException('aborted', 'AbortError'))
+    if (signal.aborted) return abort()
+    signal.addEventListener('abort', abort, { once: true })
+    promise.then(resolve, reject).finally(() => signal.removeEventListener('abort', abort))
+  })
 }
 
 export const alice = { username: 'alice', password: 'wonderland' }

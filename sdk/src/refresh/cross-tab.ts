@@ -49,12 +49,28 @@ export function createCrossTab(name: string, lockTimeoutMs: number, onLockTimeou
      * others for ever (supabase-js #936): after `lockTimeoutMs` they go ahead without it.
      */
     async withLock<T>(task: () => Promise<T>): Promise<T> {
-      try {
-        return await navigator.locks.request(`authlens:${name}`, { signal: AbortSignal.timeout(lockTimeoutMs) }, task)
-      } catch (error) {
-        if ((error as Error)?.name !== 'TimeoutError' && (error as Error)?.name !== 'AbortError') throw error
-        onLockTimeout()
+      // Only a wait that timed out falls back: never a task that failed, whatever its error's name.
+      let started = false
+      const run = () => {
+        started = true
         return task()
+      }
+      const request = (lock: string) => navigator.locks.request(lock, { signal: AbortSignal.timeout(lockTimeoutMs) }, run) as Promise<T>
+      const timedOut = (error: unknown) => !started && ((error as Error)?.name === 'TimeoutError' || (error as Error)?.name === 'AbortError')
+      try {
+        return await request(`authlens:${name}`)
+      } catch (error) {
+        if (!timedOut(error)) throw error
+        onLockTimeout()
+      }
+      // The tabs that gave up on a stuck holder still take turns: they time out together, and two
+      // refreshes with one refresh token are reuse, which signs every tab out (seen in Chromium
+      // with five tabs, S8). They queue on a second lock that only they take, bounded as well.
+      try {
+        return await request(`authlens:${name}:fallback`)
+      } catch (error) {
+        if (!timedOut(error)) throw error
+        return run()
       }
     },
     read: () => transact<CrossTabRecord | undefined>('readonly', (store) => store.get(name)).catch(() => undefined),

@@ -30,6 +30,11 @@ export function jwtStrategy(ctx: ClientContext): Strategy {
   /** Set while the page-load restore runs: not being signed in then is no error. */
   let restoring = false
   const waiters = new Set<() => void>()
+  /** Set while this tab's own login or logout is being recorded for the other tabs (see `exclusive`). */
+  let announcing = 0
+  /** Pending refresh retry back-offs, cancelled by destroy(). */
+  const backoffs = new Set<() => void>()
+  let destroyed = false
 
   const leeway = (set: TokenSet) => {
     const iat = set.claims.iat
@@ -72,15 +77,34 @@ export function jwtStrategy(ctx: ClientContext): Strategy {
   const record = (next: TokenSet | null) =>
     next ? { generation, ...(storage.kind === 'memory' ? {} : { tokens: serializeTokens(next) }) } : { generation, signedOut: true }
 
-  /** Records a login or logout for the other tabs, inside the lock, then tells them. */
-  const announce = async (next: TokenSet | null, login = false) => {
+  /** Records a login or logout for the other tabs, then tells them; the caller holds the lock. */
+  const recordAndPost = async (next: TokenSet | null, login = false) => {
     if (!crossTab) return
-    await crossTab.withLock(async () => {
-      generation = Math.max(generation, (await crossTab.read())?.generation ?? 0) + 1
-      await crossTab.write(record(next))
-      crossTab.post(next ? { type: 'tokens', generation, tokens: serializeTokens(next), login } : { type: 'logout', generation })
-    })
+    generation = Math.max(generation, (await crossTab.read())?.generation ?? 0) + 1
+    await crossTab.write(record(next))
+    crossTab.post(next ? { type: 'tokens', generation, tokens: serializeTokens(next), login } : { type: 'logout', generation })
   }
+
+  /**
+   * Runs a login or logout step holding the refresh lock. Until it is done, this tab ignores other
+   * tabs' tokens and logouts: the lock ordered them before ours, so ours supersedes them. Adopting
+   * one meanwhile (typically the previous user's tokens from a refresh that finished elsewhere a
+   * moment earlier) would sign this tab back in after its logout, or leave it as the previous user
+   * after its login while every other tab follows our announcement (both seen in Chromium with
+   * five tabs: S9, S32).
+   */
+  const exclusive = async <T>(step: () => Promise<T>): Promise<T> => {
+    if (!crossTab) return step()
+    announcing++
+    try {
+      return await crossTab.withLock(step)
+    } finally {
+      announcing--
+    }
+  }
+
+  /** Records a login or logout for the other tabs, inside the lock, then tells them. */
+  const announce = (next: TokenSet | null, login = false) => exclusive(() => recordAndPost(next, login))
 
   /** Waits, bounded, until tokens of `wanted` generation arrive from another tab. */
   const handoff = (wanted: number, ms: number) =>
@@ -105,8 +129,20 @@ export function jwtStrategy(ctx: ClientContext): Strategy {
         const failure = isAuthError(error) ? error : new AuthError('invalid_response', 'the refresh answer could not be read')
         const retryable = failure.retryable || failure.code === 'too_many_attempts' || failure.code === 'invalid_response'
         const delay = failure.retryAfter !== undefined ? failure.retryAfter * 1000 : baseDelayMs * 2 ** attempt * (0.5 + Math.random() / 2)
-        if (!retryable || attempt >= attempts || delay > maxDelayMs) throw failure
-        await new Promise((resolve) => setTimeout(resolve, delay))
+        if (!retryable || attempt >= attempts || delay > maxDelayMs || destroyed) throw failure
+        // The back-off is cancelled by destroy(): no timer left behind, no request after it (S18).
+        const woke = await new Promise<boolean>((resolve) => {
+          const stop = () => {
+            clearTimeout(timer)
+            resolve(false)
+          }
+          const timer = setTimeout(() => {
+            backoffs.delete(stop)
+            resolve(true)
+          }, delay)
+          backoffs.add(stop)
+        })
+        if (!woke) throw failure
       }
     }
   }
@@ -116,12 +152,20 @@ export function jwtStrategy(ctx: ClientContext): Strategy {
    * record in persistent modes, over BroadcastChannel in memory mode); only otherwise do we ask
    * the server, then record and announce the result before releasing the lock.
    */
-  const refreshAcrossTabs = async (): Promise<TokenSet | null> => {
+  const refreshAcrossTabs = async (started: number): Promise<TokenSet | null> => {
     if (!crossTab) return requestRefresh()
     const held = generation
     return crossTab.withLock(async () => {
-      if (generation > held && tokens && !needsRefresh(tokens)) return null
+      // Signed in or out here while waiting for the lock: nothing left to refresh. Going on would
+      // wait for tokens this tab now ignores (see `exclusive`), then spend the refresh token and
+      // hand the ended session to the other tabs (seen in Chromium: logout at refresh time, S9).
+      if (epoch !== started) throw new AuthError('not_authenticated', 'signed in or out while the refresh was waiting')
       const latest = await crossTab.read()
+      // Checked after the read, not before: the previous holder's tokens may arrive over
+      // BroadcastChannel while the read is pending. They move `generation` up to the record's,
+      // so the test below would no longer see them as newer and we would refresh a second time
+      // with the token just received (seen in Chromium with five tabs, S7).
+      if (generation > held && tokens && !needsRefresh(tokens)) return null
       if (latest && latest.generation > generation) {
         if (latest.signedOut) throw new AuthError('not_authenticated', 'signed out in another tab')
         const theirs = latest.tokens ? parse(latest.tokens) : (await handoff(latest.generation, HANDOFF_MS)) ? tokens : null
@@ -143,7 +187,7 @@ export function jwtStrategy(ctx: ClientContext): Strategy {
     if (!tokens && !options.cookieTransport) throw new AuthError('not_authenticated', 'no refresh token: sign in first')
     ctx.setState({ status: tokens ? 'refreshing' : 'authenticating' })
     try {
-      const next = await refreshAcrossTabs()
+      const next = await refreshAcrossTabs(started)
       if (epoch !== started) throw new AuthError('not_authenticated', 'signed out while the refresh was running')
       if (next) {
         await persist(next)
@@ -180,6 +224,9 @@ export function jwtStrategy(ctx: ClientContext): Strategy {
   crossTab?.listen((message) => {
     if (message.type === 'hello') {
       if (tokens) crossTab.post({ type: 'tokens', generation, tokens: serializeTokens(tokens) })
+    } else if (announcing) {
+      // Older than the login or logout this tab is announcing (see `exclusive`).
+      return
     } else if (message.type === 'logout') {
       generation = Math.max(generation, message.generation)
       if (tokens || refresh.isRunning()) {
@@ -208,7 +255,9 @@ export function jwtStrategy(ctx: ClientContext): Strategy {
   const currentToken = async (): Promise<string | undefined> => {
     if (tokens && needsRefresh(tokens)) {
       await refresh().catch((error) => {
-        if (!tokens) throw error
+        // A kept token is still worth sending while unexpired; one already past `exp` would only
+        // earn a 401 and start a second refresh round for the same requests (S27, S28).
+        if (!tokens || (tokens.expiresAt !== null && tokens.expiresAt <= clock.now())) throw error
       })
     }
     return tokens?.accessToken
@@ -242,29 +291,39 @@ export function jwtStrategy(ctx: ClientContext): Strategy {
         if (options.cookieTransport && !tokens) await refresh().catch(() => undefined)
       } finally {
         restoring = false
+        // Nothing to restore (no stored tokens, no other tab, no refresh cookie): the client
+        // set `authenticating` on creation, so say "signed out" rather than "still finding out"
+        // for ever (RequireAuth would show its fallback indefinitely).
+        if (!tokens && ctx.store.getState().status === 'authenticating') ctx.setState({ status: 'anonymous' })
       }
     },
 
     async login(credentials) {
       const started = ++epoch
       ctx.setState({ status: 'authenticating', lastError: null })
-      let next: TokenSet
-      try {
-        next = fromResponse(await ctx.protocol.login(credentials))
-      } catch (error) {
-        const failure = isAuthError(error) ? error : new AuthError('invalid_response', 'the login answer could not be read')
-        if (epoch === started) {
-          tokens = null
-          ctx.setState({ ...anonymous })
+      // The sign-in request itself runs under the refresh lock, so no tab refreshes meanwhile: with
+      // the refresh token in an HttpOnly cookie, a refresh answered after the login would put the
+      // previous user's cookie back in the jar, and the next refresh would bring that user back
+      // in every tab (seen in Chromium, S32).
+      await exclusive(async () => {
+        let next: TokenSet
+        try {
+          next = fromResponse(await ctx.protocol.login(credentials))
+        } catch (error) {
+          const failure = isAuthError(error) ? error : new AuthError('invalid_response', 'the login answer could not be read')
+          if (epoch === started) {
+            tokens = null
+            ctx.setState({ ...anonymous })
+          }
+          ctx.report(failure)
+          throw failure
         }
-        ctx.report(failure)
-        throw failure
-      }
-      if (epoch !== started) throw new AuthError('not_authenticated', 'a later sign-in or sign-out replaced this one')
-      await persist(next)
-      adopt(next)
-      events.emit('login', { user: next.claims })
-      await announce(next, true).catch((error: AuthError) => ctx.report(error))
+        if (epoch !== started) throw new AuthError('not_authenticated', 'a later sign-in or sign-out replaced this one')
+        await persist(next)
+        adopt(next)
+        events.emit('login', { user: next.claims })
+        await recordAndPost(next, true).catch((error: AuthError) => ctx.report(error))
+      })
     },
 
     async logout() {
@@ -302,6 +361,9 @@ export function jwtStrategy(ctx: ClientContext): Strategy {
       if (response.status !== 401 || !prepared.token) return false
       const challenge = response.headers.get('www-authenticate') ?? ''
       if (options.refreshOn401 === 'invalid_token' && !/error="?invalid_token/i.test(challenge)) return false
+      // Signed out (logout, failed refresh) while this request was in flight: a refresh now would
+      // repeat a failure already reported, or bring back a session the user ended (S4, S17).
+      if (!tokens) throw new AuthError('not_authenticated', 'signed out while the request was in flight')
       // Refreshed while this request was in flight: retry with the new token, no refresh (S25).
       if (tokens && tokens.accessToken !== prepared.token) return true
       await refresh()
@@ -311,8 +373,11 @@ export function jwtStrategy(ctx: ClientContext): Strategy {
     accessToken: () => tokens?.accessToken ?? null,
     hasRefreshToken: () => Boolean(tokens?.refreshToken) || (options.cookieTransport && tokens !== null),
     destroy() {
+      destroyed = true
       scheduler.destroy()
       for (const wake of waiters) wake()
+      for (const stop of backoffs) stop()
+      backoffs.clear()
     },
   }
 }

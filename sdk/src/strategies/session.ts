@@ -22,6 +22,8 @@ const json = (body: unknown): RequestInit => ({
 export function sessionStrategy(ctx: ClientContext): Strategy {
   const { events, crossTab } = ctx
   let epoch = 0
+  /** Set while the page-load restore runs: finding no session then is no expiry and no logout. */
+  let restoring = false
   const signedIn = () => ctx.store.getState().status !== 'anonymous'
 
   const apply = (answer: SessionAnswer) => {
@@ -30,7 +32,8 @@ export function sessionStrategy(ctx: ClientContext): Strategy {
   }
 
   const ended = (reason: 'user' | 'cross-tab' | 'session_expired') => {
-    const was = signedIn()
+    // The client shows `authenticating` during the restore; nobody was signed in yet.
+    const was = signedIn() && !restoring
     epoch++
     ctx.setState({ ...anonymous, lastError: ctx.store.getState().lastError })
     if (reason === 'session_expired' && was) events.emit('expired', { reason })
@@ -67,7 +70,16 @@ export function sessionStrategy(ctx: ClientContext): Strategy {
   const tell = (type: 'login' | 'logout') => crossTab?.post(type === 'logout' ? { type, generation: 0 } : { type })
 
   return {
-    init: () => check(true),
+    async init() {
+      restoring = true
+      try {
+        await check(true)
+      } finally {
+        restoring = false
+        // No answer (offline, server error): not known to be signed in, so not "still finding out".
+        if (ctx.store.getState().status === 'authenticating') ctx.setState({ status: 'anonymous' })
+      }
+    },
 
     async login(credentials) {
       const started = ++epoch

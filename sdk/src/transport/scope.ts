@@ -10,7 +10,8 @@ export function createScope(baseURL: string) {
       // Paths are relative to the API root ('/me' under '/api' is '/api/me'); full URLs and
       // protocol-relative ones stand as written.
       if (url.startsWith('/') && !url.startsWith('//')) return new URL(joinPath(base().pathname, url), base())
-      return new URL(url, base())
+      // 'me' is under the API root too, as axios would have it, not next to it.
+      return new URL(url, base().href.replace(/\/?$/, '/'))
     },
     contains(url: URL): boolean {
       const root = base()
