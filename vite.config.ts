@@ -29,6 +29,14 @@ export default defineConfig({
       },
       {
         test: {
+          name: 'extension',
+          root: './extension',
+          include: ['src/**/*.test.ts', 'src/**/*.test.tsx'],
+          environment: 'node',
+        },
+      },
+      {
+        test: {
           name: 'e2e',
           root: './test',
           include: ['e2e/**/*.test.ts'],

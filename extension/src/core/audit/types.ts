@@ -1,0 +1,106 @@
+import type { CookieRecord } from '../cookies.ts'
+import type { TokenPlace } from '../detect.ts'
+import type { ClockEstimate } from '../expiry.ts'
+import type { TokenRecord } from '../identity.ts'
+
+export type Severity = 'critical' | 'high' | 'medium' | 'low' | 'info'
+
+export const SEVERITY_ORDER: readonly Severity[] = ['critical', 'high', 'medium', 'low', 'info']
+
+export type RuleId = 'J1' | 'J2' | 'J3' | 'J4' | 'J5' | 'J6' | 'J7' | 'J8' | 'J9' | 'J10' | 'J11' | 'J12' | 'W1' | 'W2' | 'C1' | 'C2' | 'C3' | 'C4' | 'C5'
+
+/** What a finding points at. Never a token value or a cookie value: findings are exported. */
+export interface Evidence {
+  text: string
+  tokenId?: string
+  cookie?: { name: string; domain: string; path: string; partition?: string }
+  place?: TokenPlace
+  /** URLs are redacted: token-like query and fragment parameters masked. */
+  request?: { method: string; url: string }
+}
+
+export interface Finding {
+  /** Stable across runs: rule + subject, so a re-run replaces rather than duplicates. */
+  id: string
+  ruleId: RuleId
+  severity: Severity
+  title: string
+  detail: string
+  evidence: Evidence
+  reference: string
+}
+
+export interface AuditOptions {
+  /** J5: `exp − iat` above this is long-lived (low); above `veryLongLivedSeconds`, medium. */
+  longLivedSeconds: number
+  veryLongLivedSeconds: number
+  /** J6, J7: clock tolerance, as jose's `clockTolerance`. */
+  clockToleranceSeconds: number
+  /** C5: a persistent auth cookie expiring later than this is over-persistent. */
+  cookieMaxPersistDays: number
+  /** J2: extra secrets to try besides the built-in list. */
+  extraWeakSecrets: readonly string[]
+}
+
+export const DEFAULT_AUDIT_OPTIONS: AuditOptions = {
+  longLivedSeconds: 3600,
+  veryLongLivedSeconds: 86_400,
+  clockToleranceSeconds: 60,
+  cookieMaxPersistDays: 30,
+  extraWeakSecrets: [],
+}
+
+export interface AuditInput {
+  tokens: readonly TokenRecord[]
+  cookies: readonly CookieRecord[]
+  /** The inspected page: its scheme decides C2, its site decides third-party (E9). */
+  pageUrl?: string
+  nowMs: number
+  clock?: ClockEstimate | null
+  options?: Partial<AuditOptions>
+}
+
+export interface RuleContext {
+  tokens: readonly TokenRecord[]
+  cookies: readonly CookieRecord[]
+  page: URL | null
+  nowMs: number
+  clock: ClockEstimate | null
+  options: AuditOptions
+}
+
+/** The rule catalog the Audit view lists: default severity and grounding for each rule. */
+export const RULES: Readonly<Record<RuleId, { title: string; severity: Severity; reference: string }>> = {
+  J1: { title: 'Unsecured JWT', severity: 'high', reference: 'RFC 8725 §3.1; OWASP JWT Cheat Sheet' },
+  J2: { title: 'Weak HMAC secret', severity: 'high', reference: 'RFC 8725 §3.5; OWASP JWT Cheat Sheet' },
+  J3: { title: 'Key material named by the token', severity: 'medium', reference: 'RFC 8725 §3.10' },
+  J4: { title: 'No expiry', severity: 'medium', reference: 'OWASP JWT Cheat Sheet; OWASP Session Management Cheat Sheet' },
+  J5: { title: 'Long-lived token', severity: 'low', reference: 'OWASP Session Management Cheat Sheet (session timeouts)' },
+  J6: { title: 'Clock skew', severity: 'info', reference: 'RFC 7519 §4.1.5–4.1.6; jose clockTolerance' },
+  J7: { title: 'Expired token still sent', severity: 'medium', reference: 'RFC 7519 §4.1.4' },
+  J8: { title: 'Missing or mismatched audience/issuer', severity: 'low', reference: 'RFC 8725 §3.8–3.9' },
+  J9: { title: 'No explicit typing', severity: 'info', reference: 'RFC 8725 §3.11; RFC 9068 §2.1' },
+  J10: { title: 'Personal or secret data in claims', severity: 'medium', reference: 'OWASP JWT Cheat Sheet (token information disclosure)' },
+  J11: { title: 'Token in a URL', severity: 'medium', reference: 'RFC 6750 §5.3; RFC 9700 §4.3.2' },
+  J12: { title: 'Bearer token exposed in transit', severity: 'high', reference: 'RFC 6750 §5.3; OWASP Session Management Cheat Sheet' },
+  W1: { title: 'Token in localStorage', severity: 'medium', reference: 'OWASP Session Management Cheat Sheet; OWASP HTML5 Security Cheat Sheet' },
+  W2: { title: 'Token in sessionStorage', severity: 'low', reference: 'OWASP Session Management Cheat Sheet; OWASP HTML5 Security Cheat Sheet' },
+  C1: { title: 'Auth cookie readable by JavaScript', severity: 'high', reference: 'OWASP Session Management Cheat Sheet (HttpOnly)' },
+  C2: { title: 'Auth cookie without Secure', severity: 'high', reference: 'OWASP Session Management Cheat Sheet (Secure)' },
+  C3: { title: 'Weak SameSite', severity: 'high', reference: 'RFC 6265bis §5.6.7; OWASP Session Management Cheat Sheet' },
+  C4: { title: 'Cookie scope too broad', severity: 'low', reference: 'RFC 6265bis §4.1.3 (cookie prefixes); OWASP Session Management Cheat Sheet' },
+  C5: { title: 'Over-persistent auth cookie', severity: 'low', reference: 'OWASP Session Management Cheat Sheet (expire and max-age)' },
+}
+
+export function finding(ruleId: RuleId, subject: string, parts: { severity?: Severity; title?: string; detail: string; evidence: Evidence }): Finding {
+  const rule = RULES[ruleId]
+  return {
+    id: `${ruleId}:${subject}`,
+    ruleId,
+    severity: parts.severity ?? rule.severity,
+    title: parts.title ?? rule.title,
+    detail: parts.detail,
+    evidence: parts.evidence,
+    reference: rule.reference,
+  }
+}

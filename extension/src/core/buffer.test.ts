@@ -1,0 +1,43 @@
+import { describe, expect, it } from 'vitest'
+import { DEFAULT_BUFFER_CAPACITY, createCappedBuffer } from './buffer.ts'
+
+describe('createCappedBuffer', () => {
+  it('E11 10,000 events stay bounded: the newest 1,000 are kept, the rest counted as dropped', () => {
+    const buffer = createCappedBuffer<{ n: number; payload: string }>()
+    for (let n = 0; n < 10_000; n++) buffer.push({ n, payload: 'x'.repeat(100) })
+    expect(buffer.capacity).toBe(DEFAULT_BUFFER_CAPACITY)
+    expect(buffer.size).toBe(1000)
+    expect(buffer.dropped).toBe(9000)
+    const items = buffer.toArray()
+    expect(items).toHaveLength(1000)
+    expect(items[0]?.n).toBe(9000)
+    expect(items[999]?.n).toBe(9999)
+  })
+
+  it('E11 the dedupe key set is bounded with the buffer (evicted keys are forgotten)', () => {
+    const buffer = createCappedBuffer<string>(3, (s) => s)
+    for (const s of ['a', 'b', 'c', 'd']) buffer.push(s)
+    expect(buffer.toArray()).toEqual(['b', 'c', 'd'])
+    expect(buffer.push('a')).toBe(true)
+    expect(buffer.toArray()).toEqual(['c', 'd', 'a'])
+  })
+
+  it('E12 refuses an entry it already holds (re-announced state after a worker restart)', () => {
+    const buffer = createCappedBuffer<{ id: string }>(10, (e) => e.id)
+    expect(buffer.push({ id: 'm-1' })).toBe(true)
+    expect(buffer.push({ id: 'm-1' })).toBe(false)
+    expect(buffer.push({ id: 'm-2' })).toBe(true)
+    expect(buffer.size).toBe(2)
+  })
+
+  it('keeps order below capacity, clears, and rejects a nonsense capacity', () => {
+    const buffer = createCappedBuffer<number>(5)
+    buffer.push(1)
+    buffer.push(2)
+    expect(buffer.toArray()).toEqual([1, 2])
+    expect(buffer.dropped).toBe(0)
+    buffer.clear()
+    expect(buffer.toArray()).toEqual([])
+    expect(() => createCappedBuffer(0)).toThrow(RangeError)
+  })
+})

@@ -1,0 +1,41 @@
+/**
+ * The extension's pure core: no `chrome.*`, no DOM. The panel and the service worker import from
+ * here; base64url.ts and json-scan.ts are internal to decoding.
+ */
+export { createInspector, type Inspector, type InspectorOptions, type InspectorSnapshot, type StorageKeyInfo, type TimelineEntry } from './inspector.ts'
+export type { CookieObservation, ExchangeObservation, HeaderEntry, Observation, PageUrlObservation, SdkObservation, StorageArea, StorageObservation } from './observations.ts'
+export {
+  MAX_JSON_DEPTH,
+  MAX_TOKEN_CHARS,
+  SIGNATURE_NOT_VERIFIED,
+  inspectStoredValue,
+  inspectToken,
+  isTokenLikeValue,
+  looksLikeCompactJose,
+  type DecodeNote,
+  type JsonObject,
+  type NotJwtReason,
+  type TokenInspection,
+} from './decode.ts'
+export { detectTokens, type Direction, type ExchangeRef, type TokenPlace, type TokenSighting, type TokenSource } from './detect.ts'
+export { createTokenRegistry, identityKey, tokenId, type PlaceRecord, type RecordOutcome, type RefreshDetected, type TokenRecord, type TokenRegistry, type TokenRole } from './identity.ts'
+export {
+  assessIssuedAtSkew,
+  estimateServerClock,
+  expiryView,
+  formatDuration,
+  numericDateMs,
+  serverClockSample,
+  type ClockEstimate,
+  type ExpiryState,
+  type ExpiryView,
+  type ServerClockSample,
+  type SkewAssessment,
+} from './expiry.ts'
+export { classifyAuthEndpoint, createRetryTracker, dueExpirations, timelineKey, type TimelineEvent, type TimelineKind, type TimelineSource } from './timeline.ts'
+export { DEFAULT_BUFFER_CAPACITY, createCappedBuffer, type CappedBuffer } from './buffer.ts'
+export { cookieKey, describePartition, isAuthCookie, isDeletion, parseCookieHeader, parseSetCookie, type CookiePartitionKey, type CookieRecord, type SameSite } from './cookies.ts'
+export { classifyClaim, sensitiveClaims, type ClaimClass } from './claims.ts'
+export { buildRedactedExport, exportToJson, maskValue, redactClaims, redactCookie, redactToken, redactUrl, scrubText, type RedactedExport } from './redact.ts'
+export { xssView, type Exposure, type XssView } from './xss-view.ts'
+export { RULES, SEVERITY_ORDER, auditSync, runAudit, type AuditInput, type AuditOptions, type Evidence, type Finding, type RuleId, type Severity } from './audit/index.ts'

@@ -1,0 +1,85 @@
+import { describe, expect, it } from 'vitest'
+import { createInspector } from './inspector.ts'
+import { exchange } from './testing/observations.ts'
+import { makeJwt } from './testing/tokens.ts'
+
+const T0 = Date.UTC(2026, 0, 1, 12)
+const S = (ms: number) => Math.floor(ms / 1000)
+const API = 'https://app.example.com/api'
+const token = (iat: number, jti: string) => makeJwt({ iss: 'https://app.example.com', aud: 'authlens-api', sub: 'u1', iat: S(iat), exp: S(iat) + 60, jti })
+const dateHeader = (ms: number) => ({ Date: new Date(ms).toUTCString() })
+
+describe('createInspector', () => {
+  it('login → token issued → 401 → refresh detected → retry → exp passing → logout, on one timeline', () => {
+    const inspector = createInspector()
+    const a = token(T0, 'a')
+    const b = token(T0 + 70_000, 'b')
+    inspector.ingest({ kind: 'page-url', at: T0 - 1000, url: 'https://app.example.com/' })
+    inspector.ingest(exchange({ at: T0, method: 'POST', url: `${API}/auth/login`, responseBody: JSON.stringify({ accessToken: a }), responseHeaders: dateHeader(T0) }))
+    inspector.ingest(exchange({ at: T0 + 1000, url: `${API}/notes`, requestHeaders: { Authorization: `Bearer ${a}` }, responseHeaders: dateHeader(T0 + 1000) }))
+    inspector.tick(T0 + 30_000)
+    inspector.tick(T0 + 65_000)
+    inspector.ingest(exchange({ at: T0 + 69_000, url: `${API}/notes`, requestHeaders: { Authorization: `Bearer ${a}` }, status: 401 }))
+    inspector.ingest(exchange({ at: T0 + 70_000, method: 'POST', url: `${API}/auth/refresh`, responseBody: JSON.stringify({ accessToken: b }) }))
+    inspector.ingest(exchange({ at: T0 + 70_500, url: `${API}/notes`, requestHeaders: { Authorization: `Bearer ${b}` } }))
+    inspector.ingest(exchange({ at: T0 + 80_000, method: 'POST', url: `${API}/auth/logout`, requestHeaders: { Authorization: `Bearer ${b}` } }))
+    const snapshot = inspector.snapshot()
+    expect(snapshot.timeline.map((e) => e.kind)).toEqual(['token-issued', 'login', 'expired', 'unauthorized', 'token-issued', 'refresh-detected', 'retry-after-refresh', 'logout'])
+    expect(snapshot.timeline.map((e) => e.seq)).toEqual([1, 2, 3, 4, 5, 6, 7, 8])
+    expect(snapshot.tokens).toHaveLength(2)
+    expect(snapshot.tokens[0]?.places.map((p) => p.place.source)).toEqual(['response-body', 'authorization-header'])
+    expect(snapshot.clock?.samples).toBe(2)
+    expect(snapshot.pageUrl).toBe('https://app.example.com/')
+  })
+
+  it('E11 10,000 observations keep memory bounded: capped timeline with a dropped count, capped tokens', () => {
+    const inspector = createInspector({ timelineCapacity: 1000, maxTokens: 200 })
+    for (let i = 0; i < 10_000; i++) {
+      inspector.ingest(exchange({ at: T0 + i, url: `${API}/notes/${i}`, requestHeaders: { Authorization: `Bearer ${token(T0 + i * 1000, `j${i}`)}` }, status: i % 2 ? 200 : 401 }))
+    }
+    const snapshot = inspector.snapshot()
+    expect(snapshot.timeline).toHaveLength(1000)
+    expect(snapshot.dropped).toBeGreaterThan(9000)
+    expect(snapshot.tokens).toHaveLength(200)
+  })
+
+  it('E12 re-announced state after a service worker restart adds no duplicate tokens or timeline entries', () => {
+    const inspector = createInspector()
+    const a = token(T0, 'a')
+    const replay = () => {
+      inspector.ingest({ kind: 'storage', at: T0, area: 'localStorage', key: 'token', value: a })
+      inspector.ingest({ kind: 'sdk', at: T0, message: { source: 'authlens-sdk', version: 1, id: 'k1-3', at: T0, type: 'event', event: 'refresh', data: { expiresAt: 1 } } })
+      inspector.ingest({ kind: 'sdk', at: T0, message: { source: 'authlens-sdk', version: 1, id: 'k1-2', at: T0, type: 'event', event: 'login', data: {} } })
+      inspector.ingest({ kind: 'cookie', at: T0, removed: false, cookie: { name: 'rt', value: 'opaque-refresh-0123456789', domain: 'app.example.com', path: '/api/auth', secure: true, httpOnly: true, sameSite: 'strict', session: true } })
+    }
+    replay()
+    const first = inspector.snapshot()
+    replay()
+    expect(inspector.snapshot().timeline).toEqual(first.timeline)
+    expect(inspector.snapshot().tokens.map((t) => t.id)).toEqual(first.tokens.map((t) => t.id))
+    expect(first.timeline.map((e) => e.kind)).toEqual(['token-issued', 'sdk-event', 'login', 'token-issued'])
+  })
+
+  it('logout from a cleared auth cookie or a removed stored token; not from a cookie overwrite', () => {
+    const inspector = createInspector()
+    const sid = { name: 'sid', value: 'session-0123456789abcdef', domain: 'app.example.com', path: '/', secure: true, httpOnly: true, sameSite: 'lax' as const, session: true }
+    inspector.ingest({ kind: 'cookie', at: 1, removed: false, cookie: sid })
+    expect(inspector.ingest({ kind: 'cookie', at: 2, removed: true, cause: 'overwrite', cookie: sid })).toEqual([])
+    inspector.ingest({ kind: 'cookie', at: 3, removed: false, cookie: sid })
+    expect(inspector.ingest({ kind: 'cookie', at: 4, removed: true, cause: 'expired_overwrite', cookie: sid }).map((e) => e.kind)).toEqual(['logout'])
+    inspector.ingest({ kind: 'storage', at: 5, area: 'sessionStorage', key: 'jwt', value: token(T0, 'x') })
+    expect(inspector.ingest({ kind: 'storage', at: 6, area: 'sessionStorage', key: 'jwt', value: null }).map((e) => e.kind)).toEqual(['logout'])
+    inspector.ingest({ kind: 'storage', at: 7, area: 'sessionStorage', key: 'theme', value: 'dark' })
+    expect(inspector.ingest({ kind: 'storage', at: 8, area: 'sessionStorage', key: 'theme', value: null })).toEqual([])
+  })
+
+  it('audits its own state, and reset (navigation without preserve log) empties everything', async () => {
+    const inspector = createInspector()
+    inspector.ingest({ kind: 'page-url', at: T0, url: 'https://app.example.com/' })
+    inspector.ingest({ kind: 'storage', at: T0, area: 'localStorage', key: 'token', value: token(T0, 'a') })
+    expect(inspector.auditSync(T0).map((f) => f.ruleId)).toContain('W1')
+    expect((await inspector.audit(T0)).map((f) => f.ruleId)).toContain('W1')
+    inspector.reset()
+    expect(inspector.snapshot()).toEqual({ pageUrl: null, tokens: [], cookies: [], storage: [], clock: null, timeline: [], dropped: 0 })
+  })
+})

@@ -1,0 +1,202 @@
+import { runAudit, auditSync, type Finding } from './audit/index.ts'
+import { createCappedBuffer, DEFAULT_BUFFER_CAPACITY } from './buffer.ts'
+import { cookieKey, isAuthCookie, type CookieRecord } from './cookies.ts'
+import { detectTokens } from './detect.ts'
+import { estimateServerClock, serverClockSample, type ClockEstimate, type ServerClockSample } from './expiry.ts'
+import { createTokenRegistry, type TokenRecord } from './identity.ts'
+import { headerValues, type ExchangeObservation, type Observation, type StorageArea } from './observations.ts'
+import { classifyAuthEndpoint, createRetryTracker, dueExpirations, timelineKey, type TimelineEvent } from './timeline.ts'
+
+/**
+ * The whole core behind one object: observations in (network, storage, cookies, page URL, SDK
+ * bridge), state out (tokens with their places, cookies, storage keys, the server clock estimate,
+ * the timeline) and audit findings on demand. Every collection is capped. Holds no timers: the
+ * panel calls `tick(now)` once a second so `exp` passing shows on the timeline.
+ */
+
+export type TimelineEntry = TimelineEvent & { seq: number }
+
+export interface StorageKeyInfo {
+  area: StorageArea
+  key: string
+  size: number
+  holdsToken: boolean
+}
+
+export interface InspectorSnapshot {
+  pageUrl: string | null
+  tokens: TokenRecord[]
+  cookies: CookieRecord[]
+  storage: StorageKeyInfo[]
+  clock: ClockEstimate | null
+  timeline: TimelineEntry[]
+  /** Timeline entries dropped to stay under the cap. */
+  dropped: number
+}
+
+export interface InspectorOptions {
+  timelineCapacity?: number
+  maxTokens?: number
+  maxCookies?: number
+  maxStorageKeys?: number
+  clockSamples?: number
+}
+
+export interface Inspector {
+  /** Returns the timeline entries this observation added (none when it repeats known facts). */
+  ingest(observation: Observation): TimelineEntry[]
+  tick(nowMs: number): TimelineEntry[]
+  snapshot(): InspectorSnapshot
+  auditSync(nowMs: number): Finding[]
+  audit(nowMs: number): Promise<Finding[]>
+  /** Navigation without "preserve log". */
+  reset(): void
+}
+
+export function createInspector(options: InspectorOptions = {}): Inspector {
+  const { timelineCapacity = DEFAULT_BUFFER_CAPACITY, maxTokens = 500, maxCookies = 300, maxStorageKeys = 500, clockSamples = 15 } = options
+  const registry = createTokenRegistry({ maxTokens })
+  const timeline = createCappedBuffer<TimelineEntry>(timelineCapacity, timelineKey)
+  const retry = createRetryTracker()
+  const cookies = new Map<string, CookieRecord>()
+  const storage = new Map<string, StorageKeyInfo>()
+  const weakSecretCache = new Map<string, string | null>()
+  let samples: ServerClockSample[] = []
+  let pageUrl: string | null = null
+  let lastTick: number | null = null
+  let seq = 0
+
+  const clock = () => estimateServerClock(samples)
+  const emit = (added: TimelineEntry[], event: TimelineEvent) => {
+    const entry = { ...event, seq: seq + 1 } as TimelineEntry
+    if (timeline.push(entry)) {
+      seq++
+      added.push(entry)
+    }
+  }
+  const addSample = (sample: ServerClockSample | null) => {
+    if (sample) samples = [...samples, sample].slice(-clockSamples)
+  }
+  const capped = <V>(map: Map<string, V>, key: string, value: V, max: number) => {
+    map.delete(key)
+    map.set(key, value)
+    if (map.size > max) map.delete(map.keys().next().value as string)
+  }
+
+  const recordSightings = (observation: Observation, added: TimelineEntry[]) => {
+    const sightings = detectTokens(observation)
+    for (const sighting of sightings) {
+      const outcome = registry.record(sighting)
+      const source = observation.kind === 'exchange' ? 'network' : observation.kind === 'sdk' ? 'sdk' : observation.kind === 'cookie' ? 'cookies' : 'storage'
+      if (outcome.isNew) emit(added, { kind: 'token-issued', at: sighting.at, source, tokenId: outcome.token.id, role: outcome.token.role, place: sighting.place })
+      if (outcome.refresh) {
+        emit(added, { kind: 'refresh-detected', at: sighting.at, source, tokenId: outcome.refresh.tokenId, previousTokenId: outcome.refresh.previousId })
+        retry.refreshed(outcome.refresh.tokenId, sighting.at)
+      }
+    }
+    return sightings
+  }
+
+  const ingestExchange = (observation: ExchangeObservation, added: TimelineEntry[]) => {
+    const { request, response, at } = observation
+    const date = headerValues(response.headers, 'date')[0]
+    if (date) addSample(serverClockSample(date, at, observation.sentAt ?? at))
+    const sightings = recordSightings(observation, added)
+    const bearer = sightings.find((s) => s.place.source === 'authorization-header')
+    const bearerId = bearer ? (registry.idOf(bearer.value) ?? null) : null
+    if (response.status === 401) {
+      emit(added, { kind: 'unauthorized', at, source: 'network', method: request.method.toUpperCase(), url: request.url, status: 401, tokenId: bearerId })
+      retry.unauthorized(request.method, request.url, bearerId, at)
+    } else if (bearerId) {
+      const sequence = retry.request(request.method, request.url, bearerId, at)
+      if (sequence) emit(added, sequence)
+    }
+    if (response.status >= 200 && response.status < 300) {
+      const endpoint = classifyAuthEndpoint(request.method, request.url, request.body)
+      if (endpoint === 'login') emit(added, { kind: 'login', at, source: 'network', detail: `${request.method.toUpperCase()} ${new URL(request.url).pathname}` })
+      if (endpoint === 'logout') emit(added, { kind: 'logout', at, source: 'network', detail: `${request.method.toUpperCase()} ${new URL(request.url).pathname}` })
+    }
+  }
+
+  return {
+    ingest(observation) {
+      const added: TimelineEntry[] = []
+      lastTick ??= observation.at
+      switch (observation.kind) {
+        case 'exchange':
+          ingestExchange(observation, added)
+          break
+        case 'page-url':
+          pageUrl = observation.url
+          recordSightings(observation, added)
+          break
+        case 'storage': {
+          const id = `${observation.area}\u0000${observation.key}`
+          if (observation.value === null) {
+            if (storage.get(id)?.holdsToken) emit(added, { kind: 'logout', at: observation.at, source: 'storage', detail: `token removed from ${observation.area} "${observation.key}"` })
+            storage.delete(id)
+          } else {
+            const holdsToken = recordSightings(observation, added).length > 0
+            capped(storage, id, { area: observation.area, key: observation.key, size: observation.value.length, holdsToken }, maxStorageKeys)
+          }
+          break
+        }
+        case 'cookie': {
+          const key = cookieKey(observation.cookie)
+          if (observation.removed) {
+            const cleared = observation.cause === 'explicit' || observation.cause === 'expired_overwrite'
+            if (cleared && cookies.has(key) && isAuthCookie(observation.cookie)) {
+              emit(added, { kind: 'logout', at: observation.at, source: 'cookies', detail: `auth cookie "${observation.cookie.name}" cleared` })
+            }
+            cookies.delete(key)
+          } else {
+            capped(cookies, key, observation.cookie, maxCookies)
+            recordSightings(observation, added)
+          }
+          break
+        }
+        case 'sdk': {
+          const { message } = observation
+          if (message.type === 'state') {
+            if (message.state.clockOffsetMs !== 0 && samples.length === 0) addSample({ offsetMs: message.state.clockOffsetMs, uncertaintyMs: 1000, at: observation.at })
+            recordSightings(observation, added)
+          } else if (message.event === 'login' || message.event === 'logout') {
+            emit(added, { kind: message.event, at: message.at, source: 'sdk', detail: `SDK ${message.event} event` })
+          } else {
+            emit(added, { kind: 'sdk-event', at: message.at, source: 'sdk', messageId: message.id, name: message.event, data: message.data })
+          }
+          break
+        }
+      }
+      return added
+    },
+    tick(nowMs) {
+      const added: TimelineEntry[] = []
+      if (lastTick !== null && nowMs > lastTick) for (const event of dueExpirations(registry.list(), lastTick, nowMs, clock())) emit(added, event)
+      lastTick = nowMs
+      return added
+    },
+    snapshot: () => ({
+      pageUrl,
+      tokens: registry.list(),
+      cookies: [...cookies.values()],
+      storage: [...storage.values()],
+      clock: clock(),
+      timeline: timeline.toArray(),
+      dropped: timeline.dropped,
+    }),
+    auditSync: (nowMs) => auditSync({ tokens: registry.list(), cookies: [...cookies.values()], nowMs, clock: clock(), ...(pageUrl ? { pageUrl } : {}) }),
+    audit: (nowMs) => runAudit({ tokens: registry.list(), cookies: [...cookies.values()], nowMs, clock: clock(), ...(pageUrl ? { pageUrl } : {}) }, weakSecretCache),
+    reset() {
+      registry.clear()
+      timeline.clear()
+      retry.clear()
+      cookies.clear()
+      storage.clear()
+      weakSecretCache.clear()
+      samples = []
+      pageUrl = null
+      lastTick = null
+    },
+  }
+}
