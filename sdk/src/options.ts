@@ -51,42 +51,39 @@ export interface AuthClientOptions {
 
 export type ResolvedOptions = ReturnType<typeof resolveOptions>
 
-const DEFAULT_ENDPOINTS = {
-  jwt: { login: '/auth/login', refresh: '/auth/refresh', logout: '/auth/logout', session: '/session' },
-  session: { login: '/session/login', refresh: '/session', logout: '/session/logout', session: '/session' },
-}
-
 export function resolveOptions(options: AuthClientOptions) {
   const strategy = options.strategy ?? 'jwt'
-  if (strategy !== 'jwt' && strategy !== 'session') throw new AuthError('invalid_options', `unknown strategy "${String(strategy)}"`)
+  const jwt = strategy === 'jwt'
+  if (!jwt && strategy !== 'session') throw new AuthError('invalid_options', 'unknown strategy')
   const oauth2 = options.protocol === 'oauth2'
-  const retry = { attempts: 3, baseDelayMs: 300, maxDelayMs: 10_000, ...options.retry }
   const resolved = {
     ...options,
-    /** Endpoints at the origin's root rather than under `baseURL`: the oauth2 defaults. */
-    rootEndpoints: oauth2 ? ['login', 'refresh', 'logout'].filter((name) => !options.endpoints?.[name as 'login']) : [],
     strategy,
     baseURL: options.baseURL ?? '/api',
     storage: options.storage ?? 'memory',
     cookieTransport: options.refreshTokenTransport === 'cookie',
     endpoints: {
-      ...DEFAULT_ENDPOINTS[strategy],
-      ...(oauth2 ? { login: '/oauth/token', refresh: '/oauth/token', logout: '/oauth/revoke' } : {}),
+      login: oauth2 ? '/oauth/token' : jwt ? '/auth/login' : '/session/login',
+      refresh: oauth2 ? '/oauth/token' : jwt ? '/auth/refresh' : '/session',
+      logout: oauth2 ? '/oauth/revoke' : jwt ? '/auth/logout' : '/session/logout',
+      session: '/session',
       ...options.endpoints,
     },
+    /** Endpoints at the origin's root rather than under `baseURL`: the oauth2 defaults. */
+    rootEndpoints: oauth2 ? ['login', 'refresh', 'logout'].filter((name) => !options.endpoints?.[name as 'login']) : [],
     leewayMs: (options.leewaySeconds ?? 30) * 1000,
     crossTab: options.crossTab ?? true,
     csrfCookie: options.csrf?.cookie ?? 'XSRF-TOKEN',
     csrfHeader: options.csrf?.header ?? 'X-XSRF-TOKEN',
     timeoutMs: options.timeoutMs ?? 10_000,
-    retry,
+    retry: { attempts: 3, baseDelayMs: 300, maxDelayMs: 10_000, ...options.retry },
     lockTimeoutMs: options.lockTimeoutMs ?? 10_000,
     refreshOn401: options.refreshOn401 ?? 'invalid_token',
     restore: options.restore ?? true,
     fetch: options.fetch ?? ((...args: Parameters<typeof fetch>) => globalThis.fetch(...args)),
   }
-  for (const [name, value] of Object.entries({ leewaySeconds: resolved.leewayMs / 1000, timeoutMs: resolved.timeoutMs, lockTimeoutMs: resolved.lockTimeoutMs, 'retry.attempts': retry.attempts })) {
-    if (!(Number.isFinite(value) && value >= 0)) throw new AuthError('invalid_options', `${name} must be a non-negative number`)
+  for (const value of [resolved.leewayMs, resolved.timeoutMs, resolved.lockTimeoutMs, resolved.retry.attempts]) {
+    if (!(value >= 0 && value < Infinity)) throw new AuthError('invalid_options', 'durations and counts must be non-negative numbers')
   }
   return resolved
 }

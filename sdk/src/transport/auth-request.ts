@@ -2,6 +2,15 @@ import { AuthError, type AuthErrorCode } from '../errors.ts'
 
 export type AuthRequestKind = 'login' | 'refresh' | 'logout' | 'session'
 
+/** Server error codes the SDK passes on as its own. */
+const PASSED_ON = ['refresh_token_reused', 'session_expired', 'csrf_failed']
+const BY_KIND: Record<AuthRequestKind, AuthErrorCode> = {
+  login: 'invalid_credentials',
+  refresh: 'refresh_failed',
+  session: 'session_expired',
+  logout: 'revocation_failed',
+}
+
 /**
  * One request to an auth endpoint, with a deadline (S27) and every failure mapped to a typed
  * error: a hung server, a dropped connection and an HTML error page all end as an `AuthError`.
@@ -17,49 +26,40 @@ export async function sendAuthRequest(
   const controller = new AbortController()
   const timer = setTimeout(() => controller.abort(), timeoutMs)
   let response: Response
-  let text: string
+  let body: Record<string, unknown> | undefined
   try {
     response = await fetchImpl(url, { ...init, signal: controller.signal })
-    text = await response.text()
+    const text = await response.text()
+    try {
+      // An empty answer (RFC 7009 revocation) is an empty object.
+      const value: unknown = JSON.parse(text || '{}')
+      if (value && typeof value === 'object' && !Array.isArray(value)) body = value as Record<string, unknown>
+    } catch {
+      // Not JSON: judged by its status below.
+    }
   } catch {
-    throw controller.signal.aborted
-      ? new AuthError('timeout', `${kind} request timed out after ${timeoutMs} ms`)
-      : new AuthError('network', `${kind} request failed: network error`)
+    throw new AuthError(controller.signal.aborted ? 'timeout' : 'network', `${kind}: no answer`)
   } finally {
     clearTimeout(timer)
   }
   onResponse(response)
-  let body: Record<string, unknown> | undefined
-  try {
-    const parsed: unknown = text ? JSON.parse(text) : {}
-    if (parsed && typeof parsed === 'object' && !Array.isArray(parsed)) body = parsed as Record<string, unknown>
-  } catch {
-    // Not JSON: decided below by status.
-  }
-  if (response.ok && body) return body
-  const retryAfter = Number(response.headers.get('retry-after')) || undefined
-  if (!body) {
-    const code = response.ok ? 'invalid_response' : response.status >= 500 || response.status === 429 ? 'server_error' : errorFor(kind, '')
-    throw new AuthError(code, `${kind} answered ${response.status} without a JSON body`, response.status, retryAfter)
-  }
-  const error = typeof body.error === 'string' ? body.error : ''
-  const reason = typeof body.reason === 'string' ? body.reason : ''
-  const description = typeof body.error_description === 'string' ? `: ${body.error_description.slice(0, 200)}` : ''
+  const { status, ok } = response
+  if (ok && body) return body
+  const error = String(body?.error ?? '')
+  // `reason` refines `invalid_grant`: reuse, or a sign-in that reached the end of its lifetime.
+  const reason = kind === 'refresh' ? body?.reason : undefined
   const code: AuthErrorCode =
-    response.status === 429
+    status === 429
       ? 'too_many_attempts'
-      : response.status >= 500
+      : status > 499 || (!body && !ok && status !== 401 && status !== 400)
         ? 'server_error'
-        : errorFor(kind, reason === 'refresh_token_reused' || (kind === 'refresh' && reason === 'expired') ? reason : error)
-  throw new AuthError(code, `${kind} failed (${response.status} ${error || 'error'})${description}`, response.status, retryAfter)
-}
-
-function errorFor(kind: AuthRequestKind, error: string): AuthErrorCode {
-  if (error === 'refresh_token_reused' || error === 'session_expired' || error === 'csrf_failed') return error
-  // An expired refresh token is the end of the sign-in's lifetime, not a broken refresh.
-  if (error === 'expired') return 'session_expired'
-  if (kind === 'login') return 'invalid_credentials'
-  if (kind === 'refresh') return 'refresh_failed'
-  if (kind === 'session') return 'session_expired'
-  return 'revocation_failed'
+        : ok
+          ? 'invalid_response'
+          : reason === 'expired'
+            ? 'session_expired'
+            : PASSED_ON.includes(String(reason ?? error))
+              ? (String(reason ?? error) as AuthErrorCode)
+              : BY_KIND[kind]
+  const description = typeof body?.error_description === 'string' ? `: ${body.error_description.slice(0, 200)}` : ''
+  throw new AuthError(code, `${kind}: ${status} ${error}${description}`, status, Number(response.headers.get('retry-after')) || undefined)
 }
