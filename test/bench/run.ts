@@ -1,8 +1,9 @@
 import { backendBench } from './backend.ts'
+import { sdkSuites } from './sdk.ts'
 import type { Budget } from './measure.ts'
 
 /** `npm run bench`: every figure is a ratio measured side by side in this one run. */
-const suites = [backendBench]
+const suites = [backendBench, ...sdkSuites]
 const budgets: Budget[] = []
 
 for (const suite of suites) {

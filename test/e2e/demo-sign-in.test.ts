@@ -1,8 +1,28 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest'
 import { launchChromium, screenshotDir, type LaunchedBrowser } from '../helpers/chromium.ts'
+import {
+  clearEventLog,
+  DEMO_MODES,
+  eventLog,
+  failedRequests,
+  openDemo,
+  resetBackend,
+  signIn,
+  signInStatus,
+  signOut,
+} from '../helpers/demo-page.ts'
 import { startDemoServer } from '../helpers/demo-server.ts'
 
-describe('demo sign-in (npm start)', () => {
+/** What page JavaScript can read in each mode, as the credential card lists it. */
+const READABLE: Record<(typeof DEMO_MODES)[number]['id'], { list: string; holds: RegExp | null }> = {
+  session: { list: 'document.cookie', holds: /XSRF-TOKEN/ },
+  memory: { list: 'document.cookie', holds: /XSRF-TOKEN/ },
+  localStorage: { list: 'localStorage', holds: /authlens:demo-localStorage = \{"v":1,"accessToken":"eyJ/ },
+  sessionStorage: { list: 'sessionStorage', holds: /authlens:demo-sessionStorage = \{"v":1,"accessToken":"eyJ/ },
+  cookie: { list: 'document.cookie', holds: /authlens:demo-cookie = \{"v":1,"accessToken":"eyJ/ },
+}
+
+describe('demo: every auth mode (npm start)', () => {
   let demo: Awaited<ReturnType<typeof startDemoServer>>
   let browser: LaunchedBrowser
 
@@ -11,42 +31,105 @@ describe('demo sign-in (npm start)', () => {
     browser = await launchChromium()
   })
 
+  beforeEach(() => resetBackend(demo.url))
+
   afterAll(async () => {
     await browser?.close()
     await demo?.close()
   })
 
-  it('signs in with a session cookie that scripts cannot read, then signs out', async () => {
-    const page = await browser.context.newPage()
-    await page.goto(demo.url)
-    await expect.poll(() => page.getByRole('status').textContent()).toMatch(/Signed out/)
+  for (const mode of DEMO_MODES) {
+    it(`${mode.label}: sign in, see and add notes, refresh without a failed request, sign out`, async () => {
+      const { page, problems } = await openDemo(browser.context, demo.url, mode.id)
+      expect(await page.getByLabel(mode.label).isChecked()).toBe(true)
+      await expect.poll(() => signInStatus(page).textContent()).toBe('Signed out')
+      // The page shows the demo users' credentials; the ones typed below are among them.
+      for (const shown of ['alice', 'wonderland', 'bob', 'builder-bob', 'carol', 'carol-admin']) {
+        expect(await page.getByRole('cell', { name: shown, exact: true }).isVisible()).toBe(true)
+      }
 
-    await page.getByLabel('Session cookie').check()
-    await page.getByRole('button', { name: 'Sign in' }).click()
-    await expect.poll(() => page.getByRole('status').textContent()).toBe('Signed in as Alice Liddell (session cookie)')
-    const readable = await page.getByLabel('document.cookie').textContent()
-    expect(readable).toContain('XSRF-TOKEN')
-    expect(readable).not.toContain('sid=')
-    await page.screenshot({ path: `${screenshotDir}demo-session-signed-in.png`, fullPage: true })
+      await signIn(page, 'alice', 'wonderland', 'Alice Liddell')
+      await expect.poll(() => page.getByText('No notes yet. Add one below.').isVisible()).toBe(true)
+      await clearEventLog(page)
 
-    await page.getByRole('button', { name: 'Sign out' }).click()
-    await expect.poll(() => page.getByRole('status').textContent()).toMatch(/Signed out/)
+      const text = `Note written in ${mode.id} mode`
+      await page.getByLabel('New note').fill(text)
+      await page.getByRole('button', { name: 'Add note' }).click()
+      await expect.poll(() => page.getByRole('list', { name: 'Notes' }).textContent()).toContain(text)
+
+      // The live credential card.
+      await expect.poll(() => page.getByLabel('Time left').textContent()).toMatch(/^\d{1,2}:\d{2}$/)
+      if (mode.jwt) {
+        expect(await page.getByText('signature not verified').isVisible()).toBe(true)
+        expect(await page.getByRole('definition').filter({ hasText: 'Alice Liddell' }).count()).toBe(1)
+      }
+      const readable = READABLE[mode.id]
+      const list = await page.getByRole('list', { name: readable.list }).textContent()
+      if (readable.holds) expect(list).toMatch(readable.holds)
+      // HttpOnly cookies are sent but never readable: neither the session id nor the refresh token.
+      expect(await page.evaluate(() => document.cookie)).not.toMatch(/sid=|rt=/)
+
+      await page.getByRole('button', { name: 'Refresh now' }).click()
+      const refreshed = mode.jwt ? /SDK refresh valid until/ : /Demo session re-read GET \/api\/session/
+      await expect.poll(() => eventLog(page)).toMatch(refreshed)
+      await expect.poll(() => eventLog(page)).toMatch(mode.jwt ? /HTTP POST \/api\/auth\/refresh 200/ : /HTTP GET \/api\/session 200/)
+      // Everything after the sign-in went through at the first attempt: no 401, no retry.
+      const log = await eventLog(page)
+      expect(failedRequests(log)).toEqual([])
+      expect(log).not.toMatch(/refresh-failed|unauthorized/)
+      await page.screenshot({ path: `${screenshotDir}demo-${mode.id}-signed-in.png`, fullPage: true })
+
+      await signOut(page)
+      await expect.poll(() => eventLog(page)).toMatch(/SDK logout reason: user/)
+      expect(await page.getByLabel('Username').isVisible()).toBe(true)
+      expect(problems).toEqual([])
+      await page.close()
+    })
+  }
+
+  it('signs in with the keyboard alone, and says plainly when the password is wrong', async () => {
+    const { page, problems } = await openDemo(browser.context, demo.url, 'memory')
+    await page.getByLabel('Username').focus()
+    await page.keyboard.type('alice')
+    await page.keyboard.press('Tab')
+    await page.keyboard.type('not-the-password')
+    await page.keyboard.press('Enter')
+    await expect.poll(() => page.getByRole('alert').textContent()).toBe('Sign-in failed: wrong username or password.')
+    expect(await signInStatus(page).textContent()).toBe('Signed out')
+
+    // What was typed survives the failed attempt: only the password needs retyping.
+    expect(await page.getByLabel('Username').inputValue()).toBe('alice')
+    await page.getByLabel('Password').focus()
+    await page.keyboard.press('ControlOrMeta+A')
+    await page.keyboard.type('wonderland')
+    await page.keyboard.press('Enter')
+    await expect.poll(() => signInStatus(page).textContent()).toBe('Signed in as Alice Liddell')
+    await signOut(page)
+    expect(problems).toEqual([])
+    await page.close()
   })
 
-  it('signs in with a JWT kept in memory', async () => {
-    const page = await browser.context.newPage()
-    await page.goto(demo.url)
-    await page.getByLabel('JWT in memory').check()
-    await page.getByRole('button', { name: 'Sign in' }).click()
-    await expect.poll(() => page.getByRole('status').textContent()).toBe('Signed in as Alice Liddell (bearer JWT)')
-    await page.screenshot({ path: `${screenshotDir}demo-jwt-signed-in.png`, fullPage: true })
+  it('switching the auth mode replaces the client and keeps the mode in the URL', async () => {
+    const { page, problems } = await openDemo(browser.context, demo.url, 'memory')
+    await page.getByLabel('JWT in localStorage').check()
+    await expect.poll(() => new URL(page.url()).searchParams.get('mode')).toBe('localStorage')
+    const log = await eventLog(page)
+    expect(log).toMatch(/Demo client destroyed JWT in memory/)
+    expect(log).toMatch(/Demo client created JWT in localStorage; notes API through axios/)
+    // A reload (or a second tab) opens in the chosen mode.
+    await page.reload()
+    expect(await page.getByLabel('JWT in localStorage').isChecked()).toBe(true)
+    expect(problems).toEqual([])
+    await page.close()
   })
 
-  it('shows the same error for a wrong password', async () => {
-    const page = await browser.context.newPage()
-    await page.goto(demo.url)
-    await page.getByLabel('Password').fill('not-the-password')
-    await page.getByRole('button', { name: 'Sign in' }).click()
-    await expect.poll(() => page.getByRole('status').textContent()).toBe('Sign-in failed: invalid username or password')
+  it('keeps a labelled place for the comparison lab without showing any results yet', async () => {
+    const { page, problems } = await openDemo(browser.context, demo.url, 'memory')
+    await page.getByRole('navigation', { name: 'Sections' }).getByRole('link', { name: /Comparison lab/ }).click()
+    await expect.poll(() => page.getByRole('heading', { name: 'Comparison lab (not built yet)' }).isVisible()).toBe(true)
+    expect(await page.getByRole('table').count()).toBe(0)
+    await page.screenshot({ path: `${screenshotDir}demo-lab-placeholder.png`, fullPage: true })
+    expect(problems).toEqual([])
+    await page.close()
   })
 })

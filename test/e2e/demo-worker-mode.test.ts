@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { launchChromium, screenshotDir, type LaunchedBrowser } from '../helpers/chromium.ts'
+import { eventLog, openDemo, signIn } from '../helpers/demo-page.ts'
 import { startDemoServer } from '../helpers/demo-server.ts'
 
 /** The browser runtime: the same handlers in MSW's service worker, no server behind the page. */
@@ -18,13 +19,18 @@ describe('demo with the backend in a service worker', () => {
   })
 
   it('signs in through the worker and says plainly that HttpOnly cannot hold there', async () => {
-    const page = await browser.context.newPage()
-    await page.goto(demo.url)
+    const { page, problems } = await openDemo(browser.context, demo.url, 'session')
     await expect.poll(() => page.getByRole('note').textContent()).toMatch(/nothing can be HttpOnly/)
-    await page.getByRole('button', { name: 'Sign in' }).click()
-    await expect.poll(() => page.getByRole('status').textContent()).toBe('Signed in as Alice Liddell (session cookie)')
-    // The limitation the note describes, observed: the session id is readable by any script.
+    await signIn(page, 'alice', 'wonderland', 'Alice Liddell')
+    await expect.poll(() => page.getByText('No notes yet. Add one below.').isVisible()).toBe(true)
+    expect(await eventLog(page)).toMatch(/HTTP POST \/api\/session\/login 200/)
+
+    // The limitation the note describes, observed: the session id is readable by any script, and
+    // the credential card shows it among what page JavaScript can read.
     expect(await page.evaluate(() => document.cookie)).toMatch(/__Host-sid=/)
+    expect(await page.getByRole('list', { name: 'document.cookie' }).textContent()).toMatch(/__Host-sid = /)
+    expect(await page.getByText(/With a real server, the session id would be HttpOnly/).isVisible()).toBe(true)
     await page.screenshot({ path: `${screenshotDir}demo-worker-mode.png`, fullPage: true })
+    expect(problems).toEqual([])
   })
 })

@@ -74,8 +74,8 @@ export function jwtStrategy(ctx: ClientContext): Strategy {
     if (signedIn || reason === 'user') events.emit('logout', { reason })
   }
 
-  const record = (next: TokenSet | null) =>
-    next ? { generation, ...(storage.kind === 'memory' ? {} : { tokens: serializeTokens(next) }) } : { generation, signedOut: true }
+  const record = (next: TokenSet | null, of = generation) =>
+    next ? { generation: of, ...(storage.kind === 'memory' ? {} : { tokens: serializeTokens(next) }) } : { generation: of, signedOut: true }
 
   /** Records a login or logout for the other tabs, then tells them; the caller holds the lock. */
   const recordAndPost = async (next: TokenSet | null, login = false) => {
@@ -152,8 +152,8 @@ export function jwtStrategy(ctx: ClientContext): Strategy {
    * record in persistent modes, over BroadcastChannel in memory mode); only otherwise do we ask
    * the server, then record and announce the result before releasing the lock.
    */
-  const refreshAcrossTabs = async (started: number): Promise<TokenSet | null> => {
-    if (!crossTab) return requestRefresh()
+  const refreshAcrossTabs = async (started: number): Promise<{ next: TokenSet | null; generation: number }> => {
+    if (!crossTab) return { next: await requestRefresh(), generation }
     const held = generation
     return crossTab.withLock(async () => {
       // Signed in or out here while waiting for the lock: nothing left to refresh. Going on would
@@ -165,20 +165,20 @@ export function jwtStrategy(ctx: ClientContext): Strategy {
       // BroadcastChannel while the read is pending. They move `generation` up to the record's,
       // so the test below would no longer see them as newer and we would refresh a second time
       // with the token just received (seen in Chromium with five tabs, S7).
-      if (generation > held && tokens && !needsRefresh(tokens)) return null
+      if (generation > held && tokens && !needsRefresh(tokens)) return { next: null, generation }
       if (latest && latest.generation > generation) {
         if (latest.signedOut) throw new AuthError('not_authenticated', 'signed out in another tab')
-        const theirs = latest.tokens ? parse(latest.tokens) : (await handoff(latest.generation, HANDOFF_MS)) ? tokens : null
-        if (theirs && !needsRefresh(theirs)) {
-          generation = latest.generation
-          return theirs === tokens ? null : theirs
-        }
+        // Bounded well inside the lock timeout: waiting as long as the others wait for the lock
+        // would let them give up on it and refresh beside us (seen in Chromium, S8).
+        const wait = Math.min(HANDOFF_MS, options.lockTimeoutMs / 2)
+        const theirs = latest.tokens ? parse(latest.tokens) : (await handoff(latest.generation, wait)) ? tokens : null
+        if (theirs && !needsRefresh(theirs)) return { next: theirs === tokens ? null : theirs, generation: latest.generation }
       }
       const fresh = await requestRefresh()
-      generation = Math.max(generation, latest?.generation ?? 0) + 1
-      await crossTab.write(record(fresh))
-      crossTab.post({ type: 'tokens', generation, tokens: serializeTokens(fresh) })
-      return fresh
+      const next = Math.max(generation, latest?.generation ?? 0) + 1
+      await crossTab.write(record(fresh, next))
+      crossTab.post({ type: 'tokens', generation: next, tokens: serializeTokens(fresh) })
+      return { next: fresh, generation: next }
     })
   }
 
@@ -187,14 +187,19 @@ export function jwtStrategy(ctx: ClientContext): Strategy {
     if (!tokens && !options.cookieTransport) throw new AuthError('not_authenticated', 'no refresh token: sign in first')
     ctx.setState({ status: tokens ? 'refreshing' : 'authenticating' })
     try {
-      const next = await refreshAcrossTabs(started)
+      const result = await refreshAcrossTabs(started)
       if (epoch !== started) throw new AuthError('not_authenticated', 'signed out while the refresh was running')
-      if (next) {
-        await persist(next)
-        adopt(next)
-      } else if (tokens) {
-        adopt(tokens)
-      }
+      if (result.next) await persist(result.next)
+      if (epoch !== started) throw new AuthError('not_authenticated', 'signed in or out elsewhere while the refresh was running')
+      // `generation` moves only now, together with `tokens`: it labels them. Moved earlier, inside
+      // the lock, a 'hello' answered meanwhile carried the old tokens under the new generation; the
+      // new tab kept them, ignored the real ones (same generation), and later refreshed with a
+      // spent refresh token: reuse, every tab signed out (seen in Chromium, tabs opened during a
+      // refresh). Newer tokens that arrived from another tab meanwhile win.
+      const newer = generation > result.generation
+      generation = Math.max(generation, result.generation)
+      if (result.next && !newer) adopt(result.next)
+      else if (tokens) adopt(tokens)
       events.emit('refresh', { expiresAt: tokens?.expiresAt ?? null })
     } catch (error) {
       const failure = isAuthError(error) ? error : new AuthError('refresh_failed', 'refresh failed')
@@ -270,6 +275,11 @@ export function jwtStrategy(ctx: ClientContext): Strategy {
         const latest = await crossTab?.read()
         // In persistent modes the record, not localStorage, is the consistent copy across tabs.
         const raw = latest?.tokens ?? (await storage.get())
+        // Another tab's tokens arrived while we read (its answer to a new tab's 'hello'), with
+        // their generation. In memory mode `raw` is then just our copy of them, and restoring it
+        // as generation 0 made this tab, at the next expiry, wait out the handoff while holding
+        // the lock and refresh on its own (seen in Chromium, tabs opened together: S8, S9).
+        if (tokens) return
         if (raw) {
           try {
             const stored = parse(raw)

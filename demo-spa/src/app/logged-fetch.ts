@@ -1,0 +1,61 @@
+import { addLog, type Tone } from './log-store.ts'
+
+type Fetch = typeof fetch
+
+interface Described {
+  method: string
+  path: string
+  sent: string[]
+}
+
+/** What a request carries, read without consuming its body (a Request's body can be read once). */
+function describe(input: RequestInfo | URL, init: RequestInit | undefined): Described {
+  const request = input instanceof Request ? input : undefined
+  const url = new URL(request ? request.url : String(input), location.href)
+  const headers = new Headers(request?.headers)
+  new Headers(init?.headers).forEach((value, name) => headers.set(name, value))
+  const sent: string[] = []
+  if (headers.get('authorization')?.startsWith('Bearer ')) sent.push('Bearer token')
+  if (headers.has('x-xsrf-token')) sent.push('CSRF header')
+  if ((init?.credentials ?? request?.credentials) === 'include') sent.push('cookies')
+  return { method: (init?.method ?? request?.method ?? 'GET').toUpperCase(), path: `${url.pathname}${url.search}`, sent }
+}
+
+/** The error code and reason of a failed JSON answer, e.g. `invalid_token (expired)`. */
+async function failureOf(response: Response): Promise<string> {
+  try {
+    const body: unknown = await response.clone().json()
+    if (body && typeof body === 'object') {
+      const { error, reason } = body as { error?: unknown; reason?: unknown }
+      if (typeof error === 'string') return typeof reason === 'string' ? `${error} (${reason})` : error
+    }
+  } catch {
+    // Not JSON: the status says enough.
+  }
+  return response.statusText
+}
+
+const toneOf = (status: number): Tone => (status < 300 ? 'ok' : status < 500 ? 'warn' : 'bad')
+
+/**
+ * The fetch the demo hands to the SDK (its `fetch` option) and to axios (`env.fetch`): the real
+ * one, plus a line in the event log per request, so a person sees every 401, refresh and retry.
+ */
+export function createLoggedFetch(base: Fetch = (...args) => globalThis.fetch(...args)): Fetch {
+  return async (input, init) => {
+    const { method, path, sent } = describe(input, init)
+    const started = performance.now()
+    const via = sent.length ? ` · sent ${sent.join(' + ')}` : ''
+    try {
+      const response = await base(input, init)
+      const ms = Math.round(performance.now() - started)
+      const why = response.ok ? '' : ` · ${await failureOf(response)}`
+      addLog({ source: 'http', title: `${method} ${path} ${response.status}`, detail: `${ms} ms${via}${why}`, tone: toneOf(response.status), status: response.status })
+      return response
+    } catch (error) {
+      const aborted = error instanceof DOMException && error.name === 'AbortError'
+      addLog({ source: 'http', title: `${method} ${path} failed`, detail: aborted ? 'aborted (timeout)' : 'network error', tone: 'bad' })
+      throw error
+    }
+  }
+}

@@ -1,0 +1,53 @@
+import { logMark } from '../../../app/log-store.ts'
+import { abbreviate } from '../../../lib/jwt.ts'
+import { stealRefreshToken, type StorageArea } from '../../../lib/page-secrets.ts'
+import { httpLines, isSignedIn } from '../probe.ts'
+import { isSession, needsSignIn, type BreakAction } from '../types.ts'
+
+const errorOf = async (response: Response): Promise<string> => {
+  const body = (await response.json().catch(() => null)) as { error?: unknown } | null
+  return typeof body?.error === 'string' ? body.error : ''
+}
+
+export const replay: BreakAction = {
+  id: 'replay',
+  title: 'Replay an old refresh token',
+  explain:
+    'Plays a thief: copies the refresh token from storage, lets the app refresh (so the copy is now an old token), then sends the copy to POST /api/auth/refresh. Presenting a rotated token again is reuse: the server revokes the whole family, and the app’s next refresh signs it out.',
+  button: 'Steal and replay',
+  unavailable(mode, signedIn) {
+    if (isSession(mode)) return 'No refresh token here: the session id is the only credential, and it is HttpOnly.'
+    if (!mode.refreshTokenReadable) return 'The refresh token is in an HttpOnly cookie: no script can copy it, so there is nothing to replay. That is the point of this mode.'
+    return needsSignIn(signedIn)
+  },
+  async run({ connection, mode }) {
+    const area = mode.options.storage as StorageArea
+    const stolen = stealRefreshToken(area)
+    if (!stolen) return { tone: 'warn', summary: `No refresh token found in ${area}.`, steps: [] }
+    const steps = [`1. Copied the refresh token from ${area}: ${abbreviate(stolen, 6)}`]
+
+    let mark = logMark()
+    await connection.client.refresh().catch(() => undefined)
+    const rotated = stealRefreshToken(area)
+    steps.push(`2. The app refreshed; its refresh token is now ${rotated ? abbreviate(rotated, 6) : 'gone'}, the copy is an old one.`, ...httpLines(mark))
+
+    mark = logMark()
+    const response = await connection.fetch('/api/auth/refresh', {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json' },
+      body: JSON.stringify({ refreshToken: stolen }),
+    })
+    const error = await errorOf(response)
+    steps.push(`3. Replayed the copy: ${response.status} ${error}.`, ...httpLines(mark))
+
+    mark = logMark()
+    await connection.client.refresh().catch(() => undefined)
+    steps.push(`4. The app’s next refresh, with its own newest token:`, ...httpLines(mark))
+
+    const detected = error === 'refresh_token_reused'
+    if (detected && !isSignedIn(connection)) {
+      return { tone: 'bad', summary: 'Reuse detected (refresh_token_reused): the server revoked the whole family and the SDK signed out. The thief’s copy is dead too.', steps }
+    }
+    return { tone: 'warn', summary: detected ? 'Reuse detected, but this tab is still signed in.' : `The replay was answered ${response.status} ${error}.`, steps }
+  },
+}

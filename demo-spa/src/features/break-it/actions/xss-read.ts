@@ -1,0 +1,44 @@
+import { findSecrets, readIndexedDb, readPage, type Secret } from '../../../lib/page-secrets.ts'
+import { isSession, type BreakAction } from '../types.ts'
+import type { DemoMode } from '../../../modes.ts'
+
+/** What the result says when no credential turned up, per mode. */
+function nothingFound(mode: DemoMode): string {
+  if (isSession(mode)) {
+    return 'No credential to take: the session id is HttpOnly, so it is not in document.cookie. XSRF-TOKEN is readable on purpose (double submit) and useless without the session cookie.'
+  }
+  return 'No token in any storage a script can list: the access token is a variable inside the SDK and the refresh token an HttpOnly cookie. The script can still act as you while this page is open (through the app’s own requests), but it cannot carry a credential away for later.'
+}
+
+const describe = (secrets: Secret[]): string =>
+  [...new Set(secrets.map((secret) => `${secret.kind} (from ${secret.where})`))].join(', ')
+
+export const xssRead: BreakAction = {
+  id: 'xss-read',
+  title: 'Simulate an XSS read of storage',
+  explain:
+    'Does what an injected script would: reads document.cookie, localStorage, sessionStorage and every IndexedDB database of this origin, and shows exactly what it could send away. HttpOnly cookies never show up: no script can read them.',
+  button: 'Run the XSS read',
+  unavailable: () => null,
+  async run({ mode }) {
+    const page = readPage()
+    // Cookies decoded, as an attacker would: the SDK URL-encodes the JSON it writes there.
+    const loot = {
+      'document.cookie': Object.fromEntries(page.cookies),
+      localStorage: Object.fromEntries(page.localStorage),
+      sessionStorage: Object.fromEntries(page.sessionStorage),
+      indexedDB: await readIndexedDb(),
+    }
+    const secrets = Object.entries(loot).flatMap(([where, value]) => findSecrets(where, value))
+    const evidence = JSON.stringify(loot, null, 2)
+    const steps = [`A script could send these ${evidence.length} bytes to any server it likes (below).`]
+    if (secrets.length === 0) return { tone: 'ok', summary: nothingFound(mode), steps, evidence }
+    const refresh = secrets.some((secret) => secret.kind === 'refresh token')
+    return {
+      tone: 'bad',
+      summary: `Exfiltrated: ${describe(secrets)}.${refresh ? ' With the refresh token the attacker can mint new access tokens long after this page is closed, until the family is revoked or reuse is detected.' : ''}`,
+      steps,
+      evidence,
+    }
+  },
+}

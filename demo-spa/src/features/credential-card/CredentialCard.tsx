@@ -1,0 +1,30 @@
+import { useAuthState } from '@authlens/sdk/react'
+import { useDemo } from '../../app/demo-store.ts'
+import { Panel } from '../../components/Panel.tsx'
+import { MODES } from '../../modes.ts'
+import { ExpiryCountdown } from './ExpiryCountdown.tsx'
+import { Holdings } from './Holdings.tsx'
+import { ScriptReadable } from './ScriptReadable.tsx'
+import { SessionDetails } from './SessionDetails.tsx'
+import { TokenDetails } from './TokenDetails.tsx'
+
+/** The live credential: where it is, what it says, how long it lives, and who can read it. */
+export function CredentialCard() {
+  const mode = MODES[useDemo((state) => state.connection.mode)]
+  const signedIn = useAuthState((state) => state.status === 'authenticated' || state.status === 'refreshing')
+  const session = mode.options.strategy === 'session'
+  return (
+    <Panel title="Credential" className="credential">
+      <Holdings mode={mode} />
+      {signedIn ? (
+        <>
+          <ExpiryCountdown session={session} />
+          {session ? <SessionDetails /> : <TokenDetails />}
+        </>
+      ) : (
+        <p className="muted">Signed out: no credential.</p>
+      )}
+      <ScriptReadable mode={mode} />
+    </Panel>
+  )
+}

@@ -1,0 +1,108 @@
+import type { AuthClientOptions } from '@authlens/sdk'
+
+/** The five auth modes of DESIGN.md ("The auth modes"), as the demo offers them. */
+export const MODE_IDS = ['session', 'memory', 'localStorage', 'sessionStorage', 'cookie'] as const
+export type ModeId = (typeof MODE_IDS)[number]
+
+/** Where a piece of the credential lives, and whether a script on the page can read it. */
+export interface Holding {
+  what: string
+  where: string
+  readableByScript: boolean
+}
+
+export interface DemoMode {
+  id: ModeId
+  label: string
+  summary: string
+  /** Exactly what the demo passes to `createAuthClient` (plus its logging `fetch`). */
+  options: AuthClientOptions
+  /** How the notes dashboard talks to the protected API: the SDK's fetch, or axios with its adapter. */
+  notesVia: 'auth.fetch' | 'axios'
+  holds: Holding[]
+  /** The refresh token is in storage a script can read, so it can be stolen and replayed. */
+  refreshTokenReadable: boolean
+}
+
+/**
+ * Shared by every mode. `clientId` is part of the SDK's storage key (and of its cross-tab channel
+ * and record), so each mode keeps its own credential: switching modes never adopts the tokens
+ * another mode left behind, and two tabs only coordinate when they are in the same mode.
+ * A 10 s leeway on the demo's 30 s tokens makes the proactive refresh visible every ~20 s.
+ */
+const common = (id: ModeId): AuthClientOptions => ({
+  baseURL: '/api',
+  clientId: `demo-${id}`,
+  leewaySeconds: 10,
+  devtools: true,
+})
+
+export const MODES: Record<ModeId, DemoMode> = {
+  session: {
+    id: 'session',
+    label: 'Session (HttpOnly session cookie)',
+    summary: 'The server keeps the session; the browser holds an opaque id it cannot read. Unsafe requests carry a CSRF header.',
+    options: { ...common('session'), strategy: 'session' },
+    notesVia: 'auth.fetch',
+    holds: [
+      { what: 'Session id', where: 'HttpOnly cookie (sid), sent automatically to this origin', readableByScript: false },
+      { what: 'CSRF token', where: 'XSRF-TOKEN cookie, copied into the X-XSRF-TOKEN header', readableByScript: true },
+    ],
+    refreshTokenReadable: false,
+  },
+  memory: {
+    id: 'memory',
+    label: 'JWT in memory + HttpOnly refresh cookie',
+    summary: 'The access JWT lives in a JavaScript variable inside the SDK; the refresh token in an HttpOnly cookie only /api/auth receives.',
+    options: { ...common('memory'), strategy: 'jwt', storage: 'memory', refreshTokenTransport: 'cookie' },
+    notesVia: 'axios',
+    holds: [
+      { what: 'Access token (JWT)', where: 'memory of this page (lost on reload, restored by a silent refresh)', readableByScript: false },
+      { what: 'Refresh token', where: 'HttpOnly cookie (rt), Path=/api/auth', readableByScript: false },
+      { what: 'CSRF token', where: 'XSRF-TOKEN cookie, sent with the cookie-borne refresh', readableByScript: true },
+    ],
+    refreshTokenReadable: false,
+  },
+  localStorage: {
+    id: 'localStorage',
+    label: 'JWT in localStorage',
+    summary: 'Access and refresh token in localStorage: shared by every tab, kept after the browser closes, readable by any script on the origin.',
+    options: { ...common('localStorage'), strategy: 'jwt', storage: 'localStorage', refreshTokenTransport: 'body' },
+    notesVia: 'axios',
+    holds: [{ what: 'Access and refresh token', where: 'localStorage (persists across tabs and restarts)', readableByScript: true }],
+    refreshTokenReadable: true,
+  },
+  sessionStorage: {
+    id: 'sessionStorage',
+    label: 'JWT in sessionStorage',
+    summary: 'Access and refresh token in sessionStorage: kept across reloads of this tab, readable by any script in it.',
+    options: { ...common('sessionStorage'), strategy: 'jwt', storage: 'sessionStorage', refreshTokenTransport: 'body' },
+    notesVia: 'auth.fetch',
+    holds: [{ what: 'Access and refresh token', where: 'sessionStorage (this tab)', readableByScript: true }],
+    refreshTokenReadable: true,
+  },
+  cookie: {
+    id: 'cookie',
+    label: 'JWT in a JS-readable cookie',
+    summary: 'Access and refresh token in a cookie written by script (SameSite=Strict, not HttpOnly), sent as a Bearer header.',
+    options: { ...common('cookie'), strategy: 'jwt', storage: 'cookie', refreshTokenTransport: 'body' },
+    notesVia: 'auth.fetch',
+    holds: [{ what: 'Access and refresh token', where: 'a JS-readable cookie (document.cookie)', readableByScript: true }],
+    refreshTokenReadable: true,
+  },
+}
+
+export const isModeId = (value: unknown): value is ModeId => MODE_IDS.includes(value as ModeId)
+
+/** The mode named in the URL (`?mode=`), so a second tab opens in the same mode. */
+export function modeFromUrl(url: URL): ModeId {
+  const value = url.searchParams.get('mode')
+  return isModeId(value) ? value : 'memory'
+}
+
+/** The same page in another mode; the hash (which section is shown) is kept. */
+export function urlForMode(url: URL, mode: ModeId): string {
+  const next = new URL(url)
+  next.searchParams.set('mode', mode)
+  return `${next.pathname}${next.search}${next.hash}`
+}
