@@ -208,12 +208,12 @@ describe('session strategy', () => {
     const signedIn = await auth.login(alice)
     now += 30_000
     await auth.refresh()
-    // The session slides: refresh re-reads the new idle expiry.
+    // The session slides: refresh re-reads the new idle expiry (and says so with a 'refresh' event).
     expect(auth.getState().expiresAt).toBe(signedIn.expiresAt! + 30_000)
     now += 61_000
     await auth.refresh()
     expect(auth.getState().status).toBe('anonymous')
-    expect(names()).toEqual(['login', 'expired', 'logout'])
+    expect(names()).toEqual(['login', 'refresh', 'expired', 'logout'])
   })
 
   it('logout deletes the session on the server (with the CSRF header) and clears the state', async () => {

@@ -57,7 +57,7 @@ export function createRequestContext(
     cookies,
     secure: url.protocol === 'https:' || isLoopback(url.hostname),
     trustedOrigins: new Set([url.origin, ...parts.options.trustedOrigins]),
-    response: new ResponseBuilder(parts.options.cookieJar),
+    response: new ResponseBuilder(parts.options.cookieJar, parts.clock.now()),
   }
 }
 
@@ -96,6 +96,8 @@ export function assertRequestOrigin(parts: BackendParts, ctx: RequestContext, re
   assertTrustedOrigin(
     { origin: headers.get('origin'), referer: headers.get('referer'), secFetchSite: headers.get('sec-fetch-site') },
     ctx.trustedOrigins,
-    { requireEvidence, partners: new Set(parts.options.trustedOrigins) },
+    // The service worker sees requests without `Origin` or `Referer` (forbidden headers there), so
+    // the worker build cannot demand them; it already says it cannot give cookie guarantees.
+    { requireEvidence: requireEvidence && parts.options.cookieJar === 'http', partners: new Set(parts.options.trustedOrigins) },
   )
 }

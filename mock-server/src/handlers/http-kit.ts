@@ -31,7 +31,13 @@ export function serializeCookie(name: string, value: string, attributes: CookieA
 export class ResponseBuilder {
   readonly headers = new Headers(baseHeaders)
 
-  constructor(private readonly jar: CookieJar) {}
+  /** `now` is the backend's clock, skew included: clients learn server time from `Date`. */
+  constructor(
+    private readonly jar: CookieJar,
+    now: number,
+  ) {
+    this.headers.set('Date', new Date(now).toUTCString())
+  }
 
   setCookie(name: string, value: string, attributes: CookieAttributes): this {
     this.headers.append('Set-Cookie', serializeCookie(name, value, attributes, this.jar))

@@ -75,7 +75,9 @@ export function jwtStrategy(ctx: ClientContext): Strategy {
   }
 
   const record = (next: TokenSet | null, of = generation) =>
-    next ? { generation: of, ...(storage.kind === 'memory' ? {} : { tokens: serializeTokens(next) }) } : { generation: of, signedOut: true }
+    // Only localStorage is shared by every tab like the record: a sessionStorage tab's tokens must
+    // not outlive it there, nor a cookie's its expiry. The others take new tokens over the channel.
+    next ? { generation: of, ...(storage.kind === 'localStorage' ? { tokens: serializeTokens(next) } : {}) } : { generation: of, signedOut: true }
 
   /** Records a login or logout for the other tabs, then tells them; the caller holds the lock. */
   const recordAndPost = async (next: TokenSet | null, login = false) => {
@@ -220,8 +222,9 @@ export function jwtStrategy(ctx: ClientContext): Strategy {
       }
       const reason = failure.code === 'refresh_token_reused' || failure.code === 'session_expired' ? failure.code : 'refresh_failed'
       await clearLocally(reason)
-      // Reuse means someone else holds our refresh token: every tab drops its tokens (S6).
-      if (reason === 'refresh_token_reused') await announce(null).catch(() => undefined)
+      // The tabs share this sign-in, so it is over for all of them; with reuse, someone else holds
+      // our refresh token (S6). The record says so too, or a reload would restore the dead tokens.
+      await announce(null).catch(() => undefined)
       throw failure
     }
   })
@@ -274,6 +277,8 @@ export function jwtStrategy(ctx: ClientContext): Strategy {
       try {
         const latest = await crossTab?.read()
         // In persistent modes the record, not localStorage, is the consistent copy across tabs.
+        // After a sign-out anywhere, tokens left in this tab's storage are dead: drop, don't restore.
+        if (latest?.signedOut) await storage.remove()
         const raw = latest?.tokens ?? (await storage.get())
         // Another tab's tokens arrived while we read (its answer to a new tab's 'hello'), with
         // their generation. In memory mode `raw` is then just our copy of them, and restoring it

@@ -112,7 +112,11 @@ export function sessionStrategy(ctx: ClientContext): Strategy {
     },
 
     /** Sessions slide on the server; a "refresh" re-reads who is signed in and until when. */
-    refresh: () => check(false),
+    refresh: async () => {
+      await check(false)
+      const { status, expiresAt } = ctx.store.getState()
+      if (status === 'authenticated') events.emit('refresh', { expiresAt })
+    },
     getAccessToken: async () => null,
 
     async prepare(url, method, headers) {
