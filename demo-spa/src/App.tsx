@@ -6,7 +6,7 @@ import { AccountBar } from './features/account/AccountBar.tsx'
 import { BreakItPanel } from './features/break-it/BreakItPanel.tsx'
 import { CredentialCard } from './features/credential-card/CredentialCard.tsx'
 import { EventLog } from './features/event-log/EventLog.tsx'
-import { LabPlaceholder } from './features/lab/LabPlaceholder.tsx'
+import { LabPage } from './features/lab/LabPage.tsx'
 import { ModePicker } from './features/mode-picker/ModePicker.tsx'
 import { NotesPanel } from './features/notes/NotesPanel.tsx'
 import { SignInForm } from './features/sign-in/SignInForm.tsx'
@@ -50,7 +50,7 @@ export function App() {
             Live demo
           </a>
           <a href="#lab" aria-current={section === 'lab' ? 'page' : undefined}>
-            Comparison lab <span className="soon">coming later</span>
+            Comparison lab
           </a>
         </nav>
       </header>
@@ -60,7 +60,7 @@ export function App() {
           cookie is as readable as any token. Run <code>npm start</code> for real cookies.
         </p>
       )}
-      <main>{section === 'lab' ? <LabPlaceholder /> : <LiveDemo />}</main>
+      <main>{section === 'lab' ? <LabPage /> : <LiveDemo />}</main>
     </>
   )
 }

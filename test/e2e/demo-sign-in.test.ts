@@ -123,12 +123,18 @@ describe('demo: every auth mode (npm start)', () => {
     await page.close()
   })
 
-  it('keeps a labelled place for the comparison lab without showing any results yet', async () => {
+  it('opens the comparison lab ready to run, with its experiments listed and no results before a run', async () => {
     const { page, problems } = await openDemo(browser.context, demo.url, 'memory')
-    await page.getByRole('navigation', { name: 'Sections' }).getByRole('link', { name: /Comparison lab/ }).click()
-    await expect.poll(() => page.getByRole('heading', { name: 'Comparison lab (not built yet)' }).isVisible()).toBe(true)
+    await page.getByRole('navigation', { name: 'Sections' }).getByRole('link', { name: 'Comparison lab' }).click()
+    const lab = page.getByRole('region', { name: 'Comparison lab' })
+    await expect.poll(() => lab.getByRole('status', { name: 'Lab status' }).textContent()).toBe('Not run yet: 7 experiments ready')
+    expect(await lab.getByRole('button', { name: 'Run all experiments' }).isEnabled()).toBe(true)
+    expect(await lab.getByRole('button', { name: 'Export JSON' }).isDisabled()).toBe(true)
+    expect(await lab.getByRole('listitem').count()).toBe(7)
+    // Nothing measured yet: no table, no chart.
     expect(await page.getByRole('table').count()).toBe(0)
-    await page.screenshot({ path: `${screenshotDir}demo-lab-placeholder.png`, fullPage: true })
+    expect(await page.getByRole('img', { name: /Chart/ }).count()).toBe(0)
+    await page.screenshot({ path: `${screenshotDir}demo-lab-initial.png`, fullPage: true })
     expect(problems).toEqual([])
     await page.close()
   })

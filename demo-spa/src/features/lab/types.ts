@@ -1,0 +1,37 @@
+/** One number the lab measured, with its unit, so the table and the chart can show it as is. */
+export interface Measurement {
+  label: string
+  value: number
+  unit: string
+  /** Plotted in the chart; `false` for counts that would dwarf or vanish next to the rest. */
+  chart?: boolean
+}
+
+export type Verdict = 'agrees' | 'depends' | 'disagrees'
+
+/** What an experiment returns: the claim as the comparison tables state it, and what happened. */
+export interface ExperimentResult {
+  id: string
+  claim: string
+  modes: string[]
+  measured: Measurement[]
+  verdict: Verdict
+  why: string
+}
+
+export interface Experiment {
+  id: string
+  title: string
+  claim: string
+  /** Runs live against the backend and cleans up after itself (sign-out, settings and clock put back). */
+  run(): Promise<ExperimentResult>
+}
+
+/** An experiment that threw: shown as a row, so one failure does not hide the others. */
+export interface ExperimentFailure {
+  id: string
+  claim: string
+  error: string
+}
+
+export type LabRow = { kind: 'result'; result: ExperimentResult } | { kind: 'failure'; failure: ExperimentFailure }

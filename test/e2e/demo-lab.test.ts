@@ -1,0 +1,91 @@
+import { readFile } from 'node:fs/promises'
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest'
+import { launchChromium, screenshotDir, type LaunchedBrowser } from '../helpers/chromium.ts'
+import { clearOrigin, openDemo, resetBackend } from '../helpers/demo-page.ts'
+import { startDemoServer } from '../helpers/demo-server.ts'
+
+/** The experiments the lab runs, by the claim each row is headed with. */
+const CLAIMS: Array<{ id: string; claim: RegExp }> = [
+  { id: 'token-size', claim: /A JWT makes every request much larger/ },
+  { id: 'revocation', claim: /A JWT cannot be revoked/ },
+  { id: 'performance', claim: /JWTs are faster/ },
+  { id: 'storage', claim: /Tokens in the browser are exposed to XSS/ },
+  { id: 'csrf', claim: /Cookie sessions are open to CSRF/ },
+  { id: 'jwks', claim: /Any service can verify a JWT/ },
+  { id: 'expiry', claim: /Short-lived access tokens/ },
+]
+
+interface ExportedResult {
+  id: string
+  claim: string
+  verdict: string
+  measured: Array<{ label: string; value: number; unit: string }>
+}
+
+describe('demo: comparison lab', () => {
+  let demo: Awaited<ReturnType<typeof startDemoServer>>
+  let browser: LaunchedBrowser
+
+  beforeAll(async () => {
+    demo = await startDemoServer()
+    browser = await launchChromium()
+  })
+
+  beforeEach(async () => {
+    await clearOrigin(browser.context, demo.url)
+    await resetBackend(demo.url)
+  })
+
+  afterAll(async () => {
+    await browser?.close()
+    await demo?.close()
+  })
+
+  it('runs every experiment live, shows a verdict and a measured number per claim, and exports the results as JSON', async () => {
+    const { page, problems } = await openDemo(browser.context, demo.url, 'memory')
+    await page.getByRole('navigation', { name: 'Sections' }).getByRole('link', { name: 'Comparison lab' }).click()
+    const lab = page.getByRole('region', { name: 'Comparison lab' })
+    await expect.poll(() => lab.getByRole('status', { name: 'Lab status' }).textContent()).toMatch(/^Not run yet/)
+
+    await lab.getByRole('button', { name: 'Run all experiments' }).click()
+    await expect.poll(() => lab.getByRole('status', { name: 'Lab status' }).textContent(), { timeout: 60_000 }).toBe(`Finished: ${CLAIMS.length} experiments`)
+
+    const table = lab.getByRole('table')
+    for (const { claim } of CLAIMS) {
+      const row = table.getByRole('row', { name: claim })
+      const text = await row.innerText()
+      expect(text, text).toMatch(/\b(agrees|depends|disagrees)\b/)
+      expect(text).toMatch(/: \d[\d,.]* \S/)
+    }
+    expect(await table.innerText()).not.toMatch(/\bfailed\b/)
+    await page.screenshot({ path: `${screenshotDir}demo-lab.png`, fullPage: true })
+
+    const [download] = await Promise.all([page.waitForEvent('download'), lab.getByRole('button', { name: 'Export JSON' }).click()])
+    expect(download.suggestedFilename()).toBe('authlens-lab-results.json')
+    const path = await download.path()
+    // Kept beside the screenshot: the numbers of the last run, for the README's table.
+    await download.saveAs(`${screenshotDir}demo-lab-results.json`)
+    const exported = JSON.parse(await readFile(path, 'utf8')) as { results: ExportedResult[] }
+    expect(exported.results.map((result) => result.id)).toEqual(CLAIMS.map((claim) => claim.id))
+    for (const result of exported.results) {
+      expect(['agrees', 'depends', 'disagrees']).toContain(result.verdict)
+      expect(result.measured.length).toBeGreaterThan(0)
+      for (const measurement of result.measured) expect(Number.isFinite(measurement.value)).toBe(true)
+    }
+    const size = exported.results.find((result) => result.id === 'token-size')
+    const jwtBytes = size?.measured.find((measurement) => measurement.label === 'JWT header')?.value ?? 0
+    const sessionBytes = size?.measured.find((measurement) => measurement.label === 'Session cookie header')?.value ?? 0
+    expect(jwtBytes).toBeGreaterThan(sessionBytes)
+    expect(sessionBytes).toBeGreaterThan(0)
+    // A second run from the same page works too: the experiments cleaned up after themselves.
+    expect(await lab.getByRole('button', { name: 'Run again' }).isEnabled()).toBe(true)
+
+    // The lab left the server as it found it: real clock, denylist on, bob signed out everywhere.
+    const stats = (await (await fetch(`${demo.url}/__mock/stats`)).json()) as Record<string, unknown>
+    expect(stats.clockOffsetSeconds).toBe(0)
+    expect(stats.revokeAccessTokenOnLogout).toBe(true)
+    expect(stats.liveSessions).toBe(0)
+    expect(problems).toEqual([])
+    await page.close()
+  }, 120_000)
+})
