@@ -8,7 +8,11 @@ import { demoBackendOptions } from './src/backend-options.ts'
  * `--mode worker`: no server at all; the backend runs in MSW's service worker, for static hosting.
  */
 export default defineConfig(({ mode }) => ({
-  plugins: [react(), ...(mode === 'worker' ? [] : [mockBackendPlugin(demoBackendOptions)])],
-  server: { port: Number(process.env.PORT ?? 5173), host: '127.0.0.1' },
-  preview: { port: Number(process.env.PORT ?? 4173), host: '127.0.0.1' },
+  // trustLoopbackAliases: the lab's cross-domain experiment calls the API at http://localhost:PORT
+  // from the page at http://127.0.0.1:PORT, a second origin served by the same backend.
+  plugins: [react(), ...(mode === 'worker' ? [] : [mockBackendPlugin({ ...demoBackendOptions, trustLoopbackAliases: true })])],
+  // cors: false, because Vite's own CORS middleware runs first and admits every loopback origin;
+  // the mock backend alone must decide, or the lab would measure Vite instead of the backend.
+  server: { port: Number(process.env.PORT ?? 5173), host: '127.0.0.1', cors: false },
+  preview: { port: Number(process.env.PORT ?? 4173), host: '127.0.0.1', cors: false },
 }))

@@ -20,6 +20,7 @@ export const errorStatus = {
   unsupported_media_type: 415,
   too_many_attempts: 429,
   server_error: 500,
+  not_supported: 501,
   temporarily_unavailable: 503,
   gateway_timeout: 504,
 } as const

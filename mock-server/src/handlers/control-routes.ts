@@ -3,6 +3,7 @@ import type { RefreshFailure } from '../domain/faults.ts'
 import { assertRequestOrigin, type BackendParts } from './context.ts'
 import { revokeUser } from './grants.ts'
 import { readJsonObject, requireString } from './http-kit.ts'
+import { probeMemory } from './memory-probe.ts'
 import type { Route } from './route.ts'
 
 export interface ControlActions {
@@ -63,6 +64,20 @@ export function controlRoutes(parts: BackendParts, actions: ControlActions): Rou
       }
     }),
     control('/__mock/reset', () => actions.reset()),
+    {
+      // Answers its own measurement, not the snapshot; a separate store, so the live one is untouched.
+      method: 'POST',
+      path: '/__mock/memory-probe',
+      control: true,
+      async handle(ctx) {
+        assertRequestOrigin(parts, ctx, false)
+        if (parts.options.cookieJar === 'document') {
+          throw new BackendError('not_supported', 'the memory probe needs the Node HTTP runtime; the browser worker cannot read its heap')
+        }
+        const body = await readJsonObject(ctx.request, parts.options.maxBodyBytes, { allowEmpty: false })
+        return ctx.response.json(200, await probeMemory(parts, integerIn(body, 'sessions', 1, 20_000)))
+      },
+    },
   ]
 }
 

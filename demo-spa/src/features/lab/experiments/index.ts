@@ -1,11 +1,13 @@
 import type { Experiment } from '../types.ts'
+import { crossDomain } from './cross-domain.ts'
 import { csrf } from './csrf.ts'
 import { expiry } from './expiry.ts'
 import { jwks } from './jwks.ts'
+import { memory } from './memory.ts'
 import { performanceExperiment } from './performance.ts'
 import { revocation } from './revocation.ts'
 import { storageSecurity } from './storage.ts'
 import { tokenSize } from './token-size.ts'
 
 /** In the order the table shows them; each is independent and cleans up after itself. */
-export const EXPERIMENTS: Experiment[] = [tokenSize, revocation, performanceExperiment, storageSecurity, csrf, jwks, expiry]
+export const EXPERIMENTS: Experiment[] = [tokenSize, revocation, performanceExperiment, memory, storageSecurity, csrf, crossDomain, jwks, expiry]

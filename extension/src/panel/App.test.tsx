@@ -1,0 +1,165 @@
+// @vitest-environment happy-dom
+import { act, cleanup, fireEvent, render, screen, within } from '@testing-library/react'
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
+import { SIGNATURE_NOT_VERIFIED } from '../core/index.ts'
+import { App } from './App.tsx'
+import { PanelProvider } from './context.tsx'
+import { createFakeTransport } from './fake-transport.ts'
+import { createPanelController } from './store.ts'
+import { PAGE, T0, accessToken, loginExchange, page, sessionCookie, worker } from './testing.ts'
+
+/** The panel as a person uses it, on the fake transport: what is on screen, what clicks do. */
+async function renderPanel() {
+  const transport = createFakeTransport(1)
+  let now = T0 + 2000
+  const controller = createPanelController(transport, { now: () => now })
+  const stop = controller.start()
+  render(
+    <PanelProvider store={controller.store}>
+      <App />
+    </PanelProvider>,
+  )
+  const flush = async () => {
+    await act(async () => {
+      await controller.settle()
+    })
+  }
+  return {
+    transport,
+    controller,
+    flush,
+    stop,
+    advance: async (ms: number) => {
+      now += ms
+      await act(async () => controller.tick())
+    },
+    show: (tab: string) => fireEvent.click(screen.getByRole('tab', { name: new RegExp(`^${tab}`) })),
+  }
+}
+
+describe('AuthLens panel', () => {
+  afterEach(() => cleanup())
+
+  // happy-dom does no layout; the virtualized timeline needs a viewport size to render rows.
+  const size = { clientHeight: 480, clientWidth: 800 }
+  const original = Object.fromEntries(Object.keys(size).map((key) => [key, Object.getOwnPropertyDescriptor(HTMLElement.prototype, key)]))
+  beforeAll(() => {
+    for (const [key, value] of Object.entries(size)) Object.defineProperty(HTMLElement.prototype, key, { configurable: true, get: () => value })
+  })
+  afterAll(() => {
+    for (const [key, descriptor] of Object.entries(original)) if (descriptor) Object.defineProperty(HTMLElement.prototype, key, descriptor)
+  })
+
+  it('E19 Tokens: decoded header and claims as text, "signature not verified", a countdown on both clocks that ticks', async () => {
+    const panel = await renderPanel()
+    const token = accessToken(T0)
+    panel.transport.exchange(loginExchange(token))
+    panel.transport.worker(page(1, { type: 'storage-changed', url: PAGE, entry: { area: 'localStorage', key: 'auth.accessToken', value: token, size: token.length }, removed: false }))
+    await panel.flush()
+    const card = screen.getByTestId('token-card')
+    expect(within(card).getByRole('note').textContent).toBe(SIGNATURE_NOT_VERIFIED)
+    expect(within(card).getByLabelText('decoded claims').textContent).toContain('"sub": "u_alice"')
+    expect(within(card).getByLabelText('decoded header').textContent).toContain('"typ": "at+jwt"')
+    expect(card.textContent).toContain('lives in localStorage "auth.accessToken"')
+    expect(card.textContent).toContain('received in response body "accessToken" ← POST /api/auth/login (200)')
+    // The server's Date put its clock about half a second ahead: the main figure follows the server.
+    const countdown = within(card).getByTestId('countdown')
+    expect(countdown.textContent).toMatch(/Expires in 4m 57s/)
+    expect(countdown.textContent).toMatch(/local clock: in 4m 58s · server clock: in 4m 57s \(±0\.5 s, 1 sample\)/)
+    await panel.advance(1000)
+    expect(within(screen.getByTestId('token-card')).getByTestId('countdown').textContent).toMatch(/Expires in 4m 56s/)
+    panel.stop()
+  })
+
+  it('E4 hostile claims render as text, never as markup', async () => {
+    const panel = await renderPanel()
+    const hostile = accessToken(T0, { name: '<img src=x onerror="window.pwned=1">' })
+    panel.transport.exchange(loginExchange(hostile))
+    await panel.flush()
+    expect(screen.getByLabelText('decoded claims').textContent).toContain('<img src=x onerror=\\"window.pwned=1\\">')
+    expect(document.querySelector('img')).toBeNull()
+    panel.stop()
+  })
+
+  it('E3 opaque tokens are shown as such, with the reason', async () => {
+    const panel = await renderPanel()
+    panel.transport.exchange({ ...loginExchange('x'), response: { status: 200, headers: [], body: JSON.stringify({ refresh_token: 'rt_8f2b2c7e5d0a4b1f9e6c3d2a1b0c9d8e' }) } })
+    await panel.flush()
+    expect(screen.getByTestId('not-decodable').textContent).toMatch(/^Not decodable: /)
+    expect(screen.getByTestId('token-card').textContent).toContain('opaque')
+    panel.stop()
+  })
+
+  it('E13 Cookies: flags, partition key, values masked until revealed', async () => {
+    const panel = await renderPanel()
+    const partitioned = { ...sessionCookie, name: 'widget', value: 'w1', httpOnly: false, sameSite: 'no_restriction' as const, partitionKey: { topLevelSite: 'https://news.example' } }
+    panel.transport.worker(worker({ type: 'cookies', tabId: 1, url: PAGE, cookies: [sessionCookie, partitioned] }))
+    await panel.flush()
+    panel.show('Cookies')
+    const row = screen.getAllByTestId('cookie-row').find((r) => r.dataset['cookieName'] === '__Host-sid') as HTMLElement
+    for (const flag of ['HttpOnly', 'Secure', 'SameSite=Lax', '__Host- prefix', 'session']) expect(row.textContent).toContain(flag)
+    expect(row.textContent).not.toContain(sessionCookie.value)
+    expect(row.textContent).toContain(`••••• (${sessionCookie.value.length} chars)`)
+    fireEvent.click(within(row).getByRole('button', { name: 'Reveal value of __Host-sid' }))
+    expect(row.textContent).toContain(sessionCookie.value)
+    const widget = screen.getAllByTestId('cookie-row').find((r) => r.dataset['cookieName'] === 'widget') as HTMLElement
+    expect(widget.textContent).toContain('Partitioned: https://news.example')
+    expect(widget.textContent).toContain('SameSite=None')
+    panel.stop()
+  })
+
+  it('Timeline: virtualized rows in time order, refresh detected, preserve log toggle', async () => {
+    const panel = await renderPanel()
+    panel.transport.exchange(loginExchange(accessToken(T0)))
+    panel.transport.exchange(loginExchange(accessToken(T0 + 60_000, { jti: 'second' }), T0 + 60_000, '/api/auth/refresh'))
+    await panel.flush()
+    panel.show('Timeline')
+    const rows = screen.getAllByTestId('timeline-row')
+    expect(rows.map((r) => r.dataset['kind'])).toEqual(['token-issued', 'login', 'token-issued', 'refresh-detected'])
+    expect(rows[3]?.textContent).toMatch(/Refresh.*access token for u_alice · \w{8} replaces \w{8}/)
+    const preserve = screen.getByRole('checkbox', { name: /Preserve log/ })
+    fireEvent.click(preserve)
+    expect(panel.controller.store.getState().preserveLog).toBe(true)
+    panel.stop()
+  })
+
+  it('E11 Timeline renders only a window of a long history', async () => {
+    const panel = await renderPanel()
+    // Two entries per sign-in (token seen, login): 1,200 entries into a 1,000-entry buffer.
+    for (let i = 0; i < 600; i++) panel.transport.exchange(loginExchange(accessToken(T0 + i * 1000, { jti: `j${i}`, sub: `u${i}` }), T0 + i))
+    await panel.flush()
+    panel.show('Timeline')
+    const rendered = screen.getAllByTestId('timeline-row').length
+    expect(rendered).toBeGreaterThan(0)
+    expect(rendered).toBeLessThan(100)
+    expect(screen.getByText(/200 older events dropped \(the timeline keeps the newest 1000\)/)).toBeTruthy()
+    panel.stop()
+  })
+
+  it('W1 Audit: findings with severity and reference; XSS view: readable vs HttpOnly', async () => {
+    const panel = await renderPanel()
+    const token = accessToken(T0)
+    panel.transport.worker(page(1, { type: 'storage-snapshot', url: PAGE, entries: [{ area: 'localStorage', key: 'auth', value: token, size: token.length }] }))
+    panel.transport.worker(worker({ type: 'cookies', tabId: 1, url: PAGE, cookies: [sessionCookie, { ...sessionCookie, name: 'XSRF-TOKEN', httpOnly: false }] }))
+    await panel.flush()
+    panel.show('Audit')
+    const w1 = screen.getAllByTestId('finding').find((f) => f.dataset['rule'] === 'W1') as HTMLElement
+    expect(w1.textContent).toContain('Token in localStorage')
+    expect(w1.dataset['severity']).toBe('medium')
+    expect(w1.textContent).toContain('Reference: OWASP Session Management Cheat Sheet')
+    panel.show('XSS view')
+    expect(screen.getByTestId('xss-storage').textContent).toMatch(/localStorage "auth".*holds a token/)
+    expect(screen.getByTestId('xss-httponly-cookie').textContent).toContain('__Host-sid')
+    expect(screen.getByTestId('xss-readable-cookie').textContent).toContain('XSRF-TOKEN')
+    panel.stop()
+  })
+
+  it('shows the connection state and that the data is fake under vite dev', async () => {
+    const panel = await renderPanel()
+    expect(screen.getByTestId('connection').textContent).toBe('connected')
+    act(() => panel.transport.connection('reconnecting'))
+    expect(screen.getByTestId('connection').textContent).toBe('reconnecting…')
+    expect(screen.getByText('demo data (vite dev)')).toBeTruthy()
+    panel.stop()
+  })
+})

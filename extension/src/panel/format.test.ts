@@ -1,0 +1,37 @@
+import { describe, expect, it } from 'vitest'
+import { createTokenRegistry, type TimelineEntry } from '../core/index.ts'
+import { clockTime, describeEvent, kindName, placeName, relative, tokenLabel } from './format.ts'
+import { accessToken } from './testing.ts'
+
+describe('panel wording', () => {
+  const registry = createTokenRegistry()
+  const signed = accessToken()
+  const stripped = signed.replace(/[^.]+$/, '')
+
+  it('an SDK-stripped signature is not an unsecured JWT; a stripped copy elsewhere is', () => {
+    const bridged = registry.record({ value: stripped, place: { source: 'sdk-bridge', key: 'memory' }, direction: 'stored', at: 0 }).token
+    expect(kindName(bridged)).toBe('JWT (JWS)')
+    const other = createTokenRegistry().record({ value: stripped, place: { source: 'local-storage', key: 'token' }, direction: 'stored', at: 0 }).token
+    expect(kindName(other)).toBe('JWT, unsecured')
+  })
+
+  it('names tokens, places and times the way the views show them', () => {
+    const token = registry.record({ value: signed, place: { source: 'authorization-header', key: 'Authorization' }, direction: 'sent', at: 0 }).token
+    expect(tokenLabel(token)).toMatch(/^access token for u_alice · [0-9a-f]{8}$/)
+    expect(tokenLabel(undefined, 't0123456789abcdef')).toBe('token 01234567')
+    expect(placeName({ source: 'local-storage', key: 'auth.accessToken' })).toBe('localStorage "auth.accessToken"')
+    expect(placeName({ source: 'sdk-bridge', key: 'memory' })).toBe('SDK (page memory)')
+    expect(relative(65_000)).toBe('in 1m 05s')
+    expect(relative(-12_000)).toBe('12s ago')
+    expect(clockTime(new Date(2026, 0, 1, 9, 5, 7, 42).getTime())).toBe('09:05:07.042')
+  })
+
+  it('describes each timeline event in one line', () => {
+    const tokens = new Map(registry.list().map((t) => [t.id, t]))
+    const id = registry.list()[0]?.id ?? ''
+    const entry = (e: Partial<TimelineEntry> & Pick<TimelineEntry, 'kind'>) => ({ at: 0, source: 'network', seq: 1, ...e }) as TimelineEntry
+    expect(describeEvent(entry({ kind: 'refresh-detected', tokenId: id, previousTokenId: 't1111111122222222' }), tokens).title).toBe('Refresh')
+    expect(describeEvent(entry({ kind: 'unauthorized', method: 'GET', url: 'https://a.example/api/me?x=1', status: 401, tokenId: null }), tokens)).toEqual({ title: '401 Unauthorized', detail: 'GET /api/me?… with no token' })
+    expect(describeEvent(entry({ kind: 'sdk-event', messageId: 'm', name: 'refresh', data: { expiresAt: 1 } }), tokens)).toEqual({ title: 'SDK: refresh', detail: '{"expiresAt":1}' })
+  })
+})

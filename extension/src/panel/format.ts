@@ -1,0 +1,121 @@
+import { formatDuration, type Direction, type TimelineEntry, type TokenPlace, type TokenRecord } from '../core/index.ts'
+
+/**
+ * Words for what the panel shows. Pure, so the phrasing is unit-tested and the same everywhere.
+ */
+
+export function clockTime(ms: number): string {
+  const d = new Date(ms)
+  const two = (n: number) => String(n).padStart(2, '0')
+  return `${two(d.getHours())}:${two(d.getMinutes())}:${two(d.getSeconds())}.${String(d.getMilliseconds()).padStart(3, '0')}`
+}
+
+export function dateTime(ms: number): string {
+  return new Date(ms).toLocaleString(undefined, { dateStyle: 'medium', timeStyle: 'medium' })
+}
+
+/** "in 4m 58s" / "12s ago" */
+export function relative(ms: number): string {
+  return ms >= 0 ? `in ${formatDuration(ms)}` : `${formatDuration(-ms)} ago`
+}
+
+export function shortId(id: string): string {
+  return id.slice(1, 9)
+}
+
+const ROLE_NAMES: Record<TokenRecord['role'], string> = { access: 'access token', id: 'ID token', refresh: 'refresh token', unknown: 'token' }
+
+export function roleName(role: TokenRecord['role']): string {
+  return ROLE_NAMES[role]
+}
+
+export function kindName(token: TokenRecord): string {
+  switch (token.inspection.kind) {
+    case 'jws': {
+      const alg = token.inspection.header['alg']
+      // An empty signature from the SDK bridge is the SDK withholding it (S20), not an unsecured JWT.
+      const unsecured = (typeof alg === 'string' && alg.toLowerCase() === 'none') || (token.inspection.signature === '' && token.unsignedElsewhere)
+      return unsecured ? 'JWT, unsecured' : 'JWT (JWS)'
+    }
+    case 'jwe':
+      return 'JWE (encrypted)'
+    case 'opaque':
+      return 'opaque'
+    case 'not-jwt':
+      return 'not a JWT'
+  }
+}
+
+/** "access token for u_alice · 1a2b3c4d": how a token is named across the panel. */
+export function tokenLabel(token: TokenRecord | undefined, id?: string): string {
+  if (!token) return id ? `token ${shortId(id)}` : 'token'
+  const sub = token.inspection.kind === 'jws' ? token.inspection.claims['sub'] : undefined
+  return `${roleName(token.role)}${typeof sub === 'string' ? ` for ${sub}` : ''} · ${shortId(token.id)}`
+}
+
+const SOURCES: Record<TokenPlace['source'], string> = {
+  'authorization-header': 'Authorization header',
+  'request-header': 'request header',
+  'response-header': 'response header',
+  'cookie-header': 'Cookie header',
+  'request-body': 'request body',
+  'response-body': 'response body',
+  'set-cookie': 'Set-Cookie',
+  'location-header': 'Location header',
+  'url-query': 'URL query',
+  'url-fragment': 'URL fragment',
+  'cookie-jar': 'cookie',
+  'local-storage': 'localStorage',
+  'session-storage': 'sessionStorage',
+  'sdk-bridge': 'SDK (page memory)',
+}
+
+export function placeName(place: TokenPlace): string {
+  const source = SOURCES[place.source]
+  if (place.source === 'sdk-bridge') return place.key === 'memory' ? source : `SDK, stored in ${place.key}`
+  if (place.source === 'authorization-header') return source
+  return place.key ? `${source} "${place.key}"` : source
+}
+
+export const DIRECTION_NAMES: Record<Direction, string> = { stored: 'lives in', sent: 'sent in', received: 'received in' }
+
+export function pathOf(url: string): string {
+  try {
+    const parsed = new URL(url)
+    return `${parsed.pathname}${parsed.search ? '?…' : ''}`
+  } catch {
+    return url
+  }
+}
+
+export interface EventText {
+  title: string
+  detail: string
+}
+
+export function describeEvent(entry: TimelineEntry, tokens: ReadonlyMap<string, TokenRecord>): EventText {
+  const label = (id: string | null) => (id ? tokenLabel(tokens.get(id), id) : 'no token')
+  switch (entry.kind) {
+    case 'login':
+      return { title: 'Login', detail: entry.detail }
+    case 'logout':
+      return { title: 'Logout', detail: entry.detail }
+    case 'token-issued':
+      return { title: 'Token seen', detail: `${label(entry.tokenId)} in ${placeName(entry.place)}` }
+    case 'refresh-detected':
+      return { title: 'Refresh', detail: `${label(entry.tokenId)} replaces ${shortId(entry.previousTokenId)} (same issuer and subject)` }
+    case 'unauthorized':
+      return { title: `${entry.status} Unauthorized`, detail: `${entry.method} ${pathOf(entry.url)} with ${label(entry.tokenId)}` }
+    case 'retry-after-refresh':
+      return { title: '401 → refresh → retry', detail: `${entry.method} ${pathOf(entry.url)}: ${shortId(entry.failedTokenId)} refused, retried with ${shortId(entry.refreshedTokenId)}` }
+    case 'expired':
+      return { title: 'Expired', detail: `${label(entry.tokenId)} passed its exp` }
+    case 'sdk-event':
+      return { title: `SDK: ${entry.name}`, detail: summarize(entry.data) }
+  }
+}
+
+function summarize(data: Record<string, unknown>): string {
+  const text = JSON.stringify(data) ?? ''
+  return text === '{}' ? '' : text.length > 160 ? `${text.slice(0, 159)}…` : text
+}

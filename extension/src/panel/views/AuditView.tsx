@@ -1,0 +1,36 @@
+import { SEVERITY_ORDER, type Severity } from '../../core/index.ts'
+import { Badge } from '../components/Badge.tsx'
+import { Empty } from '../components/Empty.tsx'
+import { usePanel } from '../context.tsx'
+
+/** One lint over tokens and cookies together (J1–J12, W1–W2, C1–C5), most severe first. */
+export function AuditView() {
+  const findings = usePanel((s) => s.findings)
+  if (findings.length === 0) return <Empty>No findings for what AuthLens has seen so far. Rules checked: J1–J12, W1–W2, C1–C5.</Empty>
+  const counts = SEVERITY_ORDER.map((severity) => [severity, findings.filter((f) => f.severity === severity).length] as const).filter(([, n]) => n > 0)
+  return (
+    <div className="audit">
+      <p className="summary">
+        {counts.map(([severity, n]) => (
+          <Badge key={severity} tone={severity}>
+            {n} {severity}
+          </Badge>
+        ))}
+      </p>
+      <ol className="findings">
+        {findings.map((finding) => (
+          <li key={finding.id} className="card finding" data-testid="finding" data-rule={finding.ruleId} data-severity={finding.severity}>
+            <header className="card-head">
+              <Badge tone={finding.severity as Severity}>{finding.severity}</Badge>
+              <strong className="mono">{finding.ruleId}</strong>
+              <h3>{finding.title}</h3>
+            </header>
+            <p>{finding.detail}</p>
+            <p className="muted">Evidence: {finding.evidence.text}</p>
+            <p className="reference">Reference: {finding.reference}</p>
+          </li>
+        ))}
+      </ol>
+    </div>
+  )
+}

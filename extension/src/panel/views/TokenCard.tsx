@@ -1,0 +1,104 @@
+import { SIGNATURE_NOT_VERIFIED, expiryView, numericDateMs, type ClockEstimate, type TokenRecord } from '../../core/index.ts'
+import { Badge } from '../components/Badge.tsx'
+import { Countdown } from '../components/Countdown.tsx'
+import { JsonText } from '../components/JsonText.tsx'
+import { DIRECTION_NAMES, dateTime, kindName, pathOf, placeName, roleName, shortId } from '../format.ts'
+
+const STATE_TONE = { valid: 'good', expired: 'bad', 'not-yet-valid': 'warn', 'no-exp': 'warn' } as const
+
+export function TokenCard({ token, now, clock }: { token: TokenRecord; now: number; clock: ClockEstimate | null }) {
+  const { inspection } = token
+  const alg = inspection.kind === 'jws' || inspection.kind === 'jwe' ? inspection.header['alg'] : undefined
+  const state = inspection.kind === 'jws' ? expiryView(inspection.claims, now, clock).state : null
+  return (
+    <article className={`card token${token.replacedBy ? ' superseded' : ''}`} data-testid="token-card" data-token-id={token.id}>
+      <header className="card-head">
+        <h3>
+          {roleName(token.role)} <span className="muted mono">{shortId(token.id)}</span>
+        </h3>
+        <Badge tone="info">{kindName(token)}</Badge>
+        {typeof alg === 'string' && <Badge>{alg}</Badge>}
+        {state && <Badge tone={STATE_TONE[state]}>{state}</Badge>}
+        {token.replacedBy && <Badge tone="neutral" title={`replaced by ${token.replacedBy}`}>refreshed → {shortId(token.replacedBy)}</Badge>}
+        {token.replaces && <span className="muted">replaces {shortId(token.replaces)}</span>}
+      </header>
+
+      {inspection.kind === 'jws' ? (
+        <>
+          <p className="unverified" role="note">
+            {SIGNATURE_NOT_VERIFIED}
+          </p>
+          {inspection.signature === '' && !token.unsignedElsewhere && <p className="muted">Signature not seen yet: the AuthLens SDK bridge sends tokens without it, so they cannot be replayed.</p>}
+          <Countdown claims={inspection.claims} now={now} clock={clock} />
+        </>
+      ) : (
+        <p className="reason" data-testid="not-decodable">
+          {inspection.kind === 'not-jwt' ? `Not a JWT (${inspection.reason}): ${inspection.detail}` : `Not decodable: ${inspection.reason}`}
+        </p>
+      )}
+
+      <section>
+        <h4>Where it lives and where it is sent</h4>
+        <ul className="places">
+          {token.places.map((p) => (
+            <li key={`${p.direction}:${p.place.source}:${p.place.key}`}>
+              <span className="direction">{DIRECTION_NAMES[p.direction]}</span> {placeName(p.place)}
+              {p.lastExchange && (
+                <span className="muted">
+                  {' '}
+                  {p.direction === 'sent' ? '→' : '←'} {p.lastExchange.method} {pathOf(p.lastExchange.url)} ({p.lastExchange.status})
+                </span>
+              )}
+              {p.count > 1 && <span className="muted"> ×{p.count}</span>}
+            </li>
+          ))}
+        </ul>
+      </section>
+
+      {inspection.kind === 'jws' && (
+        <div className="decoded">
+          <section>
+            <h4>Header</h4>
+            <JsonText value={inspection.header} label="decoded header" />
+          </section>
+          <section>
+            <h4>Claims</h4>
+            <JsonText value={inspection.claims} label="decoded claims" />
+            <TimeClaims claims={inspection.claims} />
+          </section>
+        </div>
+      )}
+      {inspection.kind === 'jwe' && (
+        <section>
+          <h4>Protected header</h4>
+          <JsonText value={inspection.header} label="JWE protected header" />
+        </section>
+      )}
+      {inspection.notes.length > 0 && (
+        <ul className="notes muted">
+          {inspection.notes.map((note) => (
+            <li key={note.code}>{note.detail}</li>
+          ))}
+        </ul>
+      )}
+    </article>
+  )
+}
+
+function TimeClaims({ claims }: { claims: Record<string, unknown> }) {
+  const rows = (['iat', 'nbf', 'exp'] as const).flatMap((name) => {
+    const ms = numericDateMs(claims[name])
+    return ms === null ? [] : [[name, dateTime(ms)] as const]
+  })
+  if (rows.length === 0) return null
+  return (
+    <dl className="time-claims">
+      {rows.map(([name, text]) => (
+        <div key={name}>
+          <dt>{name}</dt>
+          <dd>{text}</dd>
+        </div>
+      ))}
+    </dl>
+  )
+}

@@ -1,0 +1,51 @@
+import { execFile } from 'node:child_process'
+import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs'
+import { join } from 'node:path'
+import { fileURLToPath } from 'node:url'
+import { promisify } from 'node:util'
+
+export const extensionRoot = fileURLToPath(new URL('../../extension/', import.meta.url))
+export const extensionDist = join(extensionRoot, 'dist')
+
+function newestSourceMtime(dir: string): number {
+  let newest = 0
+  for (const entry of readdirSync(dir, { withFileTypes: true })) {
+    const path = join(dir, entry.name)
+    if (entry.isDirectory()) newest = Math.max(newest, newestSourceMtime(path))
+    else if (!/\.test\.tsx?$/.test(entry.name)) newest = Math.max(newest, statSync(path).mtimeMs)
+  }
+  return newest
+}
+
+/**
+ * True when `dist/` is missing, is a development build (its worker loads from the Vite server), or
+ * is older than any source, config or SDK protocol file it is built from.
+ */
+export function extensionBuildIsStale(): boolean {
+  const manifest = join(extensionDist, 'manifest.json')
+  const loader = join(extensionDist, 'service-worker-loader.js')
+  if (!existsSync(manifest) || !existsSync(loader)) return true
+  if (readFileSync(loader, 'utf8').includes('localhost')) return true
+  const built = statSync(manifest).mtimeMs
+  const inputs = [
+    newestSourceMtime(join(extensionRoot, 'src')),
+    statSync(join(extensionRoot, 'vite.config.ts')).mtimeMs,
+    statSync(join(extensionRoot, 'package.json')).mtimeMs,
+    statSync(fileURLToPath(new URL('../../sdk/src/devtools-protocol.ts', import.meta.url))).mtimeMs,
+  ]
+  return inputs.some((mtime) => mtime > built)
+}
+
+/** Builds the unpacked extension with the same command as `npm run build -w extension`, if stale. */
+export async function ensureExtensionBuilt(): Promise<{ built: boolean; ms: number }> {
+  const started = Date.now()
+  if (!extensionBuildIsStale()) return { built: false, ms: 0 }
+  const vite = fileURLToPath(new URL('../../node_modules/vite/bin/vite.js', import.meta.url))
+  await promisify(execFile)(process.execPath, [vite, 'build', '--configLoader', 'runner', '--logLevel', 'warn'], {
+    cwd: extensionRoot,
+    // Vitest sets NODE_ENV=test, which would make Vite build the development bundle.
+    env: { ...process.env, NODE_ENV: 'production' },
+    maxBuffer: 16 * 1024 * 1024,
+  })
+  return { built: true, ms: Date.now() - started }
+}
