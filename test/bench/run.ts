@@ -1,9 +1,10 @@
 import { backendBench } from './backend.ts'
+import { extensionBench } from './extension.ts'
 import { sdkSuites } from './sdk.ts'
 import type { Budget } from './measure.ts'
 
 /** `npm run bench`: every figure is a ratio measured side by side in this one run. */
-const suites = [backendBench, ...sdkSuites]
+const suites = [backendBench, ...sdkSuites, extensionBench]
 const budgets: Budget[] = []
 
 for (const suite of suites) {
