@@ -1,0 +1,149 @@
+import { mkdirSync, writeFileSync } from 'node:fs'
+import { join } from 'node:path'
+import type { Page } from 'playwright-core'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { screenshotDir } from '../helpers/chromium.ts'
+import type { RemoteTarget } from '../helpers/devtools-frontend.ts'
+import { startEgressSpy, type EgressSpy } from '../helpers/egress-spy.ts'
+import { ensureExtensionBuilt, extensionDist } from '../helpers/extension-build.ts'
+import { launchWithExtension, openExtensionPanel, type ExtensionBrowser } from '../helpers/extension-browser.ts'
+import { startFixtureServer, type FixtureServer } from '../helpers/fixture-server.ts'
+import { startXvfb, type VirtualDisplay } from '../helpers/xvfb.ts'
+
+/**
+ * The AuthLens panel on a page that does NOT use @authlens/sdk (test/e2e/fixtures/plain-page):
+ * everything the panel shows must come from the network, Web Storage and the cookie jar alone.
+ * Same harness as extension-devtools.test.ts: headed Chromium under Xvfb, real DevTools, the real
+ * mock backend on the page's origin.
+ */
+describe('AuthLens DevTools panel on a page without the SDK', () => {
+  let xvfb: VirtualDisplay
+  let server: FixtureServer
+  let spy: EgressSpy
+  let browser: ExtensionBrowser
+  let page: Page
+  let frontEnd: RemoteTarget
+  let panel: RemoteTarget
+  const panelErrors: string[] = []
+
+  const inPanel = <T,>(body: string) => panel.evaluate<T>(`(async () => { ${body} })()`)
+  const waitFor = async <T,>(what: string, probe: () => Promise<T | null | undefined | false>, timeoutMs = 10_000): Promise<T> => {
+    const deadline = Date.now() + timeoutMs
+    for (;;) {
+      const value = await probe()
+      if (value) return value
+      if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`)
+      await new Promise((resolve) => setTimeout(resolve, 100))
+    }
+  }
+  const showView = (label: string) => inPanel(`[...document.querySelectorAll('[role=tab]')].find((b) => b.textContent.startsWith(${JSON.stringify(label)})).click()`)
+  const screenshot = async (name: string) => {
+    mkdirSync(screenshotDir, { recursive: true })
+    await new Promise((resolve) => setTimeout(resolve, 250))
+    const { data } = await frontEnd.send<{ data: string }>('Page.captureScreenshot', { format: 'png' })
+    const path = join(screenshotDir, `extension-${name}.png`)
+    writeFileSync(path, Buffer.from(data, 'base64'))
+    return path
+  }
+  const tokenCards = () =>
+    inPanel<Array<{ id: string; text: string }>>(`return [...document.querySelectorAll('[data-testid=token-card]')].map((card) => ({ id: card.dataset.tokenId, text: card.innerText }))`)
+  const timelineRows = () =>
+    inPanel<Array<{ kind: string; source: string; text: string }>>(`
+      return [...document.querySelectorAll('[data-testid=timeline-row]')].map((row) => ({ kind: row.dataset.kind, source: row.querySelector('.source').textContent, text: row.title }))`)
+  const connection = () => inPanel<string>(`return document.querySelector('[data-testid=connection]')?.textContent ?? ''`)
+  const aliceCard = async () => (await tokenCards()).find((card) => card.text.includes('"sub": "u_alice"') && card.text.includes('"name": "Alice Liddell"'))
+
+  beforeAll(async () => {
+    await ensureExtensionBuilt()
+    ;[xvfb, server, spy] = await Promise.all([startXvfb(), startFixtureServer('plain-page'), startEgressSpy()])
+    browser = await launchWithExtension({ extensionDir: extensionDist, display: xvfb.display, proxy: spy.proxy })
+    page = browser.context.pages()[0] ?? (await browser.context.newPage())
+    await page.goto(server.url)
+    ;({ frontEnd, panel } = await openExtensionPanel(browser.browserSession, '/src/panel/panel.html'))
+    panel.on('Runtime.exceptionThrown', (params) => panelErrors.push(JSON.stringify(params).slice(0, 500)))
+    panel.on('Runtime.consoleAPICalled', (params) => {
+      const call = params as { type: string; args: Array<{ value?: unknown; description?: string }> }
+      if (call.type === 'error' || call.type === 'warning') panelErrors.push(call.args.map((a) => String(a.value ?? a.description)).join(' '))
+    })
+    await panel.send('Runtime.enable')
+    await waitFor('the panel to connect', async () => (await connection()) === 'connected')
+  }, 90_000)
+
+  afterAll(async () => {
+    await browser?.close()
+    await Promise.all([server?.close(), spy?.close(), xvfb?.stop()])
+  })
+
+  it('any site: finds tokens, the HttpOnly cookie and the W1 risk from network, storage and cookies alone', async () => {
+    // The page has no SDK: nothing in its world but its own `plain` helper.
+    expect(await page.evaluate(() => typeof (window as unknown as { plain?: unknown }).plain)).toBe('object')
+    expect(await page.evaluate(() => [...document.scripts].map((s) => s.src).filter((src) => src.includes('authlens')))).toEqual([])
+
+    expect(await page.evaluate(() => window.plain.signIn())).toBe(200)
+    expect(await page.evaluate(() => window.plain.me())).toBe(200)
+    expect(await page.evaluate(() => window.plain.signInSession())).toBe(200)
+
+    // Tokens: one card for Alice's access token, with every place it was seen.
+    let last = ''
+    const card = await waitFor('the token with every place it was seen', async () => {
+      const text = (await aliceCard())?.text ?? ''
+      last = text
+      return /lives in localStorage "plain:accessToken"/.test(text) &&
+        /received in response body "accessToken" ← POST \/api\/auth\/login \(200\)/.test(text) &&
+        /sent in Authorization header → GET \/api\/me \(200\)/.test(text)
+        ? text
+        : null
+    }).catch((error: Error) => {
+      throw new Error(`${error.message}; the card read:\n${last}`)
+    })
+    expect(card).toContain('JWT (JWS)')
+    expect(card).toContain('Signature not verified')
+    expect(card).toContain('"iss": "https://auth.authlens.test"')
+    expect(card, 'no SDK place on a page without the SDK').not.toMatch(/lives in SDK/)
+    const countdown = /Expires in (\d+m \d{2}s)/.exec(card)?.[1]
+    expect(countdown).toMatch(/^4m \d{2}s$/)
+    const later = await waitFor('the countdown to tick', async () => {
+      const value = /Expires in (\d+m \d{2}s)/.exec((await aliceCard())?.text ?? '')?.[1]
+      return value && value !== countdown ? value : null
+    }, 3000)
+    expect(later).toMatch(/^4m \d{2}s$/)
+    await screenshot('plain-page-tokens')
+
+    // Cookies: the HttpOnly session cookie the page itself cannot read.
+    await showView('Cookies')
+    const row = await waitFor('the __Host-sid row', () => inPanel<string | null>(`return document.querySelector('[data-cookie-name="__Host-sid"]')?.innerText ?? null`))
+    for (const flag of ['HttpOnly', 'Secure', 'SameSite=Lax', '__Host- prefix', 'session']) expect(row).toContain(flag)
+    const real = (await browser.context.cookies(server.url)).find((c) => c.name === '__Host-sid')
+    expect(real?.httpOnly).toBe(true)
+    expect(row).toContain(`••••• (${real?.value.length} chars)`)
+    expect(row).not.toContain(real?.value ?? '?')
+    expect(await page.evaluate(() => document.cookie)).not.toContain('__Host-sid')
+
+    // Timeline: derived from what the page did, with no SDK events at all.
+    await showView('Timeline')
+    const rows = await waitFor('a sign-in on the timeline', async () => {
+      const list = await timelineRows()
+      return list.some((r) => r.kind === 'login') && list.some((r) => r.kind === 'token-issued') ? list : null
+    })
+    console.info(`timeline on the plain page:\n${rows.map((r) => `  [${r.source}] ${r.kind}: ${r.text}`).join('\n')}`)
+    expect(rows.filter((r) => r.kind === 'sdk-event' || r.source === 'sdk')).toEqual([])
+    // Only what the browser itself shows: responses, the cookie jar, Web Storage.
+    expect(rows.every((r) => ['network', 'cookies', 'storage'].includes(r.source))).toBe(true)
+    expect(rows.some((r) => r.kind === 'login' && r.text.includes('POST /api/session/login'))).toBe(true)
+    expect(rows.find((r) => r.kind === 'token-issued')?.source).toBe('network')
+    expect(rows.find((r) => r.kind === 'login')?.source).toBe('network')
+
+    // Audit: the token in localStorage is flagged (W1), found without the SDK's help.
+    await showView('Audit')
+    const w1 = await waitFor('the W1 finding', () => inPanel<string | null>(`return document.querySelector('[data-rule=W1]')?.innerText ?? null`))
+    expect(w1).toContain('Token in localStorage')
+    expect(w1).toContain('plain:accessToken')
+    expect(w1).toContain('medium')
+    const findings = await inPanel<string[]>(`return [...document.querySelectorAll('[data-testid=finding]')].map((f) => f.dataset.rule + ' ' + f.dataset.severity + ': ' + f.innerText.replace(/\\s+/g, ' ').slice(0, 140))`)
+    console.info(`audit findings on the plain page:\n${findings.map((f) => `  ${f}`).join('\n')}`)
+    await showView('Tokens')
+
+    expect(panelErrors, 'no errors in the panel').toEqual([])
+    expect(spy.attempts).toEqual([])
+  }, 40_000)
+})
