@@ -1,7 +1,6 @@
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest'
-import { launchChromium, screenshotDir, type LaunchedBrowser } from '../helpers/chromium.ts'
-import { breakIt, clearOrigin, eventLog, openDemo, resetBackend, runBreakIt, signIn, signInStatus, signOut, type DemoModeId } from '../helpers/demo-page.ts'
-import { startDemoServer } from '../helpers/demo-server.ts'
+import { describe, expect, it } from 'vitest'
+import { screenshotDir } from '../helpers/chromium.ts'
+import { breakIt, eventLog, openDemo, runBreakIt, signIn, signInStatus, signOut, type DemoModeId, useDemoSession } from '../helpers/demo-page.ts'
 
 /**
  * The Break it panel: each fault, injected through the page as a person would, and the result
@@ -9,26 +8,10 @@ import { startDemoServer } from '../helpers/demo-server.ts'
  * into the next.
  */
 describe('demo: break it', () => {
-  let demo: Awaited<ReturnType<typeof startDemoServer>>
-  let browser: LaunchedBrowser
-
-  beforeAll(async () => {
-    demo = await startDemoServer()
-    browser = await launchChromium()
-  })
-
-  beforeEach(async () => {
-    await clearOrigin(browser.context, demo.url)
-    await resetBackend(demo.url)
-  })
-
-  afterAll(async () => {
-    await browser?.close()
-    await demo?.close()
-  })
+  const session = useDemoSession()
 
   const signedIn = async (mode: DemoModeId) => {
-    const opened = await openDemo(browser.context, demo.url, mode)
+    const opened = await openDemo(session.browser.context, session.demo.url, mode)
     await signIn(opened.page, 'bob', 'builder-bob', 'Bob Builder')
     return opened
   }
@@ -83,7 +66,7 @@ describe('demo: break it', () => {
     expect(result).toMatch(/3\. Replayed the copy: 401 refresh_token_reused/)
     expect(result).toMatch(/4\. The app’s next refresh[\s\S]*POST \/api\/auth\/refresh 401/)
     await expect.poll(() => signInStatus(page).textContent()).toBe('Signed out')
-    const stats = (await (await fetch(`${demo.url}/__mock/stats`)).json()) as { reuseDetections: number }
+    const stats = (await (await fetch(`${session.demo.url}/__mock/stats`)).json()) as { reuseDetections: number }
     expect(stats.reuseDetections).toBe(1)
     await page.screenshot({ path: `${screenshotDir}demo-break-replay.png`, fullPage: true })
 

@@ -1,8 +1,7 @@
 import { readFile } from 'node:fs/promises'
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest'
-import { launchChromium, screenshotDir, type LaunchedBrowser } from '../helpers/chromium.ts'
-import { clearOrigin, openDemo, resetBackend } from '../helpers/demo-page.ts'
-import { startDemoServer } from '../helpers/demo-server.ts'
+import { describe, expect, it } from 'vitest'
+import { screenshotDir } from '../helpers/chromium.ts'
+import { openDemo, resetBackend, useDemoSession } from '../helpers/demo-page.ts'
 
 /** The experiments the lab runs, by the claim each row is headed with. */
 const CLAIMS: Array<{ id: string; claim: RegExp }> = [
@@ -25,26 +24,10 @@ interface ExportedResult {
 }
 
 describe('demo: comparison lab', () => {
-  let demo: Awaited<ReturnType<typeof startDemoServer>>
-  let browser: LaunchedBrowser
-
-  beforeAll(async () => {
-    demo = await startDemoServer()
-    browser = await launchChromium()
-  })
-
-  beforeEach(async () => {
-    await clearOrigin(browser.context, demo.url)
-    await resetBackend(demo.url)
-  })
-
-  afterAll(async () => {
-    await browser?.close()
-    await demo?.close()
-  })
+  const session = useDemoSession()
 
   it('runs every experiment live, shows a verdict and a measured number per claim, and exports the results as JSON', async () => {
-    const { page, problems } = await openDemo(browser.context, demo.url, 'memory')
+    const { page, problems } = await openDemo(session.browser.context, session.demo.url, 'memory')
     await page.getByRole('navigation', { name: 'Sections' }).getByRole('link', { name: 'Comparison lab' }).click()
     const lab = page.getByRole('region', { name: 'Comparison lab' })
     await expect.poll(() => lab.getByRole('status', { name: 'Lab status' }).textContent()).toMatch(/^Not run yet/)
@@ -96,7 +79,7 @@ describe('demo: comparison lab', () => {
     expect(await lab.getByRole('button', { name: 'Run again' }).isEnabled()).toBe(true)
 
     // The lab left the server as it found it: real clock, denylist on, bob signed out everywhere.
-    const stats = (await (await fetch(`${demo.url}/__mock/stats`)).json()) as Record<string, unknown>
+    const stats = (await (await fetch(`${session.demo.url}/__mock/stats`)).json()) as Record<string, unknown>
     expect(stats.clockOffsetSeconds).toBe(0)
     expect(stats.revokeAccessTokenOnLogout).toBe(true)
     expect(stats.liveSessions).toBe(0)

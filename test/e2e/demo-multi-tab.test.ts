@@ -1,50 +1,32 @@
 import type { Page } from 'playwright-core'
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest'
-import { launchChromium, screenshotDir, type LaunchedBrowser } from '../helpers/chromium.ts'
+import { describe, expect, it } from 'vitest'
+import { screenshotDir } from '../helpers/chromium.ts'
 import {
   clearEventLog,
-  clearOrigin,
   eventLog,
   failedRequests,
   openDemo,
-  resetBackend,
   signIn,
   signInStatus,
   signOut,
   watchConsole,
+  useDemoSession,
 } from '../helpers/demo-page.ts'
-import { startDemoServer } from '../helpers/demo-server.ts'
 
 /** The access tokens live 30 s and the demo's leeway is 10 s: the SDK refreshes about 20 s after sign-in. */
 const PROACTIVE_REFRESH_MS = 28_000
 
 describe('demo: two tabs', () => {
-  let demo: Awaited<ReturnType<typeof startDemoServer>>
-  let browser: LaunchedBrowser
-
-  beforeAll(async () => {
-    demo = await startDemoServer()
-    browser = await launchChromium()
-  })
-
-  beforeEach(async () => {
-    await clearOrigin(browser.context, demo.url)
-    await resetBackend(demo.url)
-  })
-
-  afterAll(async () => {
-    await browser?.close()
-    await demo?.close()
-  })
+  const session = useDemoSession()
 
   /** Follows the page's own "Open a second tab" link. */
   const openSecondTab = async (page: Page): Promise<{ second: Page; problems: string[] }> => {
-    const [second] = await Promise.all([browser.context.waitForEvent('page'), page.getByRole('link', { name: 'Open a second tab' }).click()])
+    const [second] = await Promise.all([session.browser.context.waitForEvent('page'), page.getByRole('link', { name: 'Open a second tab' }).click()])
     return { second, problems: watchConsole(second) }
   }
 
   it('JWT in memory: the second tab signs in from the first, shares its refresh, and follows its sign-out and sign-in', async () => {
-    const { page: first, problems } = await openDemo(browser.context, demo.url, 'memory')
+    const { page: first, problems } = await openDemo(session.browser.context, session.demo.url, 'memory')
     await signIn(first, 'carol', 'carol-admin', 'Carol Admin')
     const { second, problems: secondProblems } = await openSecondTab(first)
     expect(new URL(second.url()).searchParams.get('mode')).toBe('memory')
@@ -74,7 +56,7 @@ describe('demo: two tabs', () => {
   })
 
   it('session: sign-out in one tab signs the other out', async () => {
-    const { page: first, problems } = await openDemo(browser.context, demo.url, 'session')
+    const { page: first, problems } = await openDemo(session.browser.context, session.demo.url, 'session')
     await signIn(first, 'bob', 'builder-bob', 'Bob Builder')
     const { second, problems: secondProblems } = await openSecondTab(first)
     await expect.poll(() => signInStatus(second).textContent()).toBe('Signed in as Bob Builder')

@@ -1,5 +1,7 @@
 import type { BrowserContext, Page } from 'playwright-core'
-import { expect } from 'vitest'
+import { afterAll, beforeAll, beforeEach, expect } from 'vitest'
+import { launchChromium, type LaunchedBrowser } from './chromium.ts'
+import { startDemoServer } from './demo-server.ts'
 
 /** The demo's auth modes: URL value and the label of its radio in the "Auth mode" picker. */
 export const DEMO_MODES = [
@@ -92,4 +94,25 @@ export async function clearOrigin(context: BrowserContext, baseUrl: string): Pro
 export async function resetBackend(baseUrl: string): Promise<void> {
   const response = await fetch(`${baseUrl}/__mock/reset`, { method: 'POST' })
   if (!response.ok) throw new Error(`reset answered ${response.status}`)
+}
+
+/**
+ * One demo server and one Chromium for a describe block; every test starts from a clean origin
+ * and a reset backend, so a broken sign-in never leaks into the next test.
+ */
+export function useDemoSession() {
+  const session = {} as { demo: Awaited<ReturnType<typeof startDemoServer>>; browser: LaunchedBrowser }
+  beforeAll(async () => {
+    session.demo = await startDemoServer()
+    session.browser = await launchChromium()
+  })
+  beforeEach(async () => {
+    await clearOrigin(session.browser.context, session.demo.url)
+    await resetBackend(session.demo.url)
+  })
+  afterAll(async () => {
+    await session.browser?.close()
+    await session.demo?.close()
+  })
+  return session
 }
