@@ -47,6 +47,11 @@ export function createAuthClient(input: AuthClientOptions = {}) {
     const token = typeof document === 'undefined' ? null : readCookie(options.csrfCookie)
     return token ? { [options.csrfHeader]: token } : {}
   }
+  // A cookie-borne sign-in always comes with the readable CSRF cookie. With the API on this origin,
+  // its absence means there is nothing to restore: no probe, and no 4xx in the console on every
+  // signed-out page load. Cross-origin, that cookie is not ours to read, so we must ask.
+  const cookieHint = () =>
+    typeof document === 'undefined' || scope.resolve('/').origin !== globalThis.location?.origin || options.csrfHeader in csrfHeaders()
   const send: ClientContext['send'] = (kind, url, init) =>
     sendAuthRequest(options.fetch, kind, url, init, options.timeoutMs, (response) => clock.learnFromResponse(response))
   const protocol =
@@ -72,6 +77,7 @@ export function createAuthClient(input: AuthClientOptions = {}) {
     endpoint,
     send,
     csrfHeaders,
+    cookieHint,
     setState: (state) => store.setState(state),
     report(error) {
       store.setState({ lastError: error })

@@ -59,6 +59,17 @@ describe('session strategy', () => {
     const { auth, h, names } = setup()
     await auth.ready
     expect(auth.getState()).toMatchObject({ status: 'anonymous', user: null, expiresAt: null, lastError: null })
+    // No CSRF cookie on this origin: no cookie-borne sign-in can exist, so nothing is asked (and
+    // no 401 lands in the console of every signed-out page load).
+    expect(h.requests).toEqual([])
+    expect(names()).toEqual([])
+  })
+
+  it('asks the session endpoint when a CSRF cookie hints at a sign-in, and stays anonymous when it is stale', async () => {
+    document.cookie = 'XSRF-TOKEN=stale-token-from-an-ended-session; Path=/'
+    const { auth, h, names } = setup()
+    await auth.ready
+    expect(auth.getState()).toMatchObject({ status: 'anonymous', user: null, lastError: null })
     expect(h.requests.map((request) => `${request.method} ${request.path}`)).toEqual(['GET /api/session'])
     expect(names()).toEqual([])
   })

@@ -38,7 +38,7 @@ export function jwtRoutes(parts: BackendParts): Route[] {
           return tokenResponse(parts, ctx, await refreshGrant(parts, refreshToken), 200)
         } catch (error) {
           if (error instanceof BackendError && (error.code === 'refresh_token_reused' || error.code === 'invalid_grant')) {
-            ctx.response.clearCookie(cookieNames(parts, ctx).refresh, refreshCookieAttributes(parts, ctx))
+            clearRefreshCookies(parts, ctx)
           }
           throw error
         }
@@ -72,11 +72,16 @@ export function jwtRoutes(parts: BackendParts): Route[] {
           revoked.families += count.families
           revoked.sessions += count.sessions
         }
-        ctx.response.clearCookie(cookieNames(parts, ctx).refresh, refreshCookieAttributes(parts, ctx))
+        clearRefreshCookies(parts, ctx)
         return ctx.response.json(200, { signedOut: userIds.size > 0, revoked })
       },
     },
   ]
+}
+
+function clearRefreshCookies(parts: BackendParts, ctx: RequestContext): void {
+  ctx.response.clearCookie(cookieNames(parts, ctx).refresh, refreshCookieAttributes(parts, ctx))
+  ctx.response.clearCookie(cookieNames(parts, ctx).csrf, csrfCookieAttributes(ctx))
 }
 
 function readTransport(body: Record<string, unknown>): RefreshTransport {
@@ -108,7 +113,8 @@ function tokenResponse(parts: BackendParts, ctx: RequestContext, grant: Grant, s
   if (family.transport === 'cookie') {
     const maxAge = Math.max(0, Math.floor((family.absoluteExpiresAt - parts.clock.now()) / 1000))
     ctx.response.setCookie(cookieNames(parts, ctx).refresh, refreshToken, refreshCookieAttributes(parts, ctx, maxAge))
-    ctx.response.setCookie(cookieNames(parts, ctx).csrf, family.csrfToken, csrfCookieAttributes(ctx))
+    // As long-lived as the refresh cookie: a client sees from it that there is a sign-in to restore.
+    ctx.response.setCookie(cookieNames(parts, ctx).csrf, family.csrfToken, { ...csrfCookieAttributes(ctx), maxAge })
     body.csrfToken = family.csrfToken
   } else {
     body.refreshToken = refreshToken

@@ -303,7 +303,7 @@ export function jwtStrategy(ctx: ClientContext): Strategy {
           if (await handoff(latest.generation, HELLO_MS)) return
         }
         // The HttpOnly refresh cookie may still hold a sign-in from an earlier visit.
-        if (options.cookieTransport && !tokens) await refresh().catch(() => undefined)
+        if (options.cookieTransport && !tokens && ctx.cookieHint()) await refresh().catch(() => undefined)
       } finally {
         restoring = false
         // Nothing to restore (no stored tokens, no other tab, no refresh cookie): the client

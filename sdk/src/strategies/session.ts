@@ -73,7 +73,7 @@ export function sessionStrategy(ctx: ClientContext): Strategy {
     async init() {
       restoring = true
       try {
-        await check(true)
+        if (ctx.cookieHint()) await check(true)
       } finally {
         restoring = false
         // No answer (offline, server error): not known to be signed in, so not "still finding out".

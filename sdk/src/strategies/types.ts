@@ -23,6 +23,8 @@ export interface ClientContext {
   send(kind: AuthRequestKind, url: string, init: RequestInit): Promise<Record<string, unknown>>
   /** The double-submit header for requests that ride on a cookie (S15). */
   csrfHeaders(): Record<string, string>
+  /** False only when a cookie-borne sign-in certainly does not exist, so restoring can skip asking. */
+  cookieHint(): boolean
   setState(state: Partial<AuthState>): void
   /** Records an error in state and emits it. */
   report(error: AuthError): void
