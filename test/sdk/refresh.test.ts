@@ -228,7 +228,8 @@ describe('S4 refresh endpoint answers 401', () => {
     await expectAuthError(auth.refresh(), 'refresh_failed')
 
     held.open()
-    await expectAuthError(pending, 'not_authenticated')
+    // The late 401 learns why the sign-in ended (the refused refresh), and starts nothing new.
+    await expectAuthError(pending, 'refresh_failed')
 
     expect(harness.count('/api/auth/refresh')).toBe(1)
     expect(harness.count('/api/slow')).toBe(1)

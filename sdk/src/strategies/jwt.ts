@@ -30,6 +30,8 @@ export function jwtStrategy(ctx: ClientContext): Strategy {
   /** Set while the page-load restore runs: not being signed in then is no error. */
   let restoring = false
   const waiters = new Set<() => void>()
+  /** The failure that ended the last sign-in, for requests that were in flight when it ended. */
+  let ended: AuthError | undefined
   /** Set while this tab's own login or logout is being recorded for the other tabs (see `exclusive`). */
   let announcing = 0
   /** Pending refresh retry back-offs, cancelled by destroy(). */
@@ -49,6 +51,7 @@ export function jwtStrategy(ctx: ClientContext): Strategy {
 
   const adopt = (next: TokenSet) => {
     tokens = next
+    ended = undefined
     ctx.setState({ status: 'authenticated', user: next.claims, expiresAt: next.expiresAt, lastError: null })
     if (next.expiresAt !== null) scheduler.schedule(next.expiresAt - leeway(next) - clock.now())
     for (const wake of waiters) wake()
@@ -220,6 +223,8 @@ export function jwtStrategy(ctx: ClientContext): Strategy {
       if (failure.code === 'session_expired' || (tokens?.expiresAt ?? Infinity) <= clock.now()) {
         events.emit('expired', { reason: failure.code === 'session_expired' ? 'session_expired' : 'token_expired' })
       }
+      // Requests still in flight learn why the sign-in ended, whichever way they meet the end.
+      ended = failure
       const reason = failure.code === 'refresh_token_reused' || failure.code === 'session_expired' ? failure.code : 'refresh_failed'
       await clearLocally(reason)
       // The tabs share this sign-in, so it is over for all of them; with reuse, someone else holds
@@ -378,7 +383,7 @@ export function jwtStrategy(ctx: ClientContext): Strategy {
       if (options.refreshOn401 === 'invalid_token' && !/error="?invalid_token/i.test(challenge)) return false
       // Signed out (logout, failed refresh) while this request was in flight: a refresh now would
       // repeat a failure already reported, or bring back a session the user ended (S4, S17).
-      if (!tokens) throw new AuthError('not_authenticated', 'signed out while the request was in flight')
+      if (!tokens) throw ended ?? new AuthError('not_authenticated', 'signed out while the request was in flight')
       // Refreshed while this request was in flight: retry with the new token, no refresh (S25).
       if (tokens && tokens.accessToken !== prepared.token) return true
       await refresh()
