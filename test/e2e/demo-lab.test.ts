@@ -75,6 +75,20 @@ describe('demo: comparison lab', () => {
     expect(status('Session cookie call to the other origin')).toBe(401)
     expect(status('Cookie call after that sign-in')).toBe(401)
     expect(cross?.verdict).toBe('agrees')
+    // A real form post from http://localhost:PORT reached the server without bob's SameSite=Lax
+    // cookie (401, before any CSRF check) and created nothing; same-site, only the token stopped it.
+    const csrf = exported.results.find((result) => result.id === 'csrf')
+    const csrfValue = (label: string) => csrf?.measured.find((measurement) => measurement.label === label)?.value
+    expect(csrfValue('Session: same-origin POST without X-XSRF-TOKEN')).toBe(403)
+    expect(csrfValue('Session: same-origin POST with X-XSRF-TOKEN')).toBe(201)
+    expect(csrfValue('Session: cross-site form posts that reached the server')).toBe(2)
+    expect(csrfValue('Session: cross-site posts answered 401 (no cookie)')).toBe(2)
+    expect(csrfValue('Session: cross-site posts refused by the CSRF checks')).toBe(0)
+    expect(csrfValue('Session: notes created by cross-site form posts')).toBe(0)
+    expect(csrfValue('Bearer: cross-site form posts that reached the server')).toBe(2)
+    expect(csrfValue('Bearer: notes created by cross-site form posts')).toBe(0)
+    expect(csrfValue('CSRF rejections by the server')).toBe(1)
+    expect(csrf?.verdict).toBe('depends')
     // A second run from the same page works too: the experiments cleaned up after themselves.
     expect(await lab.getByRole('button', { name: 'Run again' }).isEnabled()).toBe(true)
 

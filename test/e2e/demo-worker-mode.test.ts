@@ -33,4 +33,20 @@ describe('demo with the backend in a service worker', () => {
     await page.screenshot({ path: `${screenshotDir}demo-worker-mode.png`, fullPage: true })
     expect(problems).toEqual([])
   })
+
+  it('marks the lab experiments that need the HTTP server as not available instead of failing them', async () => {
+    const { page } = await openDemo(browser.context, demo.url, 'memory')
+    await page.getByRole('navigation', { name: 'Sections' }).getByRole('link', { name: 'Comparison lab' }).click()
+    const lab = page.getByRole('region', { name: 'Comparison lab' })
+    await lab.getByRole('button', { name: 'Run all experiments' }).click()
+    await expect.poll(() => lab.getByRole('status', { name: 'Lab status' }).textContent(), { timeout: 120_000 }).toMatch(/^Finished: /)
+    const table = lab.getByRole('table')
+    // Server heap, a second site, a cross-site form: none of these exist without a server process.
+    for (const claim of [/Sessions need server memory per active user/, /Bearer tokens cross origins easily/, /Cookie sessions are open to CSRF/]) {
+      const text = await table.getByRole('row', { name: claim }).innerText()
+      expect(text, text).toMatch(/not available[\s\S]*Not available in the worker build: /)
+    }
+    expect(await table.innerText()).not.toMatch(/\bfailed\b/)
+    await page.close()
+  }, 180_000)
 })

@@ -36,6 +36,14 @@ export function ResultsTable({ rows }: { rows: LabRow[] }) {
               </td>
               <td className="small">{row.result.why}</td>
             </tr>
+          ) : row.kind === 'unavailable' ? (
+            <tr key={row.unavailable.id} data-experiment={row.unavailable.id}>
+              <th scope="row">{row.unavailable.claim}</th>
+              <td colSpan={2}>
+                <span className="verdict verdict-unavailable">not available</span>
+              </td>
+              <td className="small">{row.unavailable.reason}</td>
+            </tr>
           ) : (
             <tr key={row.failure.id} data-experiment={row.failure.id}>
               <th scope="row">{row.failure.claim}</th>

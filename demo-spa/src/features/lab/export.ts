@@ -6,7 +6,9 @@ export function exportJson(rows: LabRow[], finishedAt: string | null): void {
     tool: 'AuthLens comparison lab',
     finishedAt,
     userAgent: navigator.userAgent,
-    results: rows.map((row) => (row.kind === 'result' ? row.result : { ...row.failure, verdict: 'failed' })),
+    results: rows.map((row) =>
+      row.kind === 'result' ? row.result : row.kind === 'failure' ? { ...row.failure, verdict: 'failed' } : { ...row.unavailable, verdict: 'unavailable' },
+    ),
   }
   const url = URL.createObjectURL(new Blob([JSON.stringify(document_, null, 2)], { type: 'application/json' }))
   const link = document.createElement('a')

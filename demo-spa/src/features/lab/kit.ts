@@ -17,9 +17,14 @@ export interface LabStats {
   liveSessions: number
   clockOffsetSeconds: number
   revokeAccessTokenOnLogout: boolean
+  /** Requests per route, keyed `METHOD /path` (e.g. `POST /api/notes`). */
+  requests: Record<string, number>
 }
 
 const num = (value: unknown): number => (typeof value === 'number' ? value : 0)
+
+const counts = (value: unknown): Record<string, number> =>
+  typeof value === 'object' && value !== null ? Object.fromEntries(Object.entries(value).map(([key, count]) => [key, num(count)])) : {}
 
 export async function stats(): Promise<LabStats> {
   const response = await fetch('/__mock/stats')
@@ -35,6 +40,7 @@ export async function stats(): Promise<LabStats> {
     liveSessions: num(body.liveSessions),
     clockOffsetSeconds: num(body.clockOffsetSeconds),
     revokeAccessTokenOnLogout: body.revokeAccessTokenOnLogout !== false,
+    requests: counts(body.requests),
   }
 }
 

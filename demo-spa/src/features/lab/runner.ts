@@ -1,6 +1,7 @@
 import { create } from 'zustand'
+import { backendInWorker } from '../../app/runtime.ts'
 import { EXPERIMENTS } from './experiments/index.ts'
-import type { LabRow } from './types.ts'
+import type { Experiment, LabRow } from './types.ts'
 
 interface LabState {
   rows: LabRow[]
@@ -8,6 +9,20 @@ interface LabState {
   running: string | null
   finishedAt: string | null
   runAll(): Promise<void>
+}
+
+/** One experiment as a row; a throw becomes a failure row so it cannot hide the others. */
+async function runOne(experiment: Experiment): Promise<LabRow> {
+  // Skipped, not failed: the worker build has no server process and serves one origin only, so
+  // these would only measure the build's limits; the row says so instead.
+  if (backendInWorker && experiment.needsHttpServer) {
+    return { kind: 'unavailable', unavailable: { id: experiment.id, claim: experiment.claim, reason: `Not available in the worker build: ${experiment.needsHttpServer}` } }
+  }
+  try {
+    return { kind: 'result', result: await experiment.run() }
+  } catch (error) {
+    return { kind: 'failure', failure: { id: experiment.id, claim: experiment.claim, error: error instanceof Error ? error.message : String(error) } }
+  }
 }
 
 /**
@@ -23,12 +38,7 @@ export const useLab = create<LabState>()((set, get) => ({
     set({ rows: [], finishedAt: null })
     for (const experiment of EXPERIMENTS) {
       set({ running: experiment.title })
-      let row: LabRow
-      try {
-        row = { kind: 'result', result: await experiment.run() }
-      } catch (error) {
-        row = { kind: 'failure', failure: { id: experiment.id, claim: experiment.claim, error: error instanceof Error ? error.message : String(error) } }
-      }
+      const row = await runOne(experiment)
       set((state) => ({ rows: [...state.rows, row] }))
     }
     set({ running: null, finishedAt: new Date().toISOString() })

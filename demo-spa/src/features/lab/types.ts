@@ -23,6 +23,12 @@ export interface Experiment {
   id: string
   title: string
   claim: string
+  /**
+   * Set when the experiment needs the real HTTP server (its heap, a second site on the same
+   * server): why it cannot run in the static worker build. The runner then shows an
+   * "unavailable" row with this reason instead of running it into a failure.
+   */
+  needsHttpServer?: string
   /** Runs live against the backend and cleans up after itself (sign-out, settings and clock put back). */
   run(): Promise<ExperimentResult>
 }
@@ -34,4 +40,14 @@ export interface ExperimentFailure {
   error: string
 }
 
-export type LabRow = { kind: 'result'; result: ExperimentResult } | { kind: 'failure'; failure: ExperimentFailure }
+/** An experiment that was not run because this build cannot host it; no verdict either way. */
+export interface ExperimentUnavailable {
+  id: string
+  claim: string
+  reason: string
+}
+
+export type LabRow =
+  | { kind: 'result'; result: ExperimentResult }
+  | { kind: 'failure'; failure: ExperimentFailure }
+  | { kind: 'unavailable'; unavailable: ExperimentUnavailable }

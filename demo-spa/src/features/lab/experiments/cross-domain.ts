@@ -1,18 +1,6 @@
 import { accessToken, control, failure, LAB_USER, labClient, me, withClient } from '../kit.ts'
+import { otherOrigin } from '../cross-site.ts'
 import type { Experiment } from '../types.ts'
-
-/**
- * The same server under its other loopback name: http://127.0.0.1:PORT and http://localhost:PORT
- * are different origins and different sites to the browser (different hosts), so a call between
- * them is a real cross-site request with CORS and cookie rules applied, without a second server.
- * The dev server trusts exactly these aliases (vite.config.ts, `trustLoopbackAliases`).
- */
-function otherOrigin(): string {
-  const { hostname, port, protocol } = location
-  const other = hostname === '127.0.0.1' ? 'localhost' : hostname === 'localhost' ? '127.0.0.1' : undefined
-  if (!other) throw new Error(`no second origin for ${hostname}: the experiment needs the dev server on 127.0.0.1 or localhost`)
-  return `${protocol}//${other}:${port}`
-}
 
 /** A cross-origin call; a CORS refusal is a TypeError in fetch, reported as status 0. */
 async function call(url: string, init: RequestInit): Promise<{ status: number; text: string }> {
@@ -28,6 +16,7 @@ export const crossDomain: Experiment = {
   id: 'cross-domain',
   title: 'Cross-domain',
   claim: 'Bearer tokens cross origins easily; session cookies need credentialed CORS and SameSite=None.',
+  needsHttpServer: 'it needs the same backend on a second site (http://localhost:PORT beside http://127.0.0.1:PORT), and a service worker only answers its own origin.',
   async run() {
     const api = otherOrigin()
     // (a) Bearer: plain CORS, no cookies at all; the server allows the page's origin.

@@ -26,6 +26,7 @@ export const memory: Experiment = {
   id: 'memory',
   title: 'Server memory load',
   claim: 'Sessions need server memory per active user; JWTs don’t.',
+  needsHttpServer: 'the server measures its own heap, and a service worker has no server heap to measure (/__mock/memory-probe answers 501).',
   async run() {
     const response = await fetch('/__mock/memory-probe', { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ sessions: SESSIONS }) })
     // 501 in the static build: the service worker has no server heap to measure.
