@@ -1,11 +1,11 @@
-import { mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs'
+import { readFileSync, readdirSync } from 'node:fs'
 import { join } from 'node:path'
 import type { Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { screenshotDir } from '../helpers/chromium.ts'
 import type { RemoteTarget } from '../helpers/devtools-frontend.ts'
 import { startEgressSpy, type EgressSpy } from '../helpers/egress-spy.ts'
 import { ensureExtensionBuilt, extensionDist } from '../helpers/extension-build.ts'
+import { panelView, waitFor } from '../helpers/panel-view.ts'
 import { launchWithExtension, openExtensionPanel, type ExtensionBrowser } from '../helpers/extension-browser.ts'
 import { startFixtureServer, type FixtureServer } from '../helpers/fixture-server.ts'
 import { startXvfb, type VirtualDisplay } from '../helpers/xvfb.ts'
@@ -30,33 +30,10 @@ describe('AuthLens DevTools panel in real DevTools', () => {
   /** Uncaught exceptions and console errors in the panel page: there must be none (E12: "no errors"). */
   const panelErrors: string[] = []
 
-  /** Evaluates a function body in the panel page and returns its (JSON) result. */
-  const inPanel = <T,>(body: string) => panel.evaluate<T>(`(async () => { ${body} })()`)
-  const waitFor = async <T,>(what: string, probe: () => Promise<T | null | undefined | false>, timeoutMs = 10_000): Promise<T> => {
-    const deadline = Date.now() + timeoutMs
-    for (;;) {
-      const value = await probe()
-      if (value) return value
-      if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`)
-      await new Promise((resolve) => setTimeout(resolve, 100))
-    }
-  }
-  const showView = (label: string) => inPanel(`[...document.querySelectorAll('[role=tab]')].find((b) => b.textContent.startsWith(${JSON.stringify(label)})).click()`)
-  const screenshot = async (name: string) => {
-    mkdirSync(screenshotDir, { recursive: true })
-    // The panel's own layout settles on the next frame after a view switch.
-    await new Promise((resolve) => setTimeout(resolve, 250))
-    const { data } = await frontEnd.send<{ data: string }>('Page.captureScreenshot', { format: 'png' })
-    const path = join(screenshotDir, `extension-${name}.png`)
-    writeFileSync(path, Buffer.from(data, 'base64'))
-    return path
-  }
-  const tokenCards = () =>
-    inPanel<Array<{ id: string; text: string }>>(`return [...document.querySelectorAll('[data-testid=token-card]')].map((card) => ({ id: card.dataset.tokenId, text: card.innerText }))`)
+  const { inPanel, showView, screenshot, tokenCards, connection } = panelView({ panel: () => panel, frontEnd: () => frontEnd })
   const timelineRows = () =>
     inPanel<Array<{ kind: string; at: number; text: string }>>(`
       return [...document.querySelectorAll('[data-testid=timeline-row]')].map((row) => ({ kind: row.dataset.kind, at: Number(row.dataset.at), text: row.title + ' @' + row.querySelector('.time').textContent }))`)
-  const connection = () => inPanel<string>(`return document.querySelector('[data-testid=connection]')?.textContent ?? ''`)
   const aliceCard = async () => (await tokenCards()).find((card) => card.text.includes('"sub": "u_alice"') && card.text.includes('"name": "Alice Liddell"') && !card.text.includes('refreshed →'))
 
   /** ServiceWorker.stopAllWorkers, as Chrome does to an idle worker after ~30 s; resolves once stopped. */
