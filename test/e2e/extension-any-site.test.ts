@@ -1,12 +1,11 @@
 import type { Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { RemoteTarget } from '../helpers/devtools-frontend.ts'
-import { startEgressSpy, type EgressSpy } from '../helpers/egress-spy.ts'
-import { ensureExtensionBuilt, extensionDist } from '../helpers/extension-build.ts'
+import type { EgressSpy } from '../helpers/egress-spy.ts'
 import { panelView, waitFor } from '../helpers/panel-view.ts'
-import { launchWithExtension, openExtensionPanel, type ExtensionBrowser } from '../helpers/extension-browser.ts'
-import { startFixtureServer, type FixtureServer } from '../helpers/fixture-server.ts'
-import { startXvfb, type VirtualDisplay } from '../helpers/xvfb.ts'
+import type { ExtensionBrowser } from '../helpers/extension-browser.ts'
+import { openPanelSession, type PanelSession } from '../helpers/panel-session.ts'
+import type { FixtureServer } from '../helpers/fixture-server.ts'
 
 /**
  * The AuthLens panel on a page that does NOT use @authlens/sdk (test/e2e/fixtures/plain-page):
@@ -15,14 +14,13 @@ import { startXvfb, type VirtualDisplay } from '../helpers/xvfb.ts'
  * mock backend on the page's origin.
  */
 describe('AuthLens DevTools panel on a page without the SDK', () => {
-  let xvfb: VirtualDisplay
   let server: FixtureServer
   let spy: EgressSpy
   let browser: ExtensionBrowser
   let page: Page
   let frontEnd: RemoteTarget
   let panel: RemoteTarget
-  const panelErrors: string[] = []
+  let panelErrors: string[] = []
 
   const { inPanel, showView, screenshot, tokenCards, connection } = panelView({ panel: () => panel, frontEnd: () => frontEnd })
   const timelineRows = () =>
@@ -30,26 +28,14 @@ describe('AuthLens DevTools panel on a page without the SDK', () => {
       return [...document.querySelectorAll('[data-testid=timeline-row]')].map((row) => ({ kind: row.dataset.kind, source: row.querySelector('.source').textContent, text: row.title }))`)
   const aliceCard = async () => (await tokenCards()).find((card) => card.text.includes('"sub": "u_alice"') && card.text.includes('"name": "Alice Liddell"'))
 
+  let session: PanelSession | undefined
+
   beforeAll(async () => {
-    await ensureExtensionBuilt()
-    ;[xvfb, server, spy] = await Promise.all([startXvfb(), startFixtureServer('plain-page'), startEgressSpy()])
-    browser = await launchWithExtension({ extensionDir: extensionDist, display: xvfb.display, proxy: spy.proxy })
-    page = browser.context.pages()[0] ?? (await browser.context.newPage())
-    await page.goto(server.url)
-    ;({ frontEnd, panel } = await openExtensionPanel(browser.browserSession, '/src/panel/panel.html'))
-    panel.on('Runtime.exceptionThrown', (params) => panelErrors.push(JSON.stringify(params).slice(0, 500)))
-    panel.on('Runtime.consoleAPICalled', (params) => {
-      const call = params as { type: string; args: Array<{ value?: unknown; description?: string }> }
-      if (call.type === 'error' || call.type === 'warning') panelErrors.push(call.args.map((a) => String(a.value ?? a.description)).join(' '))
-    })
-    await panel.send('Runtime.enable')
-    await waitFor('the panel to connect', async () => (await connection()) === 'connected')
+    session = await openPanelSession('plain-page')
+    ;({ server, spy, browser, page, frontEnd, panel, panelErrors } = session)
   }, 90_000)
 
-  afterAll(async () => {
-    await browser?.close()
-    await Promise.all([server?.close(), spy?.close(), xvfb?.stop()])
-  })
+  afterAll(() => session?.close())
 
   it('any site: finds tokens, the HttpOnly cookie and the W1 risk from network, storage and cookies alone', async () => {
     // The page has no SDK: nothing in its world but its own `plain` helper.

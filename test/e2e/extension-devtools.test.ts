@@ -3,12 +3,12 @@ import { join } from 'node:path'
 import type { Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { RemoteTarget } from '../helpers/devtools-frontend.ts'
-import { startEgressSpy, type EgressSpy } from '../helpers/egress-spy.ts'
-import { ensureExtensionBuilt, extensionDist } from '../helpers/extension-build.ts'
+import type { EgressSpy } from '../helpers/egress-spy.ts'
+import { extensionDist } from '../helpers/extension-build.ts'
 import { panelView, waitFor } from '../helpers/panel-view.ts'
-import { launchWithExtension, openExtensionPanel, type ExtensionBrowser } from '../helpers/extension-browser.ts'
-import { startFixtureServer, type FixtureServer } from '../helpers/fixture-server.ts'
-import { startXvfb, type VirtualDisplay } from '../helpers/xvfb.ts'
+import type { ExtensionBrowser } from '../helpers/extension-browser.ts'
+import { openPanelSession, type PanelSession } from '../helpers/panel-session.ts'
+import type { FixtureServer } from '../helpers/fixture-server.ts'
 
 /**
  * The real AuthLens panel inside real DevTools: headed Chromium under Xvfb with the built extension,
@@ -20,7 +20,6 @@ import { startXvfb, type VirtualDisplay } from '../helpers/xvfb.ts'
 const SIGNATURE_NOTE = 'Signature not verified'
 
 describe('AuthLens DevTools panel in real DevTools', () => {
-  let xvfb: VirtualDisplay
   let server: FixtureServer
   let spy: EgressSpy
   let browser: ExtensionBrowser
@@ -28,7 +27,7 @@ describe('AuthLens DevTools panel in real DevTools', () => {
   let frontEnd: RemoteTarget
   let panel: RemoteTarget
   /** Uncaught exceptions and console errors in the panel page: there must be none (E12: "no errors"). */
-  const panelErrors: string[] = []
+  let panelErrors: string[] = []
 
   const { inPanel, showView, screenshot, tokenCards, connection } = panelView({ panel: () => panel, frontEnd: () => frontEnd })
   const timelineRows = () =>
@@ -50,27 +49,14 @@ describe('AuthLens DevTools panel in real DevTools', () => {
     await cdp.detach()
   }
 
+  let session: PanelSession | undefined
+
   beforeAll(async () => {
-    const build = await ensureExtensionBuilt()
-    if (build.built) console.info(`extension built in ${build.ms} ms`)
-    ;[xvfb, server, spy] = await Promise.all([startXvfb(), startFixtureServer('extension-page'), startEgressSpy()])
-    browser = await launchWithExtension({ extensionDir: extensionDist, display: xvfb.display, proxy: spy.proxy })
-    page = browser.context.pages()[0] ?? (await browser.context.newPage())
-    await page.goto(server.url)
-    ;({ frontEnd, panel } = await openExtensionPanel(browser.browserSession, '/src/panel/panel.html'))
-    panel.on('Runtime.exceptionThrown', (params) => panelErrors.push(JSON.stringify(params).slice(0, 500)))
-    panel.on('Runtime.consoleAPICalled', (params) => {
-      const call = params as { type: string; args: Array<{ value?: unknown; description?: string }> }
-      if (call.type === 'error' || call.type === 'warning') panelErrors.push(call.args.map((a) => String(a.value ?? a.description)).join(' '))
-    })
-    await panel.send('Runtime.enable')
-    await waitFor('the panel to connect', async () => (await connection()) === 'connected')
+    session = await openPanelSession('extension-page')
+    ;({ server, spy, browser, page, frontEnd, panel, panelErrors } = session)
   }, 90_000)
 
-  afterAll(async () => {
-    await browser?.close()
-    await Promise.all([server?.close(), spy?.close(), xvfb?.stop()])
-  })
+  afterAll(() => session?.close())
 
   it('shows the decoded token, its ticking countdown, where it lives, within a second of sign-in', async () => {
     expect(await page.evaluate(() => window.fixture.signInJwt())).toBe('authenticated')

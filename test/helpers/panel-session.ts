@@ -1,0 +1,60 @@
+import type { Page } from 'playwright-core'
+import type { RemoteTarget } from './devtools-frontend.ts'
+import { startEgressSpy, type EgressSpy } from './egress-spy.ts'
+import { ensureExtensionBuilt, extensionDist } from './extension-build.ts'
+import { launchWithExtension, openExtensionPanel, type ExtensionBrowser } from './extension-browser.ts'
+import { startFixtureServer, type FixtureServer } from './fixture-server.ts'
+import { waitFor } from './panel-view.ts'
+import { startXvfb, type VirtualDisplay } from './xvfb.ts'
+
+export interface PanelSession {
+  xvfb: VirtualDisplay
+  server: FixtureServer
+  spy: EgressSpy
+  browser: ExtensionBrowser
+  page: Page
+  frontEnd: RemoteTarget
+  panel: RemoteTarget
+  /** Uncaught exceptions and console errors or warnings of the panel page. */
+  panelErrors: string[]
+  close(): Promise<void>
+}
+
+/**
+ * Headed Chromium under Xvfb with the built extension and every request through the egress spy,
+ * a fixture page on the real mock backend, and the AuthLens panel open in real DevTools and
+ * connected to its service worker.
+ */
+export async function openPanelSession(fixture: string): Promise<PanelSession> {
+  const build = await ensureExtensionBuilt()
+  if (build.built) console.info(`extension built in ${build.ms} ms`)
+  const [xvfb, server, spy] = await Promise.all([startXvfb(), startFixtureServer(fixture), startEgressSpy()])
+  const browser = await launchWithExtension({ extensionDir: extensionDist, display: xvfb.display, proxy: spy.proxy })
+  const page = browser.context.pages()[0] ?? (await browser.context.newPage())
+  await page.goto(server.url)
+  const { frontEnd, panel } = await openExtensionPanel(browser.browserSession, '/src/panel/panel.html')
+  const panelErrors: string[] = []
+  panel.on('Runtime.exceptionThrown', (params) => panelErrors.push(JSON.stringify(params).slice(0, 500)))
+  panel.on('Runtime.consoleAPICalled', (params) => {
+    const call = params as { type: string; args: Array<{ value?: unknown; description?: string }> }
+    if (call.type === 'error' || call.type === 'warning') panelErrors.push(call.args.map((a) => String(a.value ?? a.description)).join(' '))
+  })
+  await panel.send('Runtime.enable')
+  await waitFor('the panel to connect', async () =>
+    (await panel.evaluate<string>(`document.querySelector('[data-testid=connection]')?.textContent ?? ''`)) === 'connected',
+  )
+  return {
+    xvfb,
+    server,
+    spy,
+    browser,
+    page,
+    frontEnd,
+    panel,
+    panelErrors,
+    async close() {
+      await browser.close()
+      await Promise.all([server.close(), spy.close(), xvfb.stop()])
+    },
+  }
+}
