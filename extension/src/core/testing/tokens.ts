@@ -20,10 +20,7 @@ export const JWE_EXAMPLE = [
 ].join('.')
 
 export function base64url(text: string): string {
-  const bytes = new TextEncoder().encode(text)
-  let binary = ''
-  for (const byte of bytes) binary += String.fromCharCode(byte)
-  return btoa(binary).replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '')
+  return bytesToBase64url(new TextEncoder().encode(text))
 }
 
 export function bytesToBase64url(bytes: Uint8Array): string {
