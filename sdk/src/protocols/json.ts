@@ -1,32 +1,34 @@
 import type { Protocol } from './types.ts'
 
-const json = (body: unknown): RequestInit => ({
+/** A JSON POST; `headers` join the content type. */
+export const jsonPost = (body: unknown, credentials?: RequestCredentials, headers: Record<string, string> = {}): RequestInit => ({
   method: 'POST',
-  headers: { 'Content-Type': 'application/json' },
+  headers: { 'Content-Type': 'application/json', ...headers },
   body: JSON.stringify(body),
+  ...(credentials ? { credentials } : {}),
 })
 
 /** The mock server's JSON API: camelCase fields, refresh token in the body or an HttpOnly cookie. */
 export const jsonProtocol: Protocol = (context) => {
   const cookie = context.cookieTransport
+  // The refresh cookie rides only where it is needed: login (to receive it), refresh and logout.
+  const cookieCredentials: RequestCredentials = cookie ? 'include' : 'same-origin'
   const read = (body: Record<string, unknown>) => body as { accessToken: string; refreshToken?: string; expiresIn?: number }
   return {
     async login(credentials) {
-      const init = json({ ...credentials, refreshTokenTransport: cookie ? 'cookie' : 'body' })
-      return read(await context.send('login', context.url('login'), { ...init, credentials: cookie ? 'include' : 'same-origin' }))
+      const body = { ...credentials, refreshTokenTransport: cookie ? 'cookie' : 'body' }
+      return read(await context.send('login', context.url('login'), jsonPost(body, cookieCredentials)))
     },
     async refresh(refreshToken) {
       const init = cookie
         ? { method: 'POST', headers: context.csrfHeaders(), credentials: 'include' as const }
-        : json({ refreshToken })
+        : jsonPost({ refreshToken })
       return read(await context.send('refresh', context.url('refresh'), init))
     },
     async logout({ accessToken, refreshToken }) {
-      const init = json(refreshToken ? { refreshToken } : {})
-      const headers = init.headers as Record<string, string>
+      const headers: Record<string, string> = cookie ? context.csrfHeaders() : {}
       if (accessToken) headers.Authorization = `Bearer ${accessToken}`
-      if (cookie) Object.assign(headers, context.csrfHeaders())
-      await context.send('logout', context.url('logout'), { ...init, credentials: cookie ? 'include' : 'same-origin' })
+      await context.send('logout', context.url('logout'), jsonPost(refreshToken ? { refreshToken } : {}, cookieCredentials, headers))
     },
   }
 }

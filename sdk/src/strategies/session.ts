@@ -1,4 +1,5 @@
 import { AuthError, isAuthError } from '../errors.ts'
+import { jsonPost } from '../protocols/json.ts'
 import { anonymous, type AuthUser } from '../state.ts'
 import type { ClientContext, Strategy } from './types.ts'
 
@@ -6,13 +7,6 @@ interface SessionAnswer {
   user?: AuthUser
   expiresAt?: string
 }
-
-const json = (body: unknown): RequestInit => ({
-  method: 'POST',
-  headers: { 'Content-Type': 'application/json' },
-  body: JSON.stringify(body),
-  credentials: 'include',
-})
 
 /**
  * Session strategy: the server keeps the state and the browser an HttpOnly cookie. The client
@@ -85,7 +79,7 @@ export function sessionStrategy(ctx: ClientContext): Strategy {
       const started = ++epoch
       ctx.setState({ status: 'authenticating', lastError: null })
       try {
-        const answer = await ctx.send('login', ctx.endpoint('login'), json(credentials))
+        const answer = await ctx.send('login', ctx.endpoint('login'), jsonPost(credentials, 'include'))
         if (epoch !== started) throw new AuthError('not_authenticated', 'a later sign-in or sign-out replaced this one')
         apply(answer)
         events.emit('login', { user: ctx.store.getState().user! })
@@ -103,7 +97,7 @@ export function sessionStrategy(ctx: ClientContext): Strategy {
       ended('user')
       tell('logout')
       try {
-        await ctx.send('logout', ctx.endpoint('logout'), { ...json({}), headers: { 'Content-Type': 'application/json', ...csrf } })
+        await ctx.send('logout', ctx.endpoint('logout'), jsonPost({}, 'include', csrf))
       } catch (error) {
         const failure = new AuthError('revocation_failed', `signed out here, but the server was not told: ${(error as Error).message}`)
         ctx.report(failure)
