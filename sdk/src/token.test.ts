@@ -55,6 +55,10 @@ describe('readTokenSet', () => {
       `${b64({ alg: 'none' })}.${b64('"just a string"')}.`,
       `${b64({ alg: 'none' })}.${b64('null')}.`,
       `${b64({ alg: 'none' })}.${b64('not json')}.`,
+      `${b64({ alg: 'none' })}.${b64('[1]')}.`,
+      `${b64({ alg: 'none' })}.${Buffer.from([0x7b, 0xff, 0x7d]).toString('base64url')}.`,
+      `${b64({ alg: 'none' })}.${Buffer.from(JSON.stringify({ sub: 'ü?>' })).toString('base64')}.`,
+      `${b64({ alg: 'RSA-OAEP' })}.${b64(claims)}.iv.ciphertext.tag`,
       jwt(claims) + 'x'.repeat(16_384),
     ]
     for (const value of cases) {
@@ -68,6 +72,11 @@ describe('readTokenSet', () => {
       expect((error as AuthError).code).toBe('invalid_response')
       if (typeof value === 'string' && value.length > 5) expect((error as AuthError).message).not.toContain(value)
     }
+  })
+
+  it('reads UTF-8 claims from unpadded base64url', () => {
+    const token = jwt({ ...claims, name: 'Zoë 雪 🎿', note: '?>~' })
+    expect(readTokenSet(token, undefined, undefined, NOW, {}).claims).toMatchObject({ name: 'Zoë 雪 🎿', note: '?>~' })
   })
 
   it('refuses a refresh token that is not a string', () => {

@@ -1,12 +1,22 @@
-import { jwtDecode, type JwtPayload } from 'jwt-decode'
 import { AuthError } from './errors.ts'
+
+/** Registered claims (RFC 7519 §4.1) as a client may read them. */
+export interface JwtClaims {
+  iss?: string
+  sub?: string
+  aud?: string | string[]
+  exp?: number
+  nbf?: number
+  iat?: number
+  jti?: string
+}
 
 /** What the SDK keeps: the access and refresh token as one record, written as one value (S29). */
 export interface TokenSet {
   accessToken: string
   refreshToken?: string
   /** Claims of the access token; clients read them, only servers verify them. */
-  claims: JwtPayload & Record<string, unknown>
+  claims: JwtClaims & Record<string, unknown>
   /** Server-time milliseconds, from `exp` (or `expires_in` for opaque tokens). */
   expiresAt: number | null
 }
@@ -29,18 +39,31 @@ export function readTokenSet(
 ): TokenSet {
   if (typeof accessToken !== 'string' || accessToken.length > 16_384) throw invalid('access token is missing or too large')
   if (refreshToken !== undefined && typeof refreshToken !== 'string') throw invalid('refresh token is not a string')
-  let claims: TokenSet['claims']
-  try {
-    claims = jwtDecode(accessToken)
-  } catch {
-    throw invalid('access token is not a readable JWT')
-  }
-  if (typeof claims !== 'object' || claims === null) throw invalid('access token has no claims')
+  const claims = decodeClaims(accessToken)
   if (expect.issuer !== undefined && claims.iss !== expect.issuer) throw invalid('access token is for another issuer')
   if (expect.audience !== undefined && ![claims.aud].flat().includes(expect.audience)) throw invalid('access token is for another audience')
   const expiresAt =
     typeof claims.exp === 'number' ? claims.exp * 1000 : typeof expiresIn === 'number' ? serverNow + expiresIn * 1000 : null
   return { accessToken, ...(refreshToken ? { refreshToken } : {}), claims, expiresAt }
+}
+
+/**
+ * The payload of a JWS compact token, read but not verified (only the server can verify). Strict
+ * where it is cheap: exactly three segments, base64url, UTF-8 (fatal), a JSON object.
+ */
+function decodeClaims(token: string): TokenSet['claims'] {
+  const [, payload = '', signature, extra] = token.split('.')
+  let claims: unknown
+  try {
+    const bytes = Uint8Array.from(atob(payload.replace(/-/g, '+').replace(/_/g, '/')), (char) => char.charCodeAt(0))
+    claims = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(bytes))
+  } catch {
+    // Judged below, with every other unreadable token.
+  }
+  if (signature === undefined || extra !== undefined || /[^\w-]/.test(payload) || !claims || typeof claims !== 'object' || Array.isArray(claims)) {
+    throw invalid('access token is not a readable JWT')
+  }
+  return claims as TokenSet['claims']
 }
 
 const invalid = (message: string) => new AuthError('invalid_response', message)

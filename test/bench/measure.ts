@@ -93,3 +93,9 @@ export interface Budget {
   description: string
   ok: boolean
 }
+
+/** One bench section: its printed report and the budgets it checks. */
+export interface SuiteResult {
+  report: string
+  budgets: Budget[]
+}

@@ -1,117 +1,14 @@
-import { gzipSync } from 'node:zlib'
-import { fileURLToPath } from 'node:url'
 import axios, { AxiosError, type AxiosAdapter, type AxiosInstance, type AxiosResponse } from 'axios'
-import { build, type Metafile } from 'esbuild'
 import { getResponse, http, HttpResponse, type HttpHandler } from 'msw'
 import { createMockBackend, type MockBackend, type MockBackendOptions } from '../../mock-server/src/index.ts'
 import { attachAuth } from '../../sdk/src/axios/index.ts'
 import { createAuthClient, type AuthClient, type AuthClientOptions } from '../../sdk/src/index.ts'
-import { formatRate, pairedRatio, table, type Budget, type PairedRatio } from './measure.ts'
+import { formatRate, pairedRatio, table, type Budget, type PairedRatio, type SuiteResult } from './measure.ts'
+import { sizeBench } from './size.ts'
 import { fiveTabStorm, type TabStorm } from './tabs.ts'
-
-export interface SuiteResult {
-  report: string
-  budgets: Budget[]
-}
 
 const ORIGIN = 'http://localhost'
 const alice = { username: 'alice', password: 'wonderland' }
-const KB = 1024
-
-// ---------------------------------------------------------------------------------------------
-// Size: min+gzip of what an app ships, bundled the way an app's bundler would.
-
-const benchDir = fileURLToPath(new URL('.', import.meta.url))
-const coreEntry = `import { createAuthClient } from '../../sdk/src/index.ts'\nexport const auth = createAuthClient({ baseURL: '/api' })\n`
-
-interface Bundle {
-  minified: number
-  gzipped: number
-  metafile: Metafile
-}
-
-async function bundle(contents: string): Promise<Bundle> {
-  const result = await build({
-    stdin: { contents, resolveDir: benchDir, sourcefile: 'entry (the app)', loader: 'ts' },
-    bundle: true,
-    minify: true,
-    treeShaking: true,
-    format: 'esm',
-    platform: 'browser',
-    target: 'es2022',
-    write: false,
-    metafile: true,
-    // Licence comments are not code; dropped for every library alike.
-    legalComments: 'none',
-    define: { 'process.env.NODE_ENV': '"production"' },
-    external: ['react', 'react-dom', 'axios'],
-    logLevel: 'silent',
-  })
-  const code = result.outputFiles[0]!.contents
-  return { minified: code.length, gzipped: gzipSync(code, { level: 9 }).length, metafile: result.metafile }
-}
-
-const kb = (bytes: number) => `${(bytes / KB).toFixed(2)} KB`
-
-export async function sizeBench(): Promise<SuiteResult> {
-  const [core, react, axiosAdapter, oidc, auth0] = await Promise.all([
-    bundle(coreEntry),
-    bundle(`${coreEntry}export * from '../../sdk/src/react/index.ts'\n`),
-    bundle(`${coreEntry}export * from '../../sdk/src/axios/index.ts'\n`),
-    bundle(
-      `import { UserManager } from 'oidc-client-ts'\nexport const auth = new UserManager({ authority: 'https://auth.example', client_id: 'app', redirect_uri: 'https://app.example/callback' })\n`,
-    ),
-    bundle(`import { createAuth0Client } from '@auth0/auth0-spa-js'\nexport const auth = await createAuth0Client({ domain: 'auth.example', clientId: 'app' })\n`),
-  ])
-  const reactExtra = react.gzipped - core.gzipped
-  const axiosExtra = axiosAdapter.gzipped - core.gzipped
-  const vsCore = (bytes: number) => `${(bytes / core.gzipped).toFixed(2)}×`
-
-  // Where the core's bytes come from (minified bytes per module; gzip shares are an estimate).
-  const output = Object.values(core.metafile.outputs)[0]!
-  const modules = Object.entries(output.inputs)
-    .filter(([, input]) => input.bytesInOutput > 0)
-    .map(([path, input]) => ({ path: path.replace(/^.*node_modules\//, '').replace(/^sdk\/src\//, ''), bytes: input.bytesInOutput }))
-    .sort((a, b) => b.bytes - a.bytes)
-  const moduleTotal = modules.reduce((sum, module) => sum + module.bytes, 0)
-  const overLimit = core.gzipped > 6 * KB
-
-  const report = [
-    '## SDK size (esbuild: minified, ESM, browser, tree-shaken; gzip -9)',
-    '',
-    table(
-      ['bundle', 'minified', 'min+gzip', 'vs AuthLens core'],
-      [
-        ['AuthLens core (createAuthClient, jwt-decode + zustand included)', kb(core.minified), kb(core.gzipped), '1.00×'],
-        ['AuthLens react adapter, beyond the core (react external)', kb(react.minified - core.minified), kb(reactExtra), '—'],
-        ['AuthLens axios adapter, beyond the core (axios external)', kb(axiosAdapter.minified - core.minified), kb(axiosExtra), '—'],
-        ['oidc-client-ts (new UserManager)', kb(oidc.minified), kb(oidc.gzipped), vsCore(oidc.gzipped)],
-        ['@auth0/auth0-spa-js (createAuth0Client)', kb(auth0.minified), kb(auth0.gzipped), vsCore(auth0.gzipped)],
-      ],
-    ),
-    '',
-    `Core target ≤ 5 KB: ${core.gzipped <= 5 * KB ? 'met' : 'missed'}; hard limit ≤ 6 KB: ${overLimit ? 'exceeded' : 'met'} (${kb(core.gzipped)}).`,
-    'Licence comments dropped for all; process.env.NODE_ENV = "production". @auth0/auth0-spa-js publishes one',
-    'pre-bundled ESM file with its dependencies inside, so tree-shaking removes little of it.',
-    '',
-    table(
-      [`core by module${overLimit ? ' (over the 6 KB limit)' : ''}`, 'minified bytes', 'share', '≈ gzip'],
-      modules.map((module) => [
-        module.path,
-        module.bytes,
-        `${((module.bytes / moduleTotal) * 100).toFixed(1)}%`,
-        `${Math.round((module.bytes / moduleTotal) * core.gzipped)} B`,
-      ]),
-    ),
-  ].join('\n')
-
-  const budgets: Budget[] = [
-    { description: `core min+gzip ≤ 6 KB hard limit (target 5 KB): ${kb(core.gzipped)}`, ok: core.gzipped <= 6 * KB },
-    { description: `react adapter beyond the core ≤ 1.5 KB: ${kb(reactExtra)}`, ok: reactExtra <= 1.5 * KB },
-    { description: `axios adapter beyond the core ≤ 1.5 KB: ${kb(axiosExtra)}`, ok: axiosExtra <= 1.5 * KB },
-  ]
-  return { report, budgets }
-}
 
 // ---------------------------------------------------------------------------------------------
 // The wire: the mock backend's MSW handlers in process, every request and answer counted.
