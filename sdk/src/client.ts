@@ -108,12 +108,27 @@ export function createAuthClient(input: AuthClientOptions = {}) {
   let destroyed = false
   if (browser && options.restore) store.setState({ status: 'authenticating' })
   const ready = browser && options.restore ? strategy.init().catch(() => undefined) : Promise.resolve()
+  /** Attaches the credential and notes whose it is, for `accept`. */
+  const prepare = async (url: URL, method: string, headers: Headers): Promise<Prepared> => ({
+    ...(await strategy.prepare(url, method, headers)),
+    user: store.getState().user?.sub,
+  })
+  /**
+   * Refuses the answer to a request sent as one user when another has signed in meanwhile (here
+   * or in another tab): handed over, it would show one user's data to the other (S32).
+   */
+  const accept = (prepared: Prepared) => {
+    const now = store.getState().user?.sub
+    if (prepared.inScope && prepared.user !== undefined && now !== undefined && now !== prepared.user) {
+      throw new AuthError('user_changed', 'another user signed in while the request was in flight')
+    }
+  }
   /** Sends a request with the credential attached (in scope only), retrying once after recovery. */
   const authFetch = async (input: RequestInfo | URL, init?: RequestInit): Promise<Response> => {
     const base = input instanceof Request ? new Request(input, init) : new Request(scope.resolve(String(input)), init)
     const send = async (): Promise<[Response, Prepared]> => {
       const request = base.clone()
-      const prepared = await strategy.prepare(new URL(request.url), request.method, request.headers)
+      const prepared = await prepare(new URL(request.url), request.method, request.headers)
       // `request` already has the caller's credentials mode (from `init` or the input Request): copy
       // it (a costly Request) only when the strategy asks for another one, as the session one does.
       const { credentials } = prepared
@@ -122,6 +137,7 @@ export function createAuthClient(input: AuthClientOptions = {}) {
     const [response, prepared] = await send()
     if (!(await strategy.recover(response, prepared))) {
       if (response.status === 401 && prepared.inScope) events.emit('unauthorized', { url: base.url, status: 401 })
+      accept(prepared)
       return response
     }
     // Once: a request is never retried twice, so a server that keeps refusing cannot loop (S3).
@@ -130,6 +146,7 @@ export function createAuthClient(input: AuthClientOptions = {}) {
       events.emit('unauthorized', { url: base.url, status: 401 })
       throw new AuthError('unauthorized', 'the request was refused again after a refresh', 401)
     }
+    accept(again)
     return retried
   }
 
@@ -150,9 +167,11 @@ export function createAuthClient(input: AuthClientOptions = {}) {
     getAccessToken: (): Promise<string | null> => strategy.getAccessToken(),
     fetch: authFetch,
     /** For adapters (axios): attach the credential to an in-scope request. */
-    prepare: (url: string, method: string, headers: Headers) => strategy.prepare(scope.resolve(url), method, headers),
+    prepare: (url: string, method: string, headers: Headers) => prepare(scope.resolve(url), method, headers),
     /** For adapters: after a response, whether to send the request once more. */
     recover: (status: number, headers: Headers, prepared: Prepared) => strategy.recover({ status, headers }, prepared),
+    /** For adapters: throws `user_changed` when the answer was for a user no longer signed in here. */
+    accept,
     /** Releases timers, listeners and channels (S18). */
     destroy(): void {
       if (destroyed) return

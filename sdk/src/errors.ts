@@ -3,6 +3,7 @@ export type AuthErrorCode =
   | 'too_many_attempts'
   | 'not_authenticated'
   | 'unauthorized'
+  | 'user_changed'
   | 'refresh_failed'
   | 'refresh_token_reused'
   | 'session_expired'

@@ -1,6 +1,8 @@
 // Node environment on purpose: no window, no document, no storage (S19). Browser-only parts
 // (window listeners, channels) are given stand-ins where a test needs them (S18).
 import { AuthError, type AuthClient, type AuthEventName, type TokenStorage } from '@authlens/sdk'
+import { attachAuth } from '@authlens/sdk/axios'
+import axios from 'axios'
 import { Window } from 'happy-dom'
 import { http, HttpResponse } from 'msw'
 import { afterEach, describe, expect, it, vi } from 'vitest'
@@ -409,6 +411,57 @@ describe('user actions racing a refresh (S17)', () => {
     expect(auth.getState().status).toBe('anonymous')
     expect(log.of('refresh')).toEqual([])
     expect(log.of('login')).toHaveLength(1)
+  })
+})
+
+describe('another user signing in while a request is in flight (S32)', () => {
+  it('S32 the answer sent for alice is refused once bob has signed in: user_changed, and bob gets his own data', async () => {
+    const h = start()
+    const w = wire(h)
+    const auth = h.client({ fetch: w.fetch })
+    await auth.login(alice)
+    const held = w.hold('/api/me')
+    const asAlice = auth.fetch('/me')
+    asAlice.catch(() => undefined)
+    await held.arrived
+    expect(w.exchanges.at(-1)!.body).toMatchObject({ user: { username: 'alice' } })
+
+    await auth.login(bob)
+    held.release()
+    await expect(asAlice).rejects.toMatchObject({ code: 'user_changed' })
+    const again = (await (await auth.fetch('/me')).json()) as { user: { username: string } }
+    expect(again.user.username).toBe('bob')
+  })
+
+  it('S32 through axios too; a sign-in as the same user, or a sign-out, keeps the answer', async () => {
+    const h = start()
+    const w = wire(h)
+    const auth = h.client({ fetch: w.fetch })
+    const api = attachAuth(axios.create({ baseURL: 'http://localhost/api', adapter: 'fetch', env: { fetch: w.fetch } }), auth)
+    await auth.login(alice)
+
+    let held = w.hold('/api/me')
+    const asAlice = api.get('/me')
+    asAlice.catch(() => undefined)
+    await held.arrived
+    await auth.login(bob)
+    held.release()
+    await expect(asAlice).rejects.toBeInstanceOf(AuthError)
+    await expect(asAlice).rejects.toMatchObject({ code: 'user_changed' })
+
+    held = w.hold('/api/me')
+    const asBob = api.get<{ user: { username: string } }>('/me')
+    await held.arrived
+    await auth.login(bob)
+    held.release()
+    expect((await asBob).data.user.username).toBe('bob')
+
+    held = w.hold('/api/me')
+    const beforeLogout = auth.fetch('/me')
+    await held.arrived
+    await auth.logout()
+    held.release()
+    expect((await beforeLogout).status).toBe(200)
   })
 })
 

@@ -21,14 +21,20 @@ export function attachAuth(instance: AxiosInstance, auth: AuthClient): AxiosInst
     if (prepared.credentials === 'include') config.withCredentials = true
     return config
   })
-  const response = instance.interceptors.response.use(undefined, async (error: { config?: Config; response?: AxiosResponse }) => {
+  const accepted = (answer: AxiosResponse) => {
+    const prepared = (answer.config as Config).authlensPrepared
+    if (prepared) auth.accept(prepared)
+    return answer
+  }
+  const recovered = async (error: { config?: Config; response?: AxiosResponse }) => {
     const { config, response: answer } = error
     if (!config?.authlensPrepared || !answer || config.authlensRetried) throw error
     const headers = new Headers()
     for (const [name, value] of Object.entries(answer.headers ?? {})) if (typeof value === 'string') headers.set(name, value)
     if (!(await auth.recover(answer.status, headers, config.authlensPrepared))) throw error
     return instance.request({ ...config, authlensRetried: true } as Config)
-  })
+  }
+  const response = instance.interceptors.response.use(accepted, recovered)
   attached.set(instance, { request, response })
   return instance
 }

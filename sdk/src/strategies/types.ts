@@ -35,6 +35,8 @@ export interface Prepared {
   inScope: boolean
   token?: string
   credentials?: RequestCredentials
+  /** `sub` of the user signed in when the credential was attached. */
+  user?: string | undefined
 }
 
 export interface Strategy {
