@@ -30,6 +30,8 @@ export const useNotes = create<NotesState>()((set) => ({
       set({ items: await api().list(), error: null })
       return { ok: true }
     } catch (error) {
+      // The answer was for a user another tab has since replaced: the new user's list is loading.
+      if (isAuthError(error, 'user_changed')) return { ok: false, failure: failureText(error) }
       set({ error: `Could not load the notes: ${failureText(error)}.` })
       return { ok: false, failure: failureText(error) }
     }
