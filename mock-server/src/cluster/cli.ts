@@ -17,7 +17,7 @@ try {
   })
   console.log(`AuthLens cluster: ${cluster.instances.length} instances behind ${cluster.url} (round robin)`)
   cluster.instances.forEach((instance, index) => console.log(`  instance ${index}: ${instance.url} (pid ${instance.child.pid})`))
-  console.log(`  Redis: ${cluster.redis.url}, append-only file in ${cluster.redis.dir}`)
+  console.log(`  Redis: ${cluster.redis.url} (pid ${cluster.redis.pid()}), append-only file in ${cluster.redis.dir}`)
   console.log('Ctrl-C stops everything.')
   let stopping = false
   const stop = () => {

@@ -19,6 +19,8 @@ export interface LocalRedis {
   port: number
   /** The data directory (AOF files). */
   dir: string
+  /** The running redis-server's process id; undefined while stopped. */
+  pid(): number | undefined
   /** SIGTERM: Redis writes its append-only file out and exits. Resolves once it has. */
   stop(): Promise<void>
   /** Starts it again on the same port with the same data. */
@@ -66,6 +68,7 @@ export async function startLocalRedis({ binary = process.env.REDIS_SERVER ?? 're
     url: `redis://127.0.0.1:${port}`,
     port,
     dir,
+    pid: () => child?.pid,
     stop,
     start: launch,
     async close() {
