@@ -18,7 +18,9 @@ const MAX_BODY_BYTES = 1024 * 1024
  * go to the next. `X-AuthLens-Instance` says which upstream answered.
  */
 export async function startRoundRobinProxy(upstreams: string[], { port = 0 } = {}): Promise<RoundRobinProxy> {
-  const agent = new Agent({ keepAlive: true, maxSockets: 64 })
+  // Idle sockets are dropped before Node's default 5 s keep-alive timeout closes them on the
+  // instance's side, which would otherwise race with the next request sent on them.
+  const agent = new Agent({ keepAlive: true, maxSockets: 64, timeout: 4_000 })
   let next = 0
   const server = createServer((incoming, outgoing) => {
     const first = next++ % upstreams.length
@@ -35,9 +37,11 @@ export async function startRoundRobinProxy(upstreams: string[], { port = 0 } = {
       answer.pipe(outgoing)
     })
     upstream.once('error', (error: NodeJS.ErrnoException) => {
-      // ECONNRESET on a reused keep-alive socket: the instance died since; the request was not read.
+      // ECONNRESET on a reused keep-alive socket: the instance closed it (or died) before reading
+      // the request. Either way nothing was processed, so the next upstream (with a single one:
+      // a fresh connection to it) may have it.
       const undelivered = error.code === 'ECONNREFUSED' || (error.code === 'ECONNRESET' && upstream.reusedSocket)
-      if (undelivered && attempt + 1 < upstreams.length && !outgoing.headersSent) forward(incoming, outgoing, body, first, attempt + 1)
+      if (undelivered && attempt < upstreams.length && !outgoing.headersSent) forward(incoming, outgoing, body, first, attempt + 1)
       else if (!outgoing.headersSent) fail(outgoing, 502, 'bad_gateway', `no instance answered (${error.code ?? error.message})`)
       else outgoing.destroy()
     })
