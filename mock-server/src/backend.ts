@@ -20,6 +20,8 @@ import { jwtRoutes } from './handlers/jwt-routes.ts'
 import { oauthRoutes } from './handlers/oauth-routes.ts'
 import { toHandlers } from './handlers/route.ts'
 import { sessionRoutes } from './handlers/session-routes.ts'
+import { createMemoryStore } from './store/memory.ts'
+import { mapAwaitable, type AuthStateStore } from './store/types.ts'
 
 export interface BackendSnapshot extends Stats {
   liveSessions: number
@@ -29,6 +31,10 @@ export interface BackendSnapshot extends Stats {
   latencyMs: number
   pendingRefreshFailures: number
   revokeAccessTokenOnLogout: boolean
+  /** `memory` (embedded) or `redis` (shared by every instance). */
+  store: AuthStateStore['kind']
+  /** Commands this instance sent to the store; each is one round trip (no pipelining). */
+  storeRoundTrips: number
 }
 
 export interface MockBackend {
@@ -38,13 +44,19 @@ export interface MockBackend {
   readonly ready: Promise<void>
   readonly options: Readonly<ResolvedOptions>
   readonly clock: Clock
+  /** Counters and live state, read at once: only with the embedded store (use `readSnapshot` otherwise). */
   snapshot(): BackendSnapshot
-  /** Forgets sessions, refresh families, notes, revocations, faults, counters and clock offset. */
-  reset(): void
+  /** The same, from any store. */
+  readSnapshot(): Promise<BackendSnapshot>
+  /**
+   * Forgets sessions, refresh families, notes, revocations, faults, counters and clock offset. With
+   * the embedded store all is forgotten before this returns; a shared store needs the promise.
+   */
+  reset(): Promise<void>
   setLatency(ms: number): void
   failNextRefreshes(count: number, mode?: RefreshFailure): void
   setClockOffset(seconds: number): void
-  revokeUser(username: string): void
+  revokeUser(username: string): Promise<void>
   /**
    * Signs arbitrary claims with the server's own key: for tests that need a validly signed token
    * with wrong claims (issuer, audience, expiry). A mock-only capability.
@@ -63,12 +75,14 @@ export function createMockBackend(input: MockBackendOptions = {}): MockBackend {
   const signingKey = (): Promise<SigningKey> => keyPromise
   const users = new UserDirectory({ iterations: options.passwordHashIterations, throttle: options.loginThrottle, clock })
 
+  const store = input.store ?? createMemoryStore()
+
+  // Reads the store's records afresh: clearing the embedded store replaces them.
   const freshState = () => {
     const stats = createStats()
-    const revocations = new RevocationList()
     return {
       stats,
-      revocations,
+      revocations: new RevocationList(store.revocations),
       faults: createFaults(),
       notes: new Notes(clock),
       sessions: new SessionStore({
@@ -76,12 +90,14 @@ export function createMockBackend(input: MockBackendOptions = {}): MockBackend {
         idleTimeoutSeconds: options.sessionIdleTimeoutSeconds,
         absoluteTimeoutSeconds: options.sessionAbsoluteTimeoutSeconds,
         onLookup: () => stats.sessionLookups++,
+        records: store.sessions,
       }),
       families: new RefreshFamilies({
         clock,
         absoluteTtlSeconds: options.refreshTokenTtlSeconds,
         idleTtlSeconds: options.refreshIdleTtlSeconds,
         reuseGraceSeconds: options.refreshReuseGraceSeconds,
+        records: store.families,
       }),
     }
   }
@@ -99,7 +115,7 @@ export function createMockBackend(input: MockBackendOptions = {}): MockBackend {
       clockToleranceSeconds: options.clockToleranceSeconds,
       clock,
       key: signingKey,
-      isRevoked: (issuer, jti) => parts.revocations.has(issuer, jti, clock.nowSeconds()),
+      isRevoked: (issuer, jti) => options.accessTokenDenylist && parts.revocations.has(issuer, jti, clock.nowSeconds()),
       onVerify: () => parts.stats.signatureVerifications++,
     }),
     ...freshState(),
@@ -107,21 +123,45 @@ export function createMockBackend(input: MockBackendOptions = {}): MockBackend {
 
   const ready = Promise.all([keyPromise, users.seed(options.users)]).then(() => undefined)
 
-  const snapshot = (): BackendSnapshot => ({
+  const describe = ([liveSessions, liveRefreshFamilies, revokedAccessTokens]: [number, number, number], roundTrips: number): BackendSnapshot => ({
     ...structuredClone(parts.stats),
-    liveSessions: parts.sessions.count(),
-    liveRefreshFamilies: parts.families.liveFamilies().length,
-    revokedAccessTokens: parts.revocations.size,
+    liveSessions,
+    liveRefreshFamilies,
+    revokedAccessTokens,
     clockOffsetSeconds: clock.offsetMs / 1000,
     latencyMs: parts.faults.latencyMs,
     pendingRefreshFailures: parts.faults.failRefresh.remaining,
     revokeAccessTokenOnLogout: options.revokeAccessTokenOnLogout,
+    store: store.kind,
+    storeRoundTrips: roundTrips,
   })
+  const liveCounts = () => [parts.sessions.count(), mapAwaitable(parts.families.liveFamilies(), (live) => live.length), parts.revocations.count()] as const
 
-  const reset = () => {
+  // Counting live state in a shared store takes round trips too; they are left out of the figure,
+  // which is what requests cost (exactly so while no request runs during the read).
+  let spentOnSnapshots = 0
+  const snapshot = (): BackendSnapshot => {
+    // Checked before asking: a shared store's answers would be promises nobody awaits.
+    const [sessions, families, revoked] = store.kind === 'memory' ? liveCounts() : []
+    if (typeof sessions !== 'number' || typeof families !== 'number' || typeof revoked !== 'number') {
+      throw new Error('this store answers asynchronously: use readSnapshot()')
+    }
+    return describe([sessions, families, revoked], store.roundTrips() - spentOnSnapshots)
+  }
+  const readSnapshot = async (): Promise<BackendSnapshot> => {
+    const before = store.roundTrips()
+    const counts = await Promise.all(liveCounts())
+    const roundTrips = before - spentOnSnapshots
+    spentOnSnapshots += store.roundTrips() - before
+    return describe(counts, roundTrips)
+  }
+
+  const reset = async () => {
+    const cleared = store.clear()
     Object.assign(parts, freshState())
     users.resetThrottle()
     clock.offsetMs = 0
+    await cleared
   }
 
   const routes = [
@@ -130,7 +170,7 @@ export function createMockBackend(input: MockBackendOptions = {}): MockBackend {
     ...apiRoutes(parts),
     ...oauthRoutes(parts),
     ...discoveryRoutes(parts),
-    ...(options.controls ? controlRoutes(parts, { reset, snapshot }) : []),
+    ...(options.controls ? controlRoutes(parts, { reset, snapshot: readSnapshot }) : []),
   ]
 
   return {
@@ -139,11 +179,12 @@ export function createMockBackend(input: MockBackendOptions = {}): MockBackend {
     options,
     clock,
     snapshot,
+    readSnapshot,
     reset,
     setLatency: (ms) => void (parts.faults.latencyMs = ms),
     failNextRefreshes: (count, mode = '500') => void (parts.faults.failRefresh = { remaining: count, mode }),
     setClockOffset: (seconds) => void (clock.offsetMs = seconds * 1000),
-    revokeUser: (username) => void revokeUser(parts, `u_${username}`),
+    revokeUser: async (username) => void (await revokeUser(parts, `u_${username}`)),
     async signToken(payload, header = {}) {
       const key = await keyPromise
       return new SignJWT(payload).setProtectedHeader({ alg: key.alg, kid: key.kid, typ: 'at+jwt', ...header }).sign(key.signKey)

@@ -1,6 +1,7 @@
 import { ConfigurationError } from './domain/errors.ts'
 import { assertStrongHmacSecret, type SigningAlgorithm } from './domain/signing-keys.ts'
 import { demoUsers, type SeedUser } from './domain/users.ts'
+import type { AuthStateStore } from './store/types.ts'
 
 export interface CookieNames {
   /** Session id; served as `__Host-<name>` on secure origins (https and loopback). */
@@ -49,6 +50,17 @@ export interface MockBackendOptions {
   loginThrottle?: { maxFailures: number; windowSeconds: number }
   /** Put an access token's `jti` on the revocation list at logout (M10). Default true. */
   revokeAccessTokenOnLogout?: boolean
+  /**
+   * Keep the access-token revocation list at all. Default true. `false` makes access tokens purely
+   * stateless, as the scale lab compares: no store lookup per request, nothing ever listed, and a
+   * signed-out or revoked access token is accepted until its `exp`.
+   */
+  accessTokenDenylist?: boolean
+  /**
+   * Where sessions, refresh families and revocations live. Default: an embedded store in this
+   * process. Instances that share a store (Redis, `@authlens/mock-server/redis`) share sign-ins.
+   */
+  store?: AuthStateStore
   /** Largest accepted request body. Default 16 KiB. */
   maxBodyBytes?: number
   /**
@@ -58,7 +70,7 @@ export interface MockBackendOptions {
   cookieJar?: 'http' | 'document'
 }
 
-export type ResolvedOptions = Required<Omit<MockBackendOptions, 'hmacSecret' | 'now' | 'origin' | 'cookieNames'>> & {
+export type ResolvedOptions = Required<Omit<MockBackendOptions, 'hmacSecret' | 'now' | 'origin' | 'cookieNames' | 'store'>> & {
   hmacSecret: Uint8Array | undefined
   now: () => number
   origin: string | undefined
@@ -100,6 +112,7 @@ export function resolveOptions(options: MockBackendOptions = {}): ResolvedOption
     passwordHashIterations: options.passwordHashIterations ?? 100_000,
     loginThrottle: options.loginThrottle ?? { maxFailures: 5, windowSeconds: 300 },
     revokeAccessTokenOnLogout: options.revokeAccessTokenOnLogout ?? true,
+    accessTokenDenylist: options.accessTokenDenylist ?? true,
     maxBodyBytes: options.maxBodyBytes ?? 16 * 1024,
     cookieJar: options.cookieJar ?? 'http',
   }

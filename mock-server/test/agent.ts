@@ -35,12 +35,12 @@ export type Send = (request: Request) => Promise<Response>
  * process or a real HTTP server, so the same tests run against both.
  */
 export class Agent {
-  readonly cookies = new Map<string, string>()
-
   constructor(
     readonly backend: MockBackend,
     private readonly send: Send,
     readonly origin = 'http://localhost',
+    /** Agents given one jar act as one browser. */
+    readonly cookies = new Map<string, string>(),
   ) {}
 
   async request(method: string, path: string, options: RequestOptions = {}): Promise<AgentResponse> {

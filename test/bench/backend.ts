@@ -30,8 +30,8 @@ async function credentialChecks() {
   const hs256 = await tokenVerifier('HS256')
   const es256 = await tokenVerifier('ES256')
   const sessions = new SessionStore({ clock: createClock(), idleTimeoutSeconds: 900, absoluteTimeoutSeconds: 28_800, onLookup: () => undefined })
-  for (let i = 0; i < 10_000; i++) sessions.create(`u_${i}`)
-  const { id } = sessions.create(user.id)
+  for (let i = 0; i < 10_000; i++) await sessions.create(`u_${i}`)
+  const { id } = await sessions.create(user.id)
   const results = await compare([
     { name: 'HS256 verify', run: hs256.verify },
     { name: 'ES256 verify', run: es256.verify },

@@ -30,8 +30,8 @@ export interface AccessTokenOptions {
   clockToleranceSeconds: number
   clock: Clock
   key: () => Promise<SigningKey>
-  /** Looked up after the signature and claims pass (M10, M31). */
-  isRevoked: (issuer: string, jti: string) => boolean
+  /** Looked up after the signature and claims pass (M10, M31); may ask a shared store. */
+  isRevoked: (issuer: string, jti: string) => boolean | Promise<boolean>
   onVerify: () => void
 }
 
@@ -104,7 +104,7 @@ export class AccessTokens {
       throw invalidToken('issued_in_future', 'token was issued in the future')
     }
     const claims = payload as AccessTokenClaims
-    if (this.options.isRevoked(issuer, claims.jti)) throw invalidToken('revoked', 'token has been revoked')
+    if (await this.options.isRevoked(issuer, claims.jti)) throw invalidToken('revoked', 'token has been revoked')
     return claims
   }
 }

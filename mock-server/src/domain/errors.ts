@@ -22,6 +22,7 @@ export const errorStatus = {
   server_error: 500,
   not_supported: 501,
   temporarily_unavailable: 503,
+  store_unavailable: 503,
   gateway_timeout: 504,
 } as const
 

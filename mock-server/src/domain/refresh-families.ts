@@ -1,12 +1,14 @@
 import { BackendError } from './errors.ts'
 import { base64url, fromBase64url, randomToken, sha256 } from './random.ts'
 import type { Clock } from './clock.ts'
+import { MemoryRefreshFamilyRecords } from '../store/memory.ts'
+import { mapAwaitable, type Awaitable, type RefreshFamilyRecords } from '../store/types.ts'
 
 export type RefreshTransport = 'body' | 'cookie'
 
 /**
- * One login's chain of refresh tokens. Only digests are kept (M21); the newest is `currentHash`,
- * every earlier one is in `rotatedHashes` so that presenting it again is recognised as reuse.
+ * One login's chain of refresh tokens. Only digests are kept (M21): the newest is `currentHash`;
+ * the store indexes every earlier one too, so that presenting it again is recognised as reuse.
  */
 export interface RefreshFamily {
   id: string
@@ -19,7 +21,6 @@ export interface RefreshFamily {
   absoluteExpiresAt: number
   idleExpiresAt: number
   currentHash: string
-  rotatedHashes: Set<string>
   /**
    * The last rotation, replayable during the grace window (M29). The successor is kept masked
    * with the previous token, which the store does not hold, so even this stays unusable (M21).
@@ -34,25 +35,27 @@ export interface RefreshFamilyOptions {
   idleTtlSeconds: number
   /** 0 = strict: any second use of a rotated token revokes the family. */
   reuseGraceSeconds: number
+  /** Where the families are kept. Default: in this process. */
+  records?: RefreshFamilyRecords
 }
 
 export interface Rotation {
-  family: RefreshFamily
+  family: Readonly<RefreshFamily>
   refreshToken: string
   /** True when the grace window replayed the previous rotation instead of rotating again. */
   replayed: boolean
 }
 
 export class RefreshFamilies {
-  private readonly families = new Map<string, RefreshFamily>()
-  private readonly familyByHash = new Map<string, string>()
+  private readonly records: RefreshFamilyRecords
 
-  constructor(private readonly options: RefreshFamilyOptions) {}
+  constructor(private readonly options: RefreshFamilyOptions) {
+    this.records = options.records ?? new MemoryRefreshFamilyRecords()
+  }
 
   async start(userId: string, transport: RefreshTransport): Promise<{ family: RefreshFamily; refreshToken: string }> {
     const now = this.options.clock.now()
     const refreshToken = randomToken()
-    const hash = await sha256(refreshToken)
     const family: RefreshFamily = {
       id: randomToken(16),
       userId,
@@ -61,97 +64,89 @@ export class RefreshFamilies {
       createdAt: now,
       absoluteExpiresAt: now + this.options.absoluteTtlSeconds * 1000,
       idleExpiresAt: Math.min(now + this.options.idleTtlSeconds * 1000, now + this.options.absoluteTtlSeconds * 1000),
-      currentHash: hash,
-      rotatedHashes: new Set(),
+      currentHash: await sha256(refreshToken),
       revoked: false,
     }
-    this.families.set(family.id, family)
-    this.familyByHash.set(hash, family.id)
+    await this.records.insert(family)
     return { family, refreshToken }
   }
 
   /**
-   * Rotates a refresh token. Everything after the digest is synchronous, so two requests with the
-   * same token cannot both rotate: the first wins, the second is reuse (M29).
+   * Rotates a refresh token. The store's compare-and-set decides a race: of two requests with the
+   * same token (in this process or on another instance sharing the store) exactly one advances the
+   * family; the other reads it again and finds its token rotated: reuse, or the grace replay (M29).
    */
   async rotate(refreshToken: string): Promise<Rotation> {
     const hash = await sha256(refreshToken)
-    const now = this.options.clock.now()
-    const family = this.lookup(hash)
-    if (!family || family.revoked) throw invalidGrant('refresh token is not valid')
-    if (now >= family.absoluteExpiresAt) throw invalidGrant('refresh token has expired', 'expired')
+    for (;;) {
+      const now = this.options.clock.now()
+      const family = await this.records.findByHash(hash)
+      if (!family || family.revoked) throw invalidGrant('refresh token is not valid')
+      if (now >= family.absoluteExpiresAt) throw invalidGrant('refresh token has expired', 'expired')
 
-    if (family.currentHash !== hash) {
-      const replay = family.lastRotation
-      if (replay && replay.fromHash === hash && now < replay.until) {
-        const successor = await mask(refreshToken, replay.maskedSuccessor)
-        // Re-check after the await: the successor may have rotated on, or the family been revoked.
-        if (family.revoked || family.lastRotation !== replay) return this.rotate(refreshToken)
-        return { family, refreshToken: successor, replayed: true }
+      if (family.currentHash !== hash) {
+        const replay = family.lastRotation
+        if (replay && replay.fromHash === hash && now < replay.until) {
+          const successor = await mask(refreshToken, replay.maskedSuccessor)
+          // Read again after the await: the successor may have rotated on, or the family been revoked.
+          const latest = await this.records.get(family.id)
+          if (latest && !latest.revoked && latest.lastRotation?.maskedSuccessor === replay.maskedSuccessor) {
+            return { family: latest, refreshToken: successor, replayed: true }
+          }
+          continue
+        }
+        await this.records.revoke(family.id)
+        throw new BackendError('refresh_token_reused', 'refresh token was already used; every token of this sign-in is revoked')
       }
-      family.revoked = true
-      throw new BackendError('refresh_token_reused', 'refresh token was already used; every token of this sign-in is revoked')
-    }
-    if (now >= family.idleExpiresAt) throw invalidGrant('refresh token has expired (unused for too long)', 'expired')
+      if (now >= family.idleExpiresAt) throw invalidGrant('refresh token has expired (unused for too long)', 'expired')
 
-    const next = randomToken()
-    const nextHash = await sha256(next)
-    const maskedSuccessor = this.options.reuseGraceSeconds > 0 ? await mask(refreshToken, next) : undefined
-    // Re-check after the awaits: another request may have rotated or revoked meanwhile.
-    if (family.revoked || family.currentHash !== hash) return this.rotate(refreshToken)
-    family.rotatedHashes.add(hash)
-    family.currentHash = nextHash
-    family.idleExpiresAt = Math.min(now + this.options.idleTtlSeconds * 1000, family.absoluteExpiresAt)
-    family.lastRotation =
-      maskedSuccessor !== undefined
-        ? { fromHash: hash, maskedSuccessor, until: now + this.options.reuseGraceSeconds * 1000 }
-        : undefined
-    this.familyByHash.set(nextHash, family.id)
-    return { family, refreshToken: next, replayed: false }
+      const next = randomToken()
+      const advance = {
+        currentHash: await sha256(next),
+        idleExpiresAt: Math.min(now + this.options.idleTtlSeconds * 1000, family.absoluteExpiresAt),
+        lastRotation:
+          this.options.reuseGraceSeconds > 0
+            ? { fromHash: hash, maskedSuccessor: await mask(refreshToken, next), until: now + this.options.reuseGraceSeconds * 1000 }
+            : undefined,
+      }
+      if (await this.records.advance(family.id, hash, advance)) {
+        return { family: { ...family, ...advance }, refreshToken: next, replayed: false }
+      }
+    }
   }
 
   /** The live family a refresh token belongs to, or undefined; never throws. */
-  async find(refreshToken: string): Promise<RefreshFamily | undefined> {
-    const family = this.lookup(await sha256(refreshToken))
+  async find(refreshToken: string): Promise<Readonly<RefreshFamily> | undefined> {
+    const family = await this.records.findByHash(await sha256(refreshToken))
     return family && !family.revoked ? family : undefined
   }
 
-  get(id: string): RefreshFamily | undefined {
-    const family = this.families.get(id)
+  async get(id: string): Promise<Readonly<RefreshFamily> | undefined> {
+    const family = await this.records.get(id)
     return family && !family.revoked ? family : undefined
   }
 
-  revoke(id: string): void {
-    const family = this.families.get(id)
-    if (family) family.revoked = true
+  async revoke(id: string): Promise<void> {
+    await this.records.revoke(id)
   }
 
-  revokeUser(userId: string): number {
-    let count = 0
-    for (const family of this.families.values()) {
-      if (family.userId === userId && !family.revoked) {
-        family.revoked = true
-        count++
-      }
-    }
-    return count
+  async revokeUser(userId: string): Promise<number> {
+    return this.records.revokeUser(userId)
   }
 
-  liveFamilies(userId?: string): RefreshFamily[] {
+  /** Not `async`: the embedded store answers synchronously, so `snapshot()` can too. */
+  liveFamilies(userId?: string): Awaitable<Array<Readonly<RefreshFamily>>> {
     const now = this.options.clock.now()
-    return [...this.families.values()].filter(
-      // An idle-expired family can never rotate again, so it is no longer live either (M28).
-      (family) =>
-        !family.revoked &&
-        now < family.absoluteExpiresAt &&
-        now < family.idleExpiresAt &&
-        (userId === undefined || family.userId === userId),
+    return mapAwaitable(this.records.all(), (families) =>
+      families.filter(
+        // An idle-expired family can never rotate again, so it is no longer live either (M28).
+        (family) =>
+          !family.revoked &&
+          now < family.absoluteExpiresAt &&
+          now < family.idleExpiresAt &&
+          (userId === undefined || family.userId === userId),
+      ),
     )
-  }
-
-  private lookup(hash: string): RefreshFamily | undefined {
-    const id = this.familyByHash.get(hash)
-    return id === undefined ? undefined : this.families.get(id)
   }
 }
 

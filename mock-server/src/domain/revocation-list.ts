@@ -1,31 +1,24 @@
+import { MemoryRevocationRecords } from '../store/memory.ts'
+import type { Awaitable, RevocationRecords } from '../store/types.ts'
+
 /**
  * Access-token denylist keyed by `(iss, jti)`, never by the token or its hash: ECDSA signatures
  * are malleable, so one token has many valid encodings (M31). Entries drop once the token expires.
  */
 export class RevocationList {
-  private readonly entries = new Map<string, number>()
+  constructor(private readonly records: RevocationRecords = new MemoryRevocationRecords()) {}
 
-  add(issuer: string, jti: string, expiresAtSeconds: number): void {
-    this.entries.set(key(issuer, jti), expiresAtSeconds)
+  async add(issuer: string, jti: string, expiresAtSeconds: number): Promise<void> {
+    await this.records.add(key(issuer, jti), expiresAtSeconds)
   }
 
-  has(issuer: string, jti: string, nowSeconds: number): boolean {
-    const k = key(issuer, jti)
-    const expiresAt = this.entries.get(k)
-    if (expiresAt === undefined) return false
-    if (expiresAt < nowSeconds) {
-      this.entries.delete(k)
-      return false
-    }
-    return true
+  has(issuer: string, jti: string, nowSeconds: number): Awaitable<boolean> {
+    return this.records.has(key(issuer, jti), nowSeconds)
   }
 
-  get size(): number {
-    return this.entries.size
-  }
-
-  clear(): void {
-    this.entries.clear()
+  /** Not `async`: the embedded store answers synchronously, so `snapshot()` can too. */
+  count(): Awaitable<number> {
+    return this.records.count()
   }
 }
 

@@ -1,6 +1,8 @@
 import { BackendError } from './errors.ts'
 import { randomToken } from './random.ts'
 import type { Clock } from './clock.ts'
+import { MemorySessionRecords } from '../store/memory.ts'
+import type { Awaitable, SessionRecords } from '../store/types.ts'
 
 export interface Session {
   id: string
@@ -16,20 +18,28 @@ export interface SessionStoreOptions {
   idleTimeoutSeconds: number
   absoluteTimeoutSeconds: number
   onLookup: () => void
+  /** Where the sessions are kept. Default: in this process. */
+  records?: SessionRecords
+}
+
+/** M13: past the absolute timeout, or unused for the idle timeout. Stores apply it atomically in `touch`. */
+export function sessionExpired(session: Session, now: number, idleTimeoutMs: number): boolean {
+  return now >= session.absoluteExpiresAt || now - session.lastSeenAt >= idleTimeoutMs
 }
 
 /** Server-side sessions: the server holds the state, the browser holds only an opaque id. */
 export class SessionStore {
-  private readonly sessions = new Map<string, Session>()
+  private readonly records: SessionRecords
 
-  constructor(private readonly options: SessionStoreOptions) {}
+  constructor(private readonly options: SessionStoreOptions) {
+    this.records = options.records ?? new MemorySessionRecords()
+  }
 
   /**
    * Always a fresh id: an id the client already had (issued or not) is never adopted or kept
    * across login, which defeats session fixation (M12, M32).
    */
-  create(userId: string, previousId?: string): Session {
-    if (previousId !== undefined) this.sessions.delete(previousId)
+  async create(userId: string, previousId?: string): Promise<Session> {
     const now = this.options.clock.now()
     const session: Session = {
       id: randomToken(),
@@ -39,21 +49,16 @@ export class SessionStore {
       lastSeenAt: now,
       absoluteExpiresAt: now + this.options.absoluteTimeoutSeconds * 1000,
     }
-    this.sessions.set(session.id, session)
+    await this.records.insert(session, previousId)
     return session
   }
 
   /** Looks a session up and slides its idle expiry; an expired one is deleted (M13). */
-  touch(id: string): Session {
+  async touch(id: string): Promise<Session> {
     this.options.onLookup()
-    const session = this.sessions.get(id)
-    if (!session) throw new BackendError('invalid_session', 'no such session')
-    const now = this.options.clock.now()
-    if (now >= session.absoluteExpiresAt || now - session.lastSeenAt >= this.options.idleTimeoutSeconds * 1000) {
-      this.sessions.delete(id)
-      throw new BackendError('session_expired', 'session has expired')
-    }
-    session.lastSeenAt = now
+    const session = await this.records.touch(id, this.options.clock.now(), this.options.idleTimeoutSeconds * 1000)
+    if (session === undefined) throw new BackendError('invalid_session', 'no such session')
+    if (session === 'expired') throw new BackendError('session_expired', 'session has expired')
     return session
   }
 
@@ -61,23 +66,16 @@ export class SessionStore {
     return Math.min(session.lastSeenAt + this.options.idleTimeoutSeconds * 1000, session.absoluteExpiresAt)
   }
 
-  delete(id: string): void {
-    this.sessions.delete(id)
+  async delete(id: string): Promise<void> {
+    await this.records.delete(id)
   }
 
-  deleteUser(userId: string): number {
-    let count = 0
-    for (const [id, session] of this.sessions) {
-      if (session.userId === userId) {
-        this.sessions.delete(id)
-        count++
-      }
-    }
-    return count
+  async deleteUser(userId: string): Promise<number> {
+    return this.records.deleteUser(userId)
   }
 
-  count(userId?: string): number {
-    if (userId === undefined) return this.sessions.size
-    return [...this.sessions.values()].filter((session) => session.userId === userId).length
+  /** Not `async`: the embedded store answers synchronously, so `snapshot()` can too. */
+  count(): Awaitable<number> {
+    return this.records.count()
   }
 }

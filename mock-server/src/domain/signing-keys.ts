@@ -1,6 +1,6 @@
 import { exportJWK, generateKeyPair, type JWK } from 'jose'
 import { ConfigurationError } from './errors.ts'
-import { randomToken } from './random.ts'
+import { base64url, randomToken } from './random.ts'
 
 export type SigningAlgorithm = 'HS256' | 'ES256'
 
@@ -57,14 +57,23 @@ export async function createSigningKey(
   alg: SigningAlgorithm,
   hmacSecret?: Uint8Array | string,
 ): Promise<SigningKey> {
-  const kid = randomToken(8)
   if (alg === 'HS256') {
     const secret = hmacSecret === undefined ? crypto.getRandomValues(new Uint8Array(32)) : assertStrongHmacSecret(hmacSecret)
     // Imported once: handing jose raw bytes would re-import the key on every verification.
     const key = await crypto.subtle.importKey('raw', secret as BufferSource, { name: 'HMAC', hash: 'SHA-256' }, false, ['sign', 'verify'])
-    return { kid, alg, signKey: key, verifyKey: key }
+    return { kid: await hmacKeyId(key), alg, signKey: key, verifyKey: key }
   }
+  const kid = randomToken(8)
   const { privateKey, publicKey } = await generateKeyPair('ES256', { extractable: true })
   const publicJwk = { ...(await exportJWK(publicKey)), kid, alg, use: 'sig' }
   return { kid, alg, signKey: privateKey, verifyKey: publicKey, publicJwk }
+}
+
+/**
+ * Instances given the same secret must name the key alike, or each would refuse the others'
+ * tokens as `unknown_key` (M7). A MAC of a fixed label names the key and reveals nothing of it.
+ */
+async function hmacKeyId(key: CryptoKey): Promise<string> {
+  const mac = await crypto.subtle.sign('HMAC', key, new TextEncoder().encode('authlens key id'))
+  return base64url(new Uint8Array(mac).slice(0, 8))
 }

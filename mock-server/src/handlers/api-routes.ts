@@ -27,8 +27,8 @@ export function apiRoutes(parts: BackendParts): Route[] {
         const newPassword = requireString(body, 'newPassword', 1024)
         if (newPassword.length < 8) throw new BackendError('invalid_request', '"newPassword" must have at least 8 characters')
         await parts.users.changePassword(principal.user.id, currentPassword, newPassword)
-        const revoked = revokeUser(parts, principal.user.id)
-        if (principal.kind === 'bearer') revokeAccessToken(parts, principal.claims)
+        const revoked = await revokeUser(parts, principal.user.id)
+        if (principal.kind === 'bearer') await revokeAccessToken(parts, principal.claims)
         return ctx.response.json(200, { changed: true, revoked })
       },
     },
@@ -65,8 +65,8 @@ export function apiRoutes(parts: BackendParts): Route[] {
         const principal = await authenticate(parts, ctx)
         requireRole(principal, 'admin')
         return ctx.response.json(200, {
-          sessions: parts.sessions.count(),
-          refreshFamilies: parts.families.liveFamilies().length,
+          sessions: await parts.sessions.count(),
+          refreshFamilies: (await parts.families.liveFamilies()).length,
         })
       },
     },

@@ -28,7 +28,7 @@ export async function authenticate(parts: BackendParts, ctx: RequestContext): Pr
       headers: { 'WWW-Authenticate': REALM },
     })
   }
-  const session = withRealm(() => parts.sessions.touch(sessionId))
+  const session = await withRealm(() => parts.sessions.touch(sessionId))
   if (!SAFE_METHODS.has(ctx.request.method)) assertCsrf(parts, ctx, session.csrfToken)
   const user = parts.users.findById(session.userId)
   if (!user) throw new BackendError('invalid_session', 'the session user no longer exists', { headers: { 'WWW-Authenticate': REALM } })
@@ -52,7 +52,8 @@ async function authenticateBearer(parts: BackendParts, authorization: string): P
   try {
     claims = await parts.tokens.verify(match[1])
   } catch (error) {
-    throw error instanceof BackendError ? bearerError(error) : error
+    // Only a refused token is the client's to fix; a store outage (503) keeps its own answer.
+    throw error instanceof BackendError && error.status === 401 ? bearerError(error) : error
   }
   const user = parts.users.findById(claims.sub)
   if (!user) throw bearerError(new BackendError('invalid_token', 'the token subject no longer exists', { reason: 'claim' }))
@@ -69,11 +70,11 @@ function bearerError(error: BackendError): BackendError {
   })
 }
 
-function withRealm<T>(action: () => T): T {
+async function withRealm<T>(action: () => Promise<T>): Promise<T> {
   try {
-    return action()
+    return await action()
   } catch (error) {
-    if (error instanceof BackendError) {
+    if (error instanceof BackendError && error.status === 401) {
       throw new BackendError(error.code, error.description, { headers: { 'WWW-Authenticate': REALM } })
     }
     throw error

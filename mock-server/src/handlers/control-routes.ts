@@ -7,8 +7,8 @@ import { probeMemory } from './memory-probe.ts'
 import type { Route } from './route.ts'
 
 export interface ControlActions {
-  reset: () => void
-  snapshot: () => unknown
+  reset: () => Promise<void>
+  snapshot: () => Promise<unknown>
 }
 
 /**
@@ -23,7 +23,7 @@ export function controlRoutes(parts: BackendParts, actions: ControlActions): Rou
     async handle(ctx) {
       assertRequestOrigin(parts, ctx, false)
       await apply(await readJsonObject(ctx.request, parts.options.maxBodyBytes, { allowEmpty: true }))
-      return ctx.response.json(200, actions.snapshot())
+      return ctx.response.json(200, await actions.snapshot())
     },
   })
 
@@ -33,7 +33,7 @@ export function controlRoutes(parts: BackendParts, actions: ControlActions): Rou
       path: '/__mock/stats',
       control: true,
       async handle(ctx) {
-        return ctx.response.json(200, actions.snapshot())
+        return ctx.response.json(200, await actions.snapshot())
       },
     },
     control('/__mock/latency', (body) => {
@@ -49,11 +49,11 @@ export function controlRoutes(parts: BackendParts, actions: ControlActions): Rou
     control('/__mock/clock', (body) => {
       parts.clock.offsetMs = integerIn(body, 'offsetSeconds', -86_400, 86_400) * 1000
     }),
-    control('/__mock/revoke', (body) => {
+    control('/__mock/revoke', async (body) => {
       const username = requireString(body, 'username', 256)
       const user = parts.users.findById(`u_${username}`)
       if (!user) throw new BackendError('not_found', 'no such user')
-      revokeUser(parts, user.id)
+      await revokeUser(parts, user.id)
     }),
     control('/__mock/settings', (body) => {
       if (body.revokeAccessTokenOnLogout !== undefined) {
@@ -63,7 +63,7 @@ export function controlRoutes(parts: BackendParts, actions: ControlActions): Rou
         parts.options.revokeAccessTokenOnLogout = body.revokeAccessTokenOnLogout
       }
     }),
-    control('/__mock/reset', () => actions.reset()),
+    control('/__mock/reset', actions.reset),
     {
       // Answers its own measurement, not the snapshot; a separate store, so the live one is untouched.
       method: 'POST',

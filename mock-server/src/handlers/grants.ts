@@ -47,13 +47,14 @@ export async function refreshGrant(parts: BackendParts, refreshToken: string): P
 }
 
 /** Signs a user out everywhere: every refresh family and every session (M30). */
-export function revokeUser(parts: BackendParts, userId: string): { families: number; sessions: number } {
-  return { families: parts.families.revokeUser(userId), sessions: parts.sessions.deleteUser(userId) }
+export async function revokeUser(parts: BackendParts, userId: string): Promise<{ families: number; sessions: number }> {
+  const [families, sessions] = await Promise.all([parts.families.revokeUser(userId), parts.sessions.deleteUser(userId)])
+  return { families, sessions }
 }
 
-/** Puts an access token on the revocation list until it expires (M10, M31). */
-export function revokeAccessToken(parts: BackendParts, claims: { iss?: string; jti: string; exp: number }): void {
-  parts.revocations.add(claims.iss ?? parts.options.issuer, claims.jti, claims.exp)
+/** Puts an access token on the revocation list until it expires (M10, M31), if there is one. */
+export async function revokeAccessToken(parts: BackendParts, claims: { iss?: string; jti: string; exp: number }): Promise<void> {
+  if (parts.options.accessTokenDenylist) await parts.revocations.add(claims.iss ?? parts.options.issuer, claims.jti, claims.exp)
 }
 
 async function injectRefreshFault(parts: BackendParts): Promise<void> {

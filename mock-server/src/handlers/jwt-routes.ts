@@ -55,7 +55,7 @@ export function jwtRoutes(parts: BackendParts): Route[] {
           const principal = await authenticate(parts, ctx).catch(() => undefined)
           if (principal?.kind === 'bearer') {
             userIds.add(principal.user.id)
-            if (parts.options.revokeAccessTokenOnLogout) revokeAccessToken(parts, principal.claims)
+            if (parts.options.revokeAccessTokenOnLogout) await revokeAccessToken(parts, principal.claims)
           }
         }
         const refreshToken = optionalString(body, 'refreshToken', 512) ?? ctx.cookies[cookieNames(parts, ctx).refresh]
@@ -68,7 +68,7 @@ export function jwtRoutes(parts: BackendParts): Route[] {
         }
         const revoked = { families: 0, sessions: 0 }
         for (const userId of userIds) {
-          const count = revokeUser(parts, userId)
+          const count = await revokeUser(parts, userId)
           revoked.families += count.families
           revoked.sessions += count.sessions
         }

@@ -82,10 +82,10 @@ export async function probeMemory(parts: BackendParts, count: number): Promise<M
     onLookup: () => undefined,
   })
   const before = heap.read()
-  for (let index = 0; index < count; index++) store.create(PROBE_USER_ID)
+  for (let index = 0; index < count; index++) await store.create(PROBE_USER_ID)
   const after = heap.read()
-  if (store.count() !== count) throw new BackendError('server_error', 'the probe store lost sessions')
-  store.deleteUser(PROBE_USER_ID)
+  if ((await store.count()) !== count) throw new BackendError('server_error', 'the probe store lost sessions')
+  await store.deleteUser(PROBE_USER_ID)
   const totalBytes = Math.max(0, after - before)
 
   const tokens = new AccessTokens({

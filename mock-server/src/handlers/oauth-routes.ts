@@ -41,7 +41,7 @@ export function oauthRoutes(parts: BackendParts): Route[] {
         const form = await readForm(ctx.request, maxBodyBytes)
         const token = requireString(form, 'token', 8192)
         const family = await parts.families.find(token)
-        if (family) parts.families.revoke(family.id)
+        if (family) await parts.families.revoke(family.id)
         else await revokeIfOwnAccessToken(parts, token)
         // RFC 7009 §2.2: an unknown or already invalid token is not an error.
         return ctx.response.empty(200)
@@ -52,7 +52,7 @@ export function oauthRoutes(parts: BackendParts): Route[] {
 
 async function revokeIfOwnAccessToken(parts: BackendParts, token: string): Promise<void> {
   try {
-    revokeAccessToken(parts, await parts.tokens.verify(token))
+    await revokeAccessToken(parts, await parts.tokens.verify(token))
   } catch {
     // Expired or foreign tokens need no revocation: they are already refused.
   }

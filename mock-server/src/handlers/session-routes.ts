@@ -27,7 +27,7 @@ export function sessionRoutes(parts: BackendParts): Route[] {
           throw error
         }
         parts.stats.logins++
-        const session = parts.sessions.create(user.id, ctx.cookies[cookieNames(parts, ctx).session])
+        const session = await parts.sessions.create(user.id, ctx.cookies[cookieNames(parts, ctx).session])
         setSessionCookies(parts, ctx, session)
         return ctx.response.json(200, describe(parts, user, session))
       },
@@ -62,7 +62,7 @@ export function sessionRoutes(parts: BackendParts): Route[] {
             if (error instanceof BackendError && error.code === 'csrf_failed') throw error
             return undefined
           })
-          if (principal) revoked = revokeUser(parts, principal.user.id)
+          if (principal) revoked = await revokeUser(parts, principal.user.id)
         }
         clearSessionCookies(parts, ctx)
         return ctx.response.json(200, { signedOut: revoked.sessions > 0, revoked })

@@ -1,0 +1,95 @@
+import type { Redis } from 'ioredis'
+
+/**
+ * Each store operation that reads and then writes is one Lua script: Redis runs a script alone,
+ * so it is atomic across every instance sharing the store, and it costs one round trip.
+ * Timestamps travel as decimal strings; `%.0f` formats a Lua number back without an exponent.
+ * A script that derives a key from a value it read (an id behind an index) cannot declare that
+ * key up front: these scripts are for a single Redis node, not Redis Cluster.
+ */
+const scripts = {
+  /** KEYS: session, the user's session set[, the session it replaces]. ARGV: id, userId, csrfToken, createdAt, lastSeenAt, absoluteExpiresAt, gcAt */
+  sessionInsert: `
+    if KEYS[3] then redis.call('DEL', KEYS[3]) end
+    redis.call('HSET', KEYS[1], 'userId', ARGV[2], 'csrfToken', ARGV[3], 'createdAt', ARGV[4], 'lastSeenAt', ARGV[5], 'absoluteExpiresAt', ARGV[6])
+    redis.call('PEXPIREAT', KEYS[1], ARGV[7])
+    redis.call('SADD', KEYS[2], ARGV[1])
+    redis.call('PEXPIREAT', KEYS[2], ARGV[7], 'GT')
+    redis.call('PEXPIREAT', KEYS[2], ARGV[7], 'NX')`,
+  /** KEYS: session. ARGV: now, idleTimeoutMs, gcMarginMs. The rule is sessionExpired() in domain/sessions.ts. */
+  sessionTouch: `
+    local s = redis.call('HMGET', KEYS[1], 'userId', 'csrfToken', 'createdAt', 'lastSeenAt', 'absoluteExpiresAt')
+    if not s[1] then return nil end
+    local now, idle, absolute = tonumber(ARGV[1]), tonumber(ARGV[2]), tonumber(s[5])
+    if now >= absolute or now - tonumber(s[4]) >= idle then
+      redis.call('DEL', KEYS[1])
+      return 'expired'
+    end
+    redis.call('HSET', KEYS[1], 'lastSeenAt', ARGV[1])
+    redis.call('PEXPIREAT', KEYS[1], string.format('%.0f', math.min(now + idle, absolute) + tonumber(ARGV[3])))
+    return { s[1], s[2], s[3], ARGV[1], s[5] }`,
+  /** KEYS: the user's session set. ARGV: session key prefix. */
+  sessionDeleteUser: `
+    local count = 0
+    for _, id in ipairs(redis.call('SMEMBERS', KEYS[1])) do count = count + redis.call('DEL', ARGV[1] .. id) end
+    redis.call('DEL', KEYS[1])
+    return count`,
+  /** KEYS: family, its first token digest, the user's family set. ARGV: id, userId, transport, csrfToken, createdAt, absoluteExpiresAt, idleExpiresAt, currentHash, gcAt */
+  familyInsert: `
+    redis.call('HSET', KEYS[1], 'userId', ARGV[2], 'transport', ARGV[3], 'csrfToken', ARGV[4], 'createdAt', ARGV[5],
+      'absoluteExpiresAt', ARGV[6], 'idleExpiresAt', ARGV[7], 'currentHash', ARGV[8], 'lastRotation', '', 'revoked', '0')
+    redis.call('PEXPIREAT', KEYS[1], ARGV[9])
+    redis.call('SET', KEYS[2], ARGV[1], 'PXAT', ARGV[9])
+    redis.call('SADD', KEYS[3], ARGV[1])
+    redis.call('PEXPIREAT', KEYS[3], ARGV[9], 'GT')
+    redis.call('PEXPIREAT', KEYS[3], ARGV[9], 'NX')`,
+  /** KEYS: token digest. ARGV: family key prefix. Answers the id, then the family's fields. */
+  familyFindByHash: `
+    local id = redis.call('GET', KEYS[1])
+    if not id then return nil end
+    local fields = redis.call('HGETALL', ARGV[1] .. id)
+    if #fields == 0 then return nil end
+    table.insert(fields, 1, id)
+    return fields`,
+  /**
+   * KEYS: family, the new token digest. ARGV: id, fromHash, currentHash, idleExpiresAt, lastRotation.
+   * The compare-and-set of a rotation (M29); the new digest lives as long as the family.
+   */
+  familyAdvance: `
+    local state = redis.call('HMGET', KEYS[1], 'currentHash', 'revoked')
+    if state[1] ~= ARGV[2] or state[2] ~= '0' then return 0 end
+    redis.call('HSET', KEYS[1], 'currentHash', ARGV[3], 'idleExpiresAt', ARGV[4], 'lastRotation', ARGV[5])
+    redis.call('SET', KEYS[2], ARGV[1], 'PXAT', string.format('%.0f', redis.call('PEXPIRETIME', KEYS[1])))
+    return 1`,
+  /** KEYS: family. Never creates a family that is not there. */
+  familyRevoke: `
+    if redis.call('EXISTS', KEYS[1]) == 1 then redis.call('HSET', KEYS[1], 'revoked', '1') end`,
+  /** KEYS: the user's family set. ARGV: family key prefix. */
+  familyRevokeUser: `
+    local count = 0
+    for _, id in ipairs(redis.call('SMEMBERS', KEYS[1])) do
+      local key = ARGV[1] .. id
+      if redis.call('HGET', key, 'revoked') == '0' then
+        redis.call('HSET', key, 'revoked', '1')
+        count = count + 1
+      end
+    end
+    return count`,
+} as const
+
+export type ScriptName = keyof typeof scripts
+
+/** A script reply as ioredis gives it: nil is null, integers are numbers, arrays of strings. */
+export type ScriptReply = null | number | string | string[]
+
+export type RunScript = (name: ScriptName, keys: string[], args: Array<string | number>) => Promise<ScriptReply>
+
+/**
+ * Registers the scripts (ioredis sends EVALSHA, and EVAL when Redis answers NOSCRIPT, as it does
+ * after a restart empties its script cache) and returns one typed way to call them.
+ */
+export function defineScripts(client: Redis): RunScript {
+  for (const [name, lua] of Object.entries(scripts)) client.defineCommand(name, { lua })
+  const callable = client as unknown as Record<ScriptName, (...args: Array<string | number>) => Promise<ScriptReply>>
+  return (name, keys, args) => callable[name](keys.length, ...keys, ...args)
+}

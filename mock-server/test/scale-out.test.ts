@@ -1,0 +1,131 @@
+import { Redis } from 'ioredis'
+import { describe, expect, it } from 'vitest'
+import { GC_MARGIN_MS } from '../src/store/redis/keys.ts'
+import { useInstances } from './instances.ts'
+import { useLocalRedis } from './redis.ts'
+
+const redis = useLocalRedis()
+const startInstances = useInstances(redis)
+
+describe('scale-out: instances sharing one Redis', () => {
+  it('a sign-in made on one instance is served by every other: session cookie, and a JWT any instance verifies', async () => {
+    const { agents, viaProxy } = await startInstances(3)
+    const [a, b, c] = agents as [(typeof agents)[0], (typeof agents)[0], (typeof agents)[0]]
+    await a.loginSession()
+    for (const agent of [b, c, viaProxy, viaProxy, viaProxy]) expect((await agent.request('GET', '/api/me')).body).toMatchObject({ via: 'session', user: { id: 'u_alice' } })
+
+    const { accessToken, refreshToken } = await b.loginJwt('bob', 'builder-bob')
+    for (const agent of [a, c]) {
+      expect((await agent.request('GET', '/api/me', { bearer: accessToken, noCookies: true })).body).toMatchObject({ via: 'bearer', user: { id: 'u_bob' } })
+    }
+    const refreshed = await c.request('POST', '/api/auth/refresh', { json: { refreshToken }, noCookies: true })
+    expect(refreshed.status).toBe(200)
+    expect((await a.request('POST', '/api/auth/refresh', { json: { refreshToken: refreshed.body.refreshToken }, noCookies: true })).status).toBe(200)
+  })
+
+  it('M29 strict, across instances: one refresh token sent to two instances at once rotates once; the other is reuse and revokes the family', async () => {
+    const { agents } = await startInstances(2)
+    const [a, b] = agents as [(typeof agents)[0], (typeof agents)[0]]
+    for (let round = 0; round < 15; round++) {
+      const { refreshToken } = await a.loginJwt()
+      const answers = await Promise.all([a, b].map((agent) => agent.request('POST', '/api/auth/refresh', { json: { refreshToken }, noCookies: true })))
+      const winners = answers.filter((answer) => answer.status === 200)
+      const losers = answers.filter((answer) => answer.status !== 200)
+      expect(winners, JSON.stringify(answers.map((answer) => answer.body))).toHaveLength(1)
+      expect(losers[0]).toMatchObject({ status: 401, body: { error: 'refresh_token_reused' } })
+      // The whole family is revoked: the winner's brand-new token is refused on either instance.
+      const successor = winners[0]!.body.refreshToken as string
+      expect((await b.request('POST', '/api/auth/refresh', { json: { refreshToken: successor }, noCookies: true })).body).toMatchObject({ error: 'invalid_grant' })
+    }
+    const stats = await Promise.all(agents.map((agent) => agent.backend.readSnapshot()))
+    expect(stats.reduce((sum, snapshot) => sum + snapshot.reuseDetections, 0)).toBe(15)
+    expect(stats[0]!.liveRefreshFamilies).toBe(0)
+  })
+
+  it('M29 grace, across instances: both instances answer with the same successor and the family stays live', async () => {
+    const { agents } = await startInstances(2, { refreshReuseGraceSeconds: 10 })
+    const [a, b] = agents as [(typeof agents)[0], (typeof agents)[0]]
+    const { refreshToken } = await a.loginJwt()
+    const answers = await Promise.all([a, b].map((agent) => agent.request('POST', '/api/auth/refresh', { json: { refreshToken }, noCookies: true })))
+    expect(answers.map((answer) => answer.status)).toEqual([200, 200])
+    expect(answers[0]!.body.refreshToken).toBe(answers[1]!.body.refreshToken)
+    expect((await b.request('POST', '/api/auth/refresh', { json: { refreshToken: answers[0]!.body.refreshToken }, noCookies: true })).status).toBe(200)
+  })
+
+  it('M11 a session signed out on one instance is rejected on every other at once', async () => {
+    const { agents } = await startInstances(3)
+    await agents[0]!.loginSession()
+    expect((await agents[2]!.request('GET', '/api/me')).status).toBe(200)
+    const sid = agents[0]!.cookies.get('__Host-sid')!
+    const logout = await agents[1]!.request('POST', '/api/session/logout', { headers: { 'x-xsrf-token': agents[0]!.csrfToken! } })
+    expect(logout.body).toMatchObject({ signedOut: true })
+    for (const agent of agents) {
+      expect((await agent.request('GET', '/api/me', { headers: { cookie: `__Host-sid=${sid}` } })).body).toMatchObject({ error: 'invalid_session' })
+    }
+  })
+
+  it('M10 with the revocation list in Redis, an access token signed out on one instance is refused by every other; without it, accepted until exp', async () => {
+    for (const accessTokenDenylist of [true, false]) {
+      const { agents } = await startInstances(2, { accessTokenDenylist })
+      const { accessToken } = await agents[0]!.loginJwt()
+      expect((await agents[0]!.request('POST', '/api/auth/logout', { bearer: accessToken, json: {}, noCookies: true })).status).toBe(200)
+      const after = await agents[1]!.request('GET', '/api/me', { bearer: accessToken, noCookies: true })
+      if (accessTokenDenylist) expect(after.body).toMatchObject({ error: 'invalid_token', reason: 'revoked' })
+      else expect(after.status).toBe(200)
+      expect((await agents[1]!.backend.readSnapshot()).revokedAccessTokens).toBe(accessTokenDenylist ? 1 : 0)
+    }
+  })
+
+  it('M30 revoking a user on one instance signs them out on every instance: sessions and refresh families', async () => {
+    const { agents } = await startInstances(2)
+    await agents[0]!.loginSession()
+    const { refreshToken } = await agents[1]!.loginJwt()
+    expect((await agents[1]!.request('POST', '/__mock/revoke', { json: { username: 'alice' } })).status).toBe(200)
+    expect((await agents[0]!.request('GET', '/api/me')).status).toBe(401)
+    expect((await agents[0]!.request('POST', '/api/auth/refresh', { json: { refreshToken }, noCookies: true })).body).toMatchObject({ error: 'invalid_grant' })
+  })
+
+  it('Redis TTLs are garbage collection only: a day past the expiry the backend checks, so clock offsets never lose live state', async () => {
+    const { agents } = await startInstances(1)
+    await agents[0]!.loginSession()
+    const sid = agents[0]!.cookies.get('__Host-sid')!
+    const { expiresAt } = (await agents[0]!.request('GET', '/api/session')).body as { expiresAt: string }
+    const raw = new Redis(redis.redis.url)
+    try {
+      const [key] = await raw.keys(`*s:${sid}`)
+      expect(Math.abs((await raw.pexpiretime(key!)) - (Date.parse(expiresAt) + GC_MARGIN_MS))).toBeLessThan(2_000)
+    } finally {
+      raw.disconnect()
+    }
+    // The server clock moved back almost a day: the session is still there and still valid.
+    expect((await agents[0]!.request('POST', '/__mock/clock', { json: { offsetSeconds: -86_000 } })).status).toBe(200)
+    expect((await agents[0]!.request('GET', '/api/me')).status).toBe(200)
+  })
+})
+
+describe('faults: Redis restarted mid-run (append-only file on)', () => {
+  it('while Redis is down every stateful request is a clean 503 store_unavailable; after it is back, the same sessions and refresh tokens work', async () => {
+    const { agents } = await startInstances(2)
+    const [a, b] = agents as [(typeof agents)[0], (typeof agents)[0]]
+    await a.loginSession()
+    const session = { cookie: `__Host-sid=${a.cookies.get('__Host-sid')}` }
+    const { refreshToken, accessToken } = await b.loginJwt('bob', 'builder-bob')
+
+    await redis.redis.stop()
+    for (const agent of [a, b]) {
+      const me = await agent.request('GET', '/api/me', { headers: session, noCookies: true })
+      expect(me.status).toBe(503)
+      expect(me.body).toMatchObject({ error: 'store_unavailable' })
+      expect(me.headers.get('retry-after')).toBe('1')
+      expect((await agent.request('POST', '/api/auth/refresh', { json: { refreshToken }, noCookies: true })).body).toMatchObject({ error: 'store_unavailable' })
+      expect((await agent.request('POST', '/api/session/login', { json: { username: 'carol', password: 'carol-admin' }, noCookies: true })).status).toBe(503)
+      // The revocation list is down too: a bearer token is refused (fail closed), not waved through.
+      expect((await agent.request('GET', '/api/me', { bearer: accessToken, noCookies: true })).body).toMatchObject({ error: 'store_unavailable' })
+    }
+
+    await redis.redis.start()
+    await expect.poll(async () => (await a.request('GET', '/api/me', { headers: session, noCookies: true })).status, { timeout: 10_000, interval: 200 }).toBe(200)
+    await expect.poll(async () => (await b.request('GET', '/api/me', { headers: session, noCookies: true })).status, { timeout: 10_000, interval: 200 }).toBe(200)
+    expect((await b.request('POST', '/api/auth/refresh', { json: { refreshToken }, noCookies: true })).status).toBe(200)
+  }, 30_000)
+})

@@ -1,0 +1,121 @@
+import { describe, expect, it } from 'vitest'
+import type { RefreshFamily } from '../src/domain/refresh-families.ts'
+import type { Session } from '../src/domain/sessions.ts'
+import { createMemoryStore } from '../src/store/memory.ts'
+import type { AuthStateStore } from '../src/store/types.ts'
+import { useLocalRedis } from './redis.ts'
+
+const T0 = Date.UTC(2030, 0, 1, 12, 0, 0)
+const IDLE = 15 * 60_000
+
+const session = (id: string, userId = 'u_alice', at = T0): Session => ({
+  id,
+  userId,
+  csrfToken: `csrf-${id}`,
+  createdAt: at,
+  lastSeenAt: at,
+  absoluteExpiresAt: at + 8 * 3600_000,
+})
+
+const family = (id: string, userId = 'u_alice'): RefreshFamily => ({
+  id,
+  userId,
+  transport: 'body',
+  csrfToken: `csrf-${id}`,
+  createdAt: T0,
+  absoluteExpiresAt: T0 + 8 * 3600_000,
+  idleExpiresAt: T0 + 3600_000,
+  currentHash: `hash-${id}-0`,
+  revoked: false,
+})
+
+const redis = useLocalRedis()
+
+/** The embedded store and the Redis store must mean the same thing by every operation. */
+describe.each([
+  { kind: 'memory', open: async (): Promise<AuthStateStore> => createMemoryStore() },
+  { kind: 'redis', open: (): Promise<AuthStateStore> => redis.store() },
+])('store contract: $kind', ({ open }) => {
+  it('M13 touch slides the idle expiry; past idle or absolute expiry it answers expired and deletes', async () => {
+    const store = await open()
+    await store.sessions.insert(session('a'))
+    expect(await store.sessions.touch('a', T0 + IDLE - 1, IDLE)).toMatchObject({ id: 'a', userId: 'u_alice', csrfToken: 'csrf-a', lastSeenAt: T0 + IDLE - 1 })
+    // Slid: a full idle period after the previous touch, not after creation.
+    expect(await store.sessions.touch('a', T0 + 2 * IDLE - 2, IDLE)).toMatchObject({ lastSeenAt: T0 + 2 * IDLE - 2 })
+    expect(await store.sessions.touch('a', T0 + 3 * IDLE - 2, IDLE)).toBe('expired')
+    expect(await store.sessions.touch('a', T0 + 3 * IDLE - 2, IDLE)).toBeUndefined()
+
+    await store.sessions.insert(session('b'))
+    expect(await store.sessions.touch('b', T0 + 8 * 3600_000, 8 * 3600_000 + 1)).toBe('expired')
+    expect(await store.sessions.touch('unknown', T0, IDLE)).toBeUndefined()
+  })
+
+  it('M12 insert replacing an id deletes it; deleteUser removes only that user\'s sessions and counts them', async () => {
+    const store = await open()
+    await store.sessions.insert(session('old'))
+    await store.sessions.insert(session('new'), 'old')
+    expect(await store.sessions.touch('old', T0, IDLE)).toBeUndefined()
+    await store.sessions.insert(session('second'))
+    await store.sessions.insert(session('bobs', 'u_bob'))
+    expect(await store.sessions.count()).toBe(3)
+    expect(await store.sessions.deleteUser('u_alice')).toBe(2)
+    expect(await store.sessions.touch('new', T0, IDLE)).toBeUndefined()
+    expect(await store.sessions.touch('bobs', T0, IDLE)).toMatchObject({ userId: 'u_bob' })
+    await store.sessions.delete('bobs')
+    expect(await store.sessions.count()).toBe(0)
+  })
+
+  it('M29 advance is a compare-and-set: only from the current digest, never on a revoked family; every digest stays indexed', async () => {
+    const store = await open()
+    await store.families.insert(family('f1'))
+    expect(await store.families.findByHash('hash-f1-0')).toEqual(family('f1'))
+    const next = { currentHash: 'hash-f1-1', idleExpiresAt: T0 + 7200_000, lastRotation: { fromHash: 'hash-f1-0', maskedSuccessor: 'masked', until: T0 + 5000 } }
+    const [first, second] = await Promise.all([store.families.advance('f1', 'hash-f1-0', next), store.families.advance('f1', 'hash-f1-0', { ...next, currentHash: 'hash-f1-x' })])
+    expect([first, second]).toEqual([true, false])
+    expect(await store.families.findByHash('hash-f1-x')).toBeUndefined()
+    const rotated = await store.families.findByHash('hash-f1-0')
+    expect(rotated).toEqual({ ...family('f1'), ...next })
+    expect(await store.families.findByHash('hash-f1-1')).toEqual(rotated)
+    expect(await store.families.get('f1')).toEqual(rotated)
+
+    await store.families.revoke('f1')
+    expect(await store.families.advance('f1', 'hash-f1-1', { ...next, currentHash: 'hash-f1-2' })).toBe(false)
+    expect(await store.families.get('f1')).toMatchObject({ revoked: true, currentHash: 'hash-f1-1' })
+    await store.families.revoke('missing')
+    expect(await store.families.get('missing')).toBeUndefined()
+  })
+
+  it('M30 revokeUser revokes that user\'s live families only and counts them', async () => {
+    const store = await open()
+    await store.families.insert(family('a1'))
+    await store.families.insert(family('a2'))
+    await store.families.insert(family('b1', 'u_bob'))
+    await store.families.revoke('a2')
+    expect(await store.families.revokeUser('u_alice')).toBe(1)
+    expect((await store.families.all()).map(({ id, revoked }) => [id, revoked]).sort()).toEqual([
+      ['a1', true],
+      ['a2', true],
+      ['b1', false],
+    ])
+  })
+
+  it('M31 revocations hold until the token expires', async () => {
+    const store = await open()
+    const exp = T0 / 1000
+    await store.revocations.add('["iss","jti"]', exp)
+    expect(await store.revocations.has('["iss","jti"]', exp)).toBe(true)
+    expect(await store.revocations.has('["iss","jti"]', exp + 1)).toBe(false)
+    expect(await store.revocations.has('["iss","other"]', exp - 1)).toBe(false)
+  })
+
+  it('clear forgets every session, family and revocation', async () => {
+    const store = await open()
+    await store.sessions.insert(session('s'))
+    await store.families.insert(family('f'))
+    await store.revocations.add('k', T0 / 1000)
+    await store.clear()
+    expect(await store.sessions.count()).toBe(0)
+    expect(await store.families.all()).toEqual([])
+    expect(await store.revocations.count()).toBe(0)
+  })
+})
