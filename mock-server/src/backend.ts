@@ -3,7 +3,7 @@ import type { HttpHandler } from 'msw'
 import { resolveOptions, type MockBackendOptions, type ResolvedOptions } from './config.ts'
 import { AccessTokens } from './domain/access-tokens.ts'
 import { createClock, type Clock } from './domain/clock.ts'
-import { createFaults, type RefreshFailure } from './domain/faults.ts'
+import { createFaults, type CsrfDefences, type RefreshFailure } from './domain/faults.ts'
 import { Notes } from './domain/notes.ts'
 import { RefreshFamilies } from './domain/refresh-families.ts'
 import { RevocationList } from './domain/revocation-list.ts'
@@ -30,6 +30,7 @@ export interface BackendSnapshot extends Stats {
   clockOffsetSeconds: number
   latencyMs: number
   pendingRefreshFailures: number
+  csrfDefences: CsrfDefences
   revokeAccessTokenOnLogout: boolean
   /** `memory` (embedded) or `redis` (shared by every instance). */
   store: AuthStateStore['kind']
@@ -131,6 +132,7 @@ export function createMockBackend(input: MockBackendOptions = {}): MockBackend {
     clockOffsetSeconds: clock.offsetMs / 1000,
     latencyMs: parts.faults.latencyMs,
     pendingRefreshFailures: parts.faults.failRefresh.remaining,
+    csrfDefences: { ...parts.faults.csrf },
     revokeAccessTokenOnLogout: options.revokeAccessTokenOnLogout,
     store: store.kind,
     storeRoundTrips: roundTrips,

@@ -474,3 +474,62 @@ describe('input validation (M18), in process and over real HTTP', () => {
     })
   }
 })
+
+describe('lab: the CSRF defences taken away one at a time (/__mock/csrf-defences)', () => {
+  const weaken = (agent: Agent, json: Record<string, unknown>) => agent.request('POST', '/__mock/csrf-defences', { json })
+
+  it('reports the real defences by default, and refuses bad settings with 400, changing nothing', async () => {
+    const agent = inProcessAgent({}, APP)
+    const defaults = { sessionCookieSameSite: 'Lax', tokenCheck: true, formBodies: false }
+    expect(agent.backend.snapshot().csrfDefences).toEqual(defaults)
+    for (const json of [{ sessionCookieSameSite: 'Strict' }, { sessionCookieSameSite: 'none' }, { tokenCheck: 'no' }, { formBodies: 1 }]) {
+      const response = await weaken(agent, json)
+      expect(response.status, JSON.stringify(json)).toBe(400)
+      expect(response.body.error).toBe('invalid_request')
+    }
+    expect(agent.backend.snapshot().csrfDefences).toEqual(defaults)
+    expect((await weaken(agent, { sessionCookieSameSite: 'None', tokenCheck: false, formBodies: true })).body.csrfDefences).toEqual({
+      sessionCookieSameSite: 'None',
+      tokenCheck: false,
+      formBodies: true,
+    })
+    await agent.request('POST', '/__mock/reset')
+    expect(agent.backend.snapshot().csrfDefences).toEqual(defaults)
+  })
+
+  it('SameSite=None applies to the session cookie of the next sign-in (Secure, as browsers require)', async () => {
+    const agent = inProcessAgent({}, APP)
+    await weaken(agent, { sessionCookieSameSite: 'None' })
+    const login = await agent.request('POST', '/api/session/login', { json: { username: 'alice', password: 'wonderland' } })
+    const session = login.setCookies.find((cookie) => cookie.startsWith('__Host-sid='))
+    expect(session).toMatch(/; SameSite=None/)
+    expect(session).toMatch(/; Secure/)
+    expect(session).toMatch(/; HttpOnly/)
+  })
+
+  it('without the token check, a cookie-borne write with no token gets past CSRF; the Origin check and the JSON-only body still stand', async () => {
+    const { agent, notes } = await signedInWithNote()
+    await weaken(agent, { tokenCheck: false })
+    expect((await agent.request('POST', '/api/notes', { json: { text: 'no token' } })).status).toBe(201)
+    expectCsrfFailed(await agent.request('POST', '/api/notes', { json: { text: 'cross-site' }, from: EVIL }))
+    const form = await agent.request('POST', '/api/notes', { form: { text: 'form' } })
+    expect(form.status).toBe(415)
+    expect(form.body.error).toBe('unsupported_media_type')
+    expect(await notes()).toEqual(['original', 'no token'])
+    expect(agent.backend.snapshot().responses).toMatchObject({ 'POST /api/notes 201': 2, 'POST /api/notes 403': 1, 'POST /api/notes 415': 1 })
+  })
+
+  it('with form bodies accepted too, what an HTML form sends (urlencoded or text/plain) creates a note; the token check alone would still stop it', async () => {
+    const { agent, notes } = await signedInWithNote()
+    await weaken(agent, { formBodies: true })
+    expectCsrfFailed(await agent.request('POST', '/api/notes', { form: { text: 'stopped by the token' } }))
+    await weaken(agent, { tokenCheck: false })
+    expect((await agent.request('POST', '/api/notes', { form: { text: 'urlencoded' } })).status).toBe(201)
+    // What <form enctype="text/plain"> with the field name '{"text":"plain","pad":"' and value '"}' sends.
+    const plain = await agent.request('POST', '/api/notes', { body: '{"text":"plain","pad":"="}\r\n', headers: { 'content-type': 'text/plain' } })
+    expect(plain.status).toBe(201)
+    const multipart = await agent.request('POST', '/api/notes', { body: 'x', headers: { 'content-type': 'multipart/form-data; boundary=x' } })
+    expect(multipart.status).toBe(415)
+    expect(await notes()).toEqual(['original', 'urlencoded', 'plain'])
+  })
+})

@@ -75,19 +75,27 @@ describe('demo: comparison lab', () => {
     expect(status('Session cookie call to the other origin')).toBe(401)
     expect(status('Cookie call after that sign-in')).toBe(401)
     expect(cross?.verdict).toBe('agrees')
-    // A real form post from http://localhost:PORT reached the server without bob's SameSite=Lax
-    // cookie (401, before any CSRF check) and created nothing; same-site, only the token stopped it.
+    // Real form posts from http://localhost:PORT against the session mode, its defences taken away
+    // one at a time: SameSite=Lax keeps the cookie home (401); with SameSite=None the token check
+    // refuses (403); without it the JSON-only API refuses the form body (415); with none left the
+    // forged notes are created (201). Bearer mode: no credential (401), nothing created.
     const csrf = exported.results.find((result) => result.id === 'csrf')
     const csrfValue = (label: string) => csrf?.measured.find((measurement) => measurement.label === label)?.value
     expect(csrfValue('Session: same-origin POST without X-XSRF-TOKEN')).toBe(403)
     expect(csrfValue('Session: same-origin POST with X-XSRF-TOKEN')).toBe(201)
-    expect(csrfValue('Session: cross-site form posts that reached the server')).toBe(2)
-    expect(csrfValue('Session: cross-site posts answered 401 (no cookie)')).toBe(2)
-    expect(csrfValue('Session: cross-site posts refused by the CSRF checks')).toBe(0)
-    expect(csrfValue('Session: notes created by cross-site form posts')).toBe(0)
-    expect(csrfValue('Bearer: cross-site form posts that reached the server')).toBe(2)
+    const layers: Array<[string, number, number]> = [
+      ['SameSite=Lax (as shipped)', 401, 0],
+      ['SameSite=None', 403, 0],
+      ['SameSite=None, no CSRF token check', 415, 0],
+      ['SameSite=None, no token check, form bodies accepted', 201, 2],
+    ]
+    for (const [layer, answered, created] of layers) {
+      expect(csrfValue(`Session, ${layer}: cross-site form post answered`), layer).toBe(answered)
+      expect(csrfValue(`Session, ${layer}: notes created by cross-site form posts`), layer).toBe(created)
+    }
+    expect(csrfValue('Bearer: cross-site form post answered')).toBe(401)
     expect(csrfValue('Bearer: notes created by cross-site form posts')).toBe(0)
-    expect(csrfValue('CSRF rejections by the server')).toBe(1)
+    expect(csrfValue('CSRF rejections by the server')).toBe(3)
     expect(csrf?.verdict).toBe('depends')
     // A second run from the same page works too: the experiments cleaned up after themselves.
     expect(await lab.getByRole('button', { name: 'Run again' }).isEnabled()).toBe(true)
@@ -96,6 +104,7 @@ describe('demo: comparison lab', () => {
     const stats = (await (await fetch(`${session.demo.url}/__mock/stats`)).json()) as Record<string, unknown>
     expect(stats.clockOffsetSeconds).toBe(0)
     expect(stats.revokeAccessTokenOnLogout).toBe(true)
+    expect(stats.csrfDefences).toEqual({ sessionCookieSameSite: 'Lax', tokenCheck: true, formBodies: false })
     expect(stats.liveSessions).toBe(0)
     expect(problems).toEqual([])
     await page.close()

@@ -11,8 +11,11 @@
   form.method = 'POST'
   form.action = action
   form.enctype = enctype
-  // The answer goes into the hidden frame, so this page (and the lab around it) stays put.
-  form.target = 'sink'
+  // The post navigates this very frame, which sits directly under the lab page. A frame nested
+  // in this page would put the attacker's site between the lab and the API: a third-party context,
+  // where the browser withholds even SameSite=None cookies. Here the cookie rules see what they see
+  // in a top-level cross-site form post: a cross-site initiator in a first-party context.
+  form.target = '_self'
   const field = document.createElement('input')
   field.type = 'hidden'
   if (enctype === 'text/plain') {
@@ -26,9 +29,6 @@
   form.append(field)
   document.body.append(form)
 
-  const sink = document.querySelector('iframe[name="sink"]')
-  // The frame's load after submission means the browser got an answer (whatever it was).
-  sink?.addEventListener('load', () => window.parent.postMessage({ source: 'authlens-attacker', event: 'answered', enctype }, parent), { once: true })
   window.parent.postMessage({ source: 'authlens-attacker', event: 'submitted', enctype }, parent)
   form.submit()
 })()

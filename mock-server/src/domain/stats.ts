@@ -10,6 +10,8 @@ export interface Stats {
   csrfRejections: number
   /** Requests per `METHOD path`. */
   requests: Record<string, number>
+  /** Answers per `METHOD path status`, e.g. `POST /api/notes 415`. */
+  responses: Record<string, number>
 }
 
 export function createStats(): Stats {
@@ -23,5 +25,6 @@ export function createStats(): Stats {
     signatureVerifications: 0,
     csrfRejections: 0,
     requests: {},
+    responses: {},
   }
 }

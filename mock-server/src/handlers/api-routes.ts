@@ -2,7 +2,7 @@ import { BackendError } from '../domain/errors.ts'
 import { authenticate, type Principal } from './authenticate.ts'
 import type { BackendParts } from './context.ts'
 import { revokeAccessToken, revokeUser } from './grants.ts'
-import { readJsonObject, requireString } from './http-kit.ts'
+import { readFields, readJsonObject, requireString } from './http-kit.ts'
 import type { Route } from './route.ts'
 
 /** The protected resources; each accepts either credential (bearer first, see authenticate). */
@@ -45,7 +45,7 @@ export function apiRoutes(parts: BackendParts): Route[] {
       path: '/api/notes',
       async handle(ctx) {
         const principal = await authenticate(parts, ctx)
-        const body = await readJsonObject(ctx.request, maxBodyBytes)
+        const body = await readFields(ctx.request, maxBodyBytes, { forms: parts.faults.csrf.formBodies })
         return ctx.response.json(201, { note: parts.notes.create(principal.user.id, body.text) })
       },
     },

@@ -71,8 +71,8 @@ export function cookieNames(parts: BackendParts, ctx: RequestContext) {
   }
 }
 
-export function sessionCookieAttributes(ctx: RequestContext): CookieAttributes {
-  return { httpOnly: true, secure: ctx.secure, sameSite: 'Lax', path: '/' }
+export function sessionCookieAttributes(parts: BackendParts, ctx: RequestContext): CookieAttributes {
+  return { httpOnly: true, secure: ctx.secure, sameSite: parts.faults.csrf.sessionCookieSameSite, path: '/' }
 }
 
 export function csrfCookieAttributes(ctx: RequestContext): CookieAttributes {

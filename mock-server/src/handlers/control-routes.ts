@@ -56,12 +56,18 @@ export function controlRoutes(parts: BackendParts, actions: ControlActions): Rou
       await revokeUser(parts, user.id)
     }),
     control('/__mock/settings', (body) => {
-      if (body.revokeAccessTokenOnLogout !== undefined) {
-        if (typeof body.revokeAccessTokenOnLogout !== 'boolean') {
-          throw new BackendError('invalid_request', '"revokeAccessTokenOnLogout" must be a boolean')
+      parts.options.revokeAccessTokenOnLogout = booleanOr(body, 'revokeAccessTokenOnLogout', parts.options.revokeAccessTokenOnLogout)
+    }),
+    control('/__mock/csrf-defences', (body) => {
+      const { csrf } = parts.faults
+      if (body.sessionCookieSameSite !== undefined) {
+        if (body.sessionCookieSameSite !== 'Lax' && body.sessionCookieSameSite !== 'None') {
+          throw new BackendError('invalid_request', '"sessionCookieSameSite" must be "Lax" or "None"')
         }
-        parts.options.revokeAccessTokenOnLogout = body.revokeAccessTokenOnLogout
+        csrf.sessionCookieSameSite = body.sessionCookieSameSite
       }
+      csrf.tokenCheck = booleanOr(body, 'tokenCheck', csrf.tokenCheck)
+      csrf.formBodies = booleanOr(body, 'formBodies', csrf.formBodies)
     }),
     control('/__mock/reset', actions.reset),
     {
@@ -79,6 +85,13 @@ export function controlRoutes(parts: BackendParts, actions: ControlActions): Rou
       },
     },
   ]
+}
+
+function booleanOr(body: Record<string, unknown>, name: string, current: boolean): boolean {
+  const value = body[name]
+  if (value === undefined) return current
+  if (typeof value !== 'boolean') throw new BackendError('invalid_request', `"${name}" must be a boolean`)
+  return value
 }
 
 function integerIn(body: Record<string, unknown>, name: string, min: number, max: number): number {

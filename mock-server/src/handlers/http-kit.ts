@@ -11,7 +11,7 @@ const baseHeaders = {
 export interface CookieAttributes {
   httpOnly?: boolean
   secure: boolean
-  sameSite: 'Strict' | 'Lax'
+  sameSite: 'Strict' | 'Lax' | 'None'
   path: string
   /** Seconds; 0 deletes the cookie. Omitted: a browser-session cookie. */
   maxAge?: number
@@ -98,7 +98,10 @@ export async function readJsonObject(
     throw new BackendError('unsupported_media_type', 'send the body as application/json')
   }
   const text = await readText(request, maxBytes)
-  if (text === '' && allowEmpty) return {}
+  return text === '' && allowEmpty ? {} : parseJsonObject(text)
+}
+
+function parseJsonObject(text: string): Record<string, unknown> {
   let value: unknown
   try {
     value = JSON.parse(text)
@@ -109,6 +112,22 @@ export async function readJsonObject(
     throw new BackendError('invalid_request', 'body must be a JSON object')
   }
   return value as Record<string, unknown>
+}
+
+/**
+ * A JSON object, or, with `forms`, whatever an HTML form on any site can post without a CORS
+ * preflight: urlencoded fields, or a `text/plain` body read as JSON, as APIs that ignore the
+ * content type do (a form can shape its text/plain body into JSON). Only the lab's weakened notes
+ * API (see faults.ts, `formBodies`) passes `forms`.
+ */
+export async function readFields(request: Request, maxBytes: number, { forms = false } = {}): Promise<Record<string, unknown>> {
+  const contentType = request.headers.get('content-type') ?? ''
+  if (!forms || JSON_TYPE.test(contentType)) return readJsonObject(request, maxBytes)
+  if (FORM_TYPE.test(contentType)) return Object.fromEntries(new URLSearchParams(await readText(request, maxBytes)))
+  if (/^text\/plain\s*(?:;|$)/i.test(contentType)) {
+    return parseJsonObject(await readText(request, maxBytes))
+  }
+  throw new BackendError('unsupported_media_type', 'send the body as application/json or an HTML form')
 }
 
 /** Reads an `application/x-www-form-urlencoded` body, as RFC 6749 requires of the token endpoint. */

@@ -37,6 +37,20 @@ export function toHandlers(parts: BackendParts, routes: Route[], ready: Promise<
     }),
   )
 
+  const answer = async (route: Route, ctx: RequestContext): Promise<Response> => {
+    try {
+      // RFC 9700 §4.3.2: a token in a URL leaks into logs and history; refuse before reading it.
+      if (ctx.url.searchParams.has('access_token')) {
+        throw new BackendError('invalid_request', 'credentials in the query string are not accepted; use the Authorization header')
+      }
+      await ready
+      if (!route.control && parts.faults.latencyMs > 0) await sleep(parts.faults.latencyMs)
+      return await route.handle(ctx)
+    } catch (error) {
+      return ctx.response.error(toBackendError(parts, error))
+    }
+  }
+
   const handlers = routes.map((route) => {
     const register = route.method === 'GET' ? http.get : route.method === 'POST' ? http.post : http.delete
     return register(pattern(route.path), async ({ request, params, cookies }) => {
@@ -44,17 +58,10 @@ export function toHandlers(parts: BackendParts, routes: Route[], ready: Promise<
       const key = `${route.method} ${route.path}`
       parts.stats.requests[key] = (parts.stats.requests[key] ?? 0) + 1
       allowTrustedOrigin(ctx)
-      try {
-        // RFC 9700 §4.3.2: a token in a URL leaks into logs and history; refuse before reading it.
-        if (ctx.url.searchParams.has('access_token')) {
-          throw new BackendError('invalid_request', 'credentials in the query string are not accepted; use the Authorization header')
-        }
-        await ready
-        if (!route.control && parts.faults.latencyMs > 0) await sleep(parts.faults.latencyMs)
-        return await route.handle(ctx)
-      } catch (error) {
-        return ctx.response.error(toBackendError(parts, error))
-      }
+      const response = await answer(route, ctx)
+      const outcome = `${key} ${response.status}`
+      parts.stats.responses[outcome] = (parts.stats.responses[outcome] ?? 0) + 1
+      return response
     })
   })
 

@@ -73,13 +73,13 @@ export function sessionRoutes(parts: BackendParts): Route[] {
 
 function setSessionCookies(parts: BackendParts, ctx: RequestContext, session: Session): void {
   const names = cookieNames(parts, ctx)
-  ctx.response.setCookie(names.session, session.id, sessionCookieAttributes(ctx))
+  ctx.response.setCookie(names.session, session.id, sessionCookieAttributes(parts, ctx))
   ctx.response.setCookie(names.csrf, session.csrfToken, csrfCookieAttributes(ctx))
 }
 
 function clearSessionCookies(parts: BackendParts, ctx: RequestContext): void {
   const names = cookieNames(parts, ctx)
-  ctx.response.clearCookie(names.session, sessionCookieAttributes(ctx))
+  ctx.response.clearCookie(names.session, sessionCookieAttributes(parts, ctx))
   ctx.response.clearCookie(names.csrf, csrfCookieAttributes(ctx))
 }
 

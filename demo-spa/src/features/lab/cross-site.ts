@@ -20,35 +20,32 @@ export interface CrossSitePost {
   enctype: FormEnctype
   /** The attacker page ran and submitted its form (it said so by postMessage). */
   submitted: boolean
-  /** `POST /api/notes` requests the server counted meanwhile (1 if the post got there). */
-  arrived: number
-  /** 401s meanwhile: the post came without any credential. */
-  unauthorized: number
-  /** Origin/double-submit refusals meanwhile: the cookie came along and the CSRF checks stopped it. */
-  csrfRejections: number
+  /** The status the server answered the post with, from its counters; undefined if none came. */
+  status: number | undefined
 }
 
 const ROUTE = 'POST /api/notes'
 const WAIT_MS = 8_000
 
-const requestsOf = (snapshot: LabStats): number => snapshot.requests[ROUTE] ?? 0
+/** The status of the one answer on the route between two snapshots. */
+function answeredWith(before: LabStats, after: LabStats): number | undefined {
+  const answered = Object.keys(after.responses).find((key) => key.startsWith(`${ROUTE} `) && after.responses[key]! > (before.responses[key] ?? 0))
+  return answered === undefined ? undefined : Number(answered.slice(ROUTE.length + 1))
+}
 
 /**
  * Loads public/lab/attacker.html from the other site in a hidden iframe; that page submits a real
  * HTML form to this origin's `/api/notes`, so the browser applies its own cross-site rules (SameSite,
- * Origin, Sec-Fetch-Site) and no script can add a header. Waits until the server has counted the post.
+ * Origin, Sec-Fetch-Site) and no script can add a header. Waits until the server has answered the post.
  */
 export async function crossSiteFormPost(enctype: FormEnctype): Promise<CrossSitePost> {
   const before = await stats()
   const attacker = new URL('/lab/attacker.html', otherOrigin())
   attacker.search = new URLSearchParams({ action: `${location.origin}/api/notes`, enctype, parent: location.origin }).toString()
   let submitted = false
-  let answered = false
   const onMessage = (event: MessageEvent) => {
     const data = event.data as { source?: unknown; event?: unknown } | null
-    if (event.origin !== attacker.origin || data?.source !== 'authlens-attacker') return
-    if (data.event === 'submitted') submitted = true
-    if (data.event === 'answered') answered = true
+    if (event.origin === attacker.origin && data?.source === 'authlens-attacker' && data.event === 'submitted') submitted = true
   }
   window.addEventListener('message', onMessage)
   const frame = document.createElement('iframe')
@@ -57,21 +54,13 @@ export async function crossSiteFormPost(enctype: FormEnctype): Promise<CrossSite
   frame.src = attacker.href
   document.body.append(frame)
   try {
-    let after = before
-    // The answer is opaque, so the server's counters decide when the post is done; the frame's
-    // "answered" message only shortens the wait.
+    // The answer is opaque to this page, so the server's counters say when and how it was answered.
     for (const start = Date.now(); Date.now() - start < WAIT_MS; ) {
-      await new Promise((resolve) => setTimeout(resolve, answered ? 0 : 100))
-      after = await stats()
-      if (requestsOf(after) > requestsOf(before)) break
+      await new Promise((resolve) => setTimeout(resolve, 100))
+      const status = answeredWith(before, await stats())
+      if (status !== undefined) return { enctype, submitted, status }
     }
-    return {
-      enctype,
-      submitted,
-      arrived: requestsOf(after) - requestsOf(before),
-      unauthorized: after.unauthorized - before.unauthorized,
-      csrfRejections: after.csrfRejections - before.csrfRejections,
-    }
+    return { enctype, submitted, status: undefined }
   } finally {
     window.removeEventListener('message', onMessage)
     frame.remove()

@@ -19,6 +19,8 @@ export interface LabStats {
   revokeAccessTokenOnLogout: boolean
   /** Requests per route, keyed `METHOD /path` (e.g. `POST /api/notes`). */
   requests: Record<string, number>
+  /** Answers per route and status, keyed `METHOD /path status` (e.g. `POST /api/notes 415`). */
+  responses: Record<string, number>
 }
 
 const num = (value: unknown): number => (typeof value === 'number' ? value : 0)
@@ -41,11 +43,12 @@ export async function stats(): Promise<LabStats> {
     clockOffsetSeconds: num(body.clockOffsetSeconds),
     revokeAccessTokenOnLogout: body.revokeAccessTokenOnLogout !== false,
     requests: counts(body.requests),
+    responses: counts(body.responses),
   }
 }
 
 /** A `/__mock/*` control; the lab's only way to change the server, like the break-it panel's. */
-export async function control(path: 'clock' | 'settings' | 'revoke', body: Record<string, unknown>): Promise<void> {
+export async function control(path: 'clock' | 'settings' | 'revoke' | 'csrf-defences', body: Record<string, unknown>): Promise<void> {
   const response = await fetch(`/__mock/${path}`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(body) })
   if (!response.ok) throw new Error(`/__mock/${path} answered ${response.status}`)
 }

@@ -1,10 +1,30 @@
 import type { AuthClient } from '@authlens/sdk'
 import { crossSiteFormPost, otherOrigin, type CrossSitePost, type FormEnctype } from '../cross-site.ts'
-import { accessToken, labClient, stats, withClient } from '../kit.ts'
-import type { Experiment, Verdict } from '../types.ts'
+import { accessToken, control, labClient, stats, withClient } from '../kit.ts'
+import type { Experiment, Measurement, Verdict } from '../types.ts'
 import { sameOriginForgery } from './csrf-same-origin.ts'
 
 const ENCTYPES: FormEnctype[] = ['application/x-www-form-urlencoded', 'text/plain']
+
+interface Defences {
+  sessionCookieSameSite: 'Lax' | 'None'
+  tokenCheck: boolean
+  formBodies: boolean
+}
+
+const REAL: Defences = { sessionCookieSameSite: 'Lax', tokenCheck: true, formBodies: false }
+
+/**
+ * The session mode with its CSRF defences taken away one at a time, each layer's own effect
+ * shown by the next row: SameSite keeps the cookie home; then the double-submit token refuses
+ * the write; then the JSON-only API refuses a form body; with none left, the forged note is made.
+ */
+const LAYERS: Array<{ name: string; defences: Defences }> = [
+  { name: 'SameSite=Lax (as shipped)', defences: REAL },
+  { name: 'SameSite=None', defences: { ...REAL, sessionCookieSameSite: 'None' } },
+  { name: 'SameSite=None, no CSRF token check', defences: { ...REAL, sessionCookieSameSite: 'None', tokenCheck: false } },
+  { name: 'SameSite=None, no token check, form bodies accepted', defences: { sessionCookieSameSite: 'None', tokenCheck: false, formBodies: true } },
+]
 
 /** The signed-in user's notes, read through the lab client (the attacker cannot read them). */
 async function noteCount(client: AuthClient): Promise<number> {
@@ -19,20 +39,20 @@ async function attack(client: AuthClient): Promise<{ posts: CrossSitePost[]; cre
   const posts: CrossSitePost[] = []
   for (const enctype of ENCTYPES) posts.push(await crossSiteFormPost(enctype))
   // A lost post would make "nothing created" meaningless, so it fails the row instead.
-  const lost = posts.filter((post) => post.arrived < 1)
-  if (lost.length) throw new Error(`the cross-site form post (${lost.map((post) => post.enctype).join(', ')}) never reached the server; attacker page ran: ${lost.map((post) => post.submitted).join(', ')}`)
+  const lost = posts.filter((post) => post.status === undefined)
+  if (lost.length) throw new Error(`the cross-site form post (${lost.map((post) => post.enctype).join(', ')}) never got an answer from the server; attacker page ran: ${lost.map((post) => post.submitted).join(', ')}`)
   return { posts, created: (await noteCount(client)) - before }
 }
 
-const sum = (posts: CrossSitePost[], key: 'arrived' | 'unauthorized' | 'csrfRejections'): number => posts.reduce((total, post) => total + post[key], 0)
-
-/** What stopped the cross-site posts, read from the counters rather than assumed. */
-function stoppedBy(posts: CrossSitePost[]): string {
-  if (sum(posts, 'unauthorized') === posts.length && sum(posts, 'csrfRejections') === 0) {
-    return 'SameSite=Lax: the session cookie was not attached, so each post was answered 401 (no credential) and no CSRF refusal was counted; the Origin, CSRF-token and content-type (415 for a form body) checks come after authentication and were never reached, so this run does not measure them'
+/** What the server answered, read from its counters rather than assumed. */
+function answered(posts: CrossSitePost[]): string {
+  const meaning: Record<number, string> = {
+    401: 'no credential: the cookie stayed home',
+    403: 'refused by the CSRF checks',
+    415: 'refused as a form body',
+    201: 'note created',
   }
-  if (sum(posts, 'csrfRejections') > 0) return 'the Origin/double-submit CSRF checks: the cookie did go along'
-  return 'something the counters do not show (neither a 401 nor a CSRF refusal was counted)'
+  return posts.map((post) => `${post.status} (${meaning[post.status ?? 0] ?? 'unexpected'})`).join(' and ')
 }
 
 export const csrf: Experiment = {
@@ -42,35 +62,45 @@ export const csrf: Experiment = {
   needsHttpServer: 'the cross-site form post comes from a page on a second site (http://localhost:PORT), which no service worker on this origin can answer; the worker cookies are also written by script, so SameSite and HttpOnly are not what is measured.',
   async run() {
     const before = await stats()
-    const session = await withClient(labClient('session'), async (client) => ({ ...(await sameOriginForgery(client)), ...(await attack(client)) }))
+    const sameOrigin = await withClient(labClient('session'), sameOriginForgery)
+    const layers: Array<{ name: string; posts: CrossSitePost[]; created: number }> = []
+    try {
+      for (const layer of LAYERS) {
+        // SameSite is fixed when the cookie is set, so each layer signs in afresh after the change.
+        await control('csrf-defences', { ...layer.defences })
+        layers.push({ name: layer.name, ...(await withClient(labClient('session'), attack)) })
+      }
+    } finally {
+      await control('csrf-defences', { ...REAL })
+    }
     const bearer = await withClient(labClient('memory'), async (client) => {
       await accessToken(client)
       return attack(client)
     })
     const rejections = (await stats()).csrfRejections - before.csrfRejections
-    const cookieCrossed = sum(session.posts, 'csrfRejections') > 0
-    // "Open to CSRF" holds outright if a forged post created a note or only the CSRF check stopped
-    // a cross-site one; it depends when SameSite=Lax already kept the cookie home and the token
-    // check stopped the same-site forgery; a bearer-mode note from a form would refute the claim.
-    const verdict: Verdict =
-      bearer.created > 0 ? 'disagrees' : session.created > 0 || cookieCrossed ? 'agrees' : session.forgedStatus === 403 && session.legit === 201 ? 'depends' : 'disagrees'
+    const shipped = layers[0]!
+    const undefended = layers.at(-1)!
+    // Open to CSRF outright if the session as shipped let a forged note through; "depends" when
+    // only taking its defences away did; a bearer-mode note from a form would refute the claim.
+    const verdict: Verdict = bearer.created > 0 ? 'disagrees' : shipped.created > 0 ? 'agrees' : 'depends'
+    const measured: Measurement[] = [
+      { label: 'Session: same-origin POST without X-XSRF-TOKEN', value: sameOrigin.forgedStatus, unit: 'HTTP' },
+      { label: 'Session: same-origin POST with X-XSRF-TOKEN', value: sameOrigin.legit, unit: 'HTTP' },
+      ...layers.flatMap(({ name, posts, created }): Measurement[] => [
+        { label: `Session, ${name}: cross-site form post answered`, value: posts[0]!.status!, unit: 'HTTP', chart: false },
+        { label: `Session, ${name}: notes created by cross-site form posts`, value: created, unit: 'notes' },
+      ]),
+      { label: 'Bearer: cross-site form post answered', value: bearer.posts[0]!.status!, unit: 'HTTP', chart: false },
+      { label: 'Bearer: notes created by cross-site form posts', value: bearer.created, unit: 'notes' },
+      { label: 'CSRF rejections by the server', value: rejections, unit: 'requests' },
+    ]
     return {
       id: 'csrf',
       claim: csrf.claim,
       modes: ['session (cookie)', 'JWT (bearer)'],
-      measured: [
-        { label: 'Session: same-origin POST without X-XSRF-TOKEN', value: session.forgedStatus, unit: 'HTTP' },
-        { label: 'Session: same-origin POST with X-XSRF-TOKEN', value: session.legit, unit: 'HTTP' },
-        { label: 'Session: cross-site form posts that reached the server', value: sum(session.posts, 'arrived'), unit: 'requests' },
-        { label: 'Session: notes created by cross-site form posts', value: session.created, unit: 'notes' },
-        { label: 'Session: cross-site posts answered 401 (no cookie)', value: sum(session.posts, 'unauthorized'), unit: 'requests' },
-        { label: 'Session: cross-site posts refused by the CSRF checks', value: sum(session.posts, 'csrfRejections'), unit: 'requests' },
-        { label: 'Bearer: cross-site form posts that reached the server', value: sum(bearer.posts, 'arrived'), unit: 'requests' },
-        { label: 'Bearer: notes created by cross-site form posts', value: bearer.created, unit: 'notes' },
-        { label: 'CSRF rejections by the server', value: rejections, unit: 'requests' },
-      ],
+      measured,
       verdict,
-      why: `A page on the other site (${otherOrigin()}) submitted real HTML forms (${ENCTYPES.join(' and ')}) to /api/notes while bob was signed in. In session mode ${sum(session.posts, 'arrived')} posts reached the server and created ${session.created} notes; they were stopped by ${stoppedBy(session.posts)}. Same-site, the cookie does ride along: the POST without X-XSRF-TOKEN got ${session.forged} and only the double-submit check (with the Origin check) stopped it; with the header it got ${session.legit}. Of those later defences, the Origin check would not have helped here: this dev server trusts its other loopback name as a partner origin (trustLoopbackAliases), so only the token and the content type were left behind SameSite. So cookie sessions do carry the CSRF surface, and it is closed by SameSite=Lax for cross-site forms plus the CSRF token for everything else. In bearer mode the same forms created ${bearer.created} notes: a form cannot attach an Authorization header, so there is nothing to forge.`,
+      why: `A page on the other site (${otherOrigin()}) submitted real HTML forms (${ENCTYPES.join(' and ')}) to /api/notes while bob was signed in, against the session mode with its defences taken away one at a time. ${layers.map(({ name, posts, created }) => `${name}: ${answered(posts)}, ${created} notes created`).join('. ')}. So the claim holds for cookies as such: with every defence gone, the forms created ${undefended.created} notes in bob's name. As shipped, SameSite=Lax alone keeps the cookie home for cross-site posts; behind it the double-submit token and the JSON-only API each stop the forgery on their own (the Origin check does not here: this dev server trusts its other loopback name as a partner origin, trustLoopbackAliases). Same-site, the cookie always rides along: the POST without X-XSRF-TOKEN got ${sameOrigin.forged}, with the header ${sameOrigin.legit}. In bearer mode the same forms got ${answered(bearer.posts)} and created ${bearer.created} notes: a form cannot attach an Authorization header, so there is nothing to forge.`,
     }
   },
 }
