@@ -61,10 +61,6 @@ export class SessionStore {
     return Math.min(session.lastSeenAt + this.options.idleTimeoutSeconds * 1000, session.absoluteExpiresAt)
   }
 
-  async delete(id: string): Promise<void> {
-    await this.records.delete(id)
-  }
-
   async deleteUser(userId: string): Promise<number> {
     return this.records.deleteUser(userId)
   }

@@ -26,10 +26,6 @@ export class MemorySessionRecords implements SessionRecords {
     return session
   }
 
-  delete(id: string): void {
-    this.sessions.delete(id)
-  }
-
   deleteUser(userId: string): number {
     let count = 0
     for (const [id, session] of this.sessions) {
