@@ -121,6 +121,10 @@ describe('faults: Redis restarted mid-run (append-only file on)', () => {
       expect((await agent.request('POST', '/api/session/login', { json: { username: 'carol', password: 'carol-admin' }, noCookies: true })).status).toBe(503)
       // The revocation list is down too: a bearer token is refused (fail closed), not waved through.
       expect((await agent.request('GET', '/api/me', { bearer: accessToken, noCookies: true })).body).toMatchObject({ error: 'store_unavailable' })
+      // The browser keeps its cookies: the session is not gone, only out of reach for now.
+      const restore = await agent.request('GET', '/api/session', { headers: session, noCookies: true })
+      expect(restore.status).toBe(503)
+      expect(restore.setCookies).toEqual([])
       // A sign-out or a revocation that could not happen never answers as if it had.
       const logout = await agent.request('POST', '/api/session/logout', { headers: { ...session, 'x-xsrf-token': a.csrfToken! }, noCookies: true })
       expect(logout.body).toMatchObject({ error: 'store_unavailable' })

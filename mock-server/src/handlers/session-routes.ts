@@ -45,7 +45,8 @@ export function sessionRoutes(parts: BackendParts): Route[] {
           }
           return ctx.response.json(200, describe(parts, principal.user, principal.session))
         } catch (error) {
-          clearSessionCookies(parts, ctx)
+          // A refused session is gone for good; one the store could not be asked about (503) is not.
+          if (error instanceof BackendError && error.status === 401) clearSessionCookies(parts, ctx)
           throw error
         }
       },
