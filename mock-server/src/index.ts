@@ -4,3 +4,4 @@ export { BackendError, ConfigurationError, errorStatus, type BackendErrorCode } 
 export { demoUsers, type SeedUser, type User, type Role } from './domain/users.ts'
 export type { SigningAlgorithm } from './domain/signing-keys.ts'
 export type { RefreshFailure } from './domain/faults.ts'
+export type { AuthStateStore, SessionRecords, RefreshFamilyRecords, RevocationRecords } from './store/types.ts'

@@ -90,7 +90,7 @@ describe('scale-out: instances sharing one Redis', () => {
     await agents[0]!.loginSession()
     const sid = agents[0]!.cookies.get('__Host-sid')!
     const { expiresAt } = (await agents[0]!.request('GET', '/api/session')).body as { expiresAt: string }
-    const raw = new Redis(redis.redis.url)
+    const raw = new Redis((await redis.server()).url)
     try {
       const [key] = await raw.keys(`*s:${sid}`)
       expect(Math.abs((await raw.pexpiretime(key!)) - (Date.parse(expiresAt) + GC_MARGIN_MS))).toBeLessThan(2_000)
@@ -111,7 +111,7 @@ describe('faults: Redis restarted mid-run (append-only file on)', () => {
     const session = { cookie: `__Host-sid=${a.cookies.get('__Host-sid')}` }
     const { refreshToken, accessToken } = await b.loginJwt('bob', 'builder-bob')
 
-    await redis.redis.stop()
+    await (await redis.server()).stop()
     for (const agent of [a, b]) {
       const me = await agent.request('GET', '/api/me', { headers: session, noCookies: true })
       expect(me.status).toBe(503)
@@ -121,9 +121,19 @@ describe('faults: Redis restarted mid-run (append-only file on)', () => {
       expect((await agent.request('POST', '/api/session/login', { json: { username: 'carol', password: 'carol-admin' }, noCookies: true })).status).toBe(503)
       // The revocation list is down too: a bearer token is refused (fail closed), not waved through.
       expect((await agent.request('GET', '/api/me', { bearer: accessToken, noCookies: true })).body).toMatchObject({ error: 'store_unavailable' })
+      // The browser keeps its cookies: the session is not gone, only out of reach for now.
+      const restore = await agent.request('GET', '/api/session', { headers: session, noCookies: true })
+      expect(restore.status).toBe(503)
+      expect(restore.setCookies).toEqual([])
+      // A sign-out or a revocation that could not happen never answers as if it had.
+      const logout = await agent.request('POST', '/api/session/logout', { headers: { ...session, 'x-xsrf-token': a.csrfToken! }, noCookies: true })
+      expect(logout.body).toMatchObject({ error: 'store_unavailable' })
+      expect(logout.setCookies).toEqual([])
+      expect((await agent.request('POST', '/api/auth/logout', { bearer: accessToken, json: {}, noCookies: true })).body).toMatchObject({ error: 'store_unavailable' })
+      expect((await agent.request('POST', '/oauth/revoke', { form: { token: accessToken }, noCookies: true })).body).toMatchObject({ error: 'store_unavailable' })
     }
 
-    await redis.redis.start()
+    await (await redis.server()).start()
     await expect.poll(async () => (await a.request('GET', '/api/me', { headers: session, noCookies: true })).status, { timeout: 10_000, interval: 200 }).toBe(200)
     await expect.poll(async () => (await b.request('GET', '/api/me', { headers: session, noCookies: true })).status, { timeout: 10_000, interval: 200 }).toBe(200)
     expect((await b.request('POST', '/api/auth/refresh', { json: { refreshToken }, noCookies: true })).status).toBe(200)

@@ -109,4 +109,35 @@ describe('demo: comparison lab', () => {
     expect(problems).toEqual([])
     await page.close()
   }, 180_000)
+
+  it('shows the scale-out results as recorded by the benchmark, with their date and reading, and says so plainly when there are none', async () => {
+    const recorded = JSON.parse(await readFile(new URL('../../demo-spa/public/lab/scale-results.json', import.meta.url), 'utf8')) as {
+      recordedAt: string
+      rows: Array<{ label: string; instances: number; requestsPerSecond: number }>
+      reading: string[]
+    }
+    const { page, problems } = await openDemo(session.browser.context, session.demo.url, 'memory')
+    await page.getByRole('navigation', { name: 'Sections' }).getByRole('link', { name: 'Comparison lab' }).click()
+    const scale = page.getByRole('region', { name: 'Scale-out lab (recorded)' })
+    const status = scale.getByRole('status', { name: 'Scale results status' })
+    await expect.poll(() => status.textContent()).toContain(`Recorded by npm run bench -- scale on ${recorded.recordedAt.slice(0, 10)}`)
+    const rows = scale.getByRole('table').getByRole('row')
+    expect(await rows.count()).toBe(1 + recorded.rows.length)
+    for (const [index, row] of recorded.rows.entries()) {
+      const text = await rows.nth(index + 1).innerText()
+      expect(text).toContain(row.label)
+      expect(text).toContain(row.requestsPerSecond.toLocaleString('en-US'))
+    }
+    expect(await scale.getByRole('list', { name: 'Scale reading' }).getByRole('listitem').count()).toBe(recorded.reading.length)
+    // A region of its own: the live lab's results table still appears only after a run.
+    expect(await page.getByRole('region', { name: 'Comparison lab' }).getByRole('table').count()).toBe(0)
+    await scale.screenshot({ path: `${screenshotDir}demo-lab-scale.png` })
+
+    await page.route('**/lab/scale-results.json', (route) => route.fulfill({ status: 404, body: '' }))
+    await page.reload()
+    await expect.poll(() => status.textContent()).toMatch(/^No scale-out results recorded yet .*Run npm run bench -- scale/)
+    expect(await scale.getByRole('table').count()).toBe(0)
+    expect(problems.filter((problem) => !problem.includes('/lab/scale-results.json'))).toEqual([])
+    await page.close()
+  })
 })

@@ -22,11 +22,6 @@ export interface SessionStoreOptions {
   records?: SessionRecords
 }
 
-/** M13: past the absolute timeout, or unused for the idle timeout. Stores apply it atomically in `touch`. */
-export function sessionExpired(session: Session, now: number, idleTimeoutMs: number): boolean {
-  return now >= session.absoluteExpiresAt || now - session.lastSeenAt >= idleTimeoutMs
-}
-
 /** Server-side sessions: the server holds the state, the browser holds only an opaque id. */
 export class SessionStore {
   private readonly records: SessionRecords
@@ -64,10 +59,6 @@ export class SessionStore {
 
   idleExpiresAt(session: Session): number {
     return Math.min(session.lastSeenAt + this.options.idleTimeoutSeconds * 1000, session.absoluteExpiresAt)
-  }
-
-  async delete(id: string): Promise<void> {
-    await this.records.delete(id)
   }
 
   async deleteUser(userId: string): Promise<number> {

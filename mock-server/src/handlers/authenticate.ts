@@ -35,6 +35,16 @@ export async function authenticate(parts: BackendParts, ctx: RequestContext): Pr
   return { kind: 'session', user, session }
 }
 
+/**
+ * For callers that go on without a credential the server refused (4xx): it reads as none. Any
+ * other failure, such as the session store being unreachable (503), must still fail the request,
+ * or a logout or a revocation would answer success without having happened.
+ */
+export function ignoreRefusal(error: unknown): undefined {
+  if (error instanceof BackendError && error.status < 500) return undefined
+  throw error
+}
+
 export function assertCsrf(parts: BackendParts, ctx: RequestContext, bound: string): void {
   try {
     assertRequestOrigin(parts, ctx, true)

@@ -1,6 +1,6 @@
 import { BackendError } from '../domain/errors.ts'
 import type { RefreshTransport } from '../domain/refresh-families.ts'
-import { assertCsrf, authenticate } from './authenticate.ts'
+import { assertCsrf, authenticate, ignoreRefusal } from './authenticate.ts'
 import { cookieNames, csrfCookieAttributes, assertRequestOrigin, refreshCookieAttributes, type BackendParts, type RequestContext } from './context.ts'
 import { passwordGrant, refreshGrant, revokeAccessToken, revokeUser, type Grant } from './grants.ts'
 import { optionalString, readJsonObject, requireString } from './http-kit.ts'
@@ -52,7 +52,7 @@ export function jwtRoutes(parts: BackendParts): Route[] {
         const userIds = new Set<string>()
         if (ctx.request.headers.has('authorization')) {
           // An expired access token must not stop a logout; the refresh token still identifies the user.
-          const principal = await authenticate(parts, ctx).catch(() => undefined)
+          const principal = await authenticate(parts, ctx).catch(ignoreRefusal)
           if (principal?.kind === 'bearer') {
             userIds.add(principal.user.id)
             if (parts.options.revokeAccessTokenOnLogout) await revokeAccessToken(parts, principal.claims)

@@ -1,4 +1,5 @@
 import { BackendError } from '../domain/errors.ts'
+import { ignoreRefusal } from './authenticate.ts'
 import { assertRequestOrigin, type BackendParts, type RequestContext } from './context.ts'
 import { passwordGrant, refreshGrant, revokeAccessToken, type Grant } from './grants.ts'
 import { readForm, requireString } from './http-kit.ts'
@@ -50,12 +51,10 @@ export function oauthRoutes(parts: BackendParts): Route[] {
   ]
 }
 
+/** Expired or foreign tokens need no revocation: they are already refused. */
 async function revokeIfOwnAccessToken(parts: BackendParts, token: string): Promise<void> {
-  try {
-    await revokeAccessToken(parts, await parts.tokens.verify(token))
-  } catch {
-    // Expired or foreign tokens need no revocation: they are already refused.
-  }
+  const claims = await parts.tokens.verify(token).catch(ignoreRefusal)
+  if (claims) await revokeAccessToken(parts, claims)
 }
 
 function tokenResponse(ctx: RequestContext, { access, refreshToken }: Grant): Response {

@@ -1,7 +1,7 @@
 import { BackendError } from '../domain/errors.ts'
 import type { Session } from '../domain/sessions.ts'
 import type { User } from '../domain/users.ts'
-import { authenticate, REALM } from './authenticate.ts'
+import { authenticate, ignoreRefusal, REALM } from './authenticate.ts'
 import { cookieNames, csrfCookieAttributes, assertRequestOrigin, sessionCookieAttributes, type BackendParts, type RequestContext } from './context.ts'
 import { revokeUser } from './grants.ts'
 import { readJsonObject, requireString } from './http-kit.ts'
@@ -45,7 +45,8 @@ export function sessionRoutes(parts: BackendParts): Route[] {
           }
           return ctx.response.json(200, describe(parts, principal.user, principal.session))
         } catch (error) {
-          clearSessionCookies(parts, ctx)
+          // A refused session is gone for good; one the store could not be asked about (503) is not.
+          if (error instanceof BackendError && error.status === 401) clearSessionCookies(parts, ctx)
           throw error
         }
       },
@@ -60,7 +61,7 @@ export function sessionRoutes(parts: BackendParts): Route[] {
           const principal = await authenticate(parts, ctx).catch((error: unknown) => {
             // A dead session has nothing left to protect; a live one must pass the CSRF checks.
             if (error instanceof BackendError && error.code === 'csrf_failed') throw error
-            return undefined
+            return ignoreRefusal(error)
           })
           if (principal) revoked = await revokeUser(parts, principal.user.id)
         }

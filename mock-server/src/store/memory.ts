@@ -1,5 +1,6 @@
 import type { RefreshFamily } from '../domain/refresh-families.ts'
-import { sessionExpired, type Session } from '../domain/sessions.ts'
+import { sessionExpired } from '../domain/session-expiry.ts'
+import type { Session } from '../domain/sessions.ts'
 import type { AuthStateStore, FamilyAdvance, RefreshFamilyRecords, RevocationRecords, SessionRecords } from './types.ts'
 
 /**
@@ -23,10 +24,6 @@ export class MemorySessionRecords implements SessionRecords {
     }
     session.lastSeenAt = now
     return session
-  }
-
-  delete(id: string): void {
-    this.sessions.delete(id)
   }
 
   deleteUser(userId: string): number {

@@ -19,7 +19,6 @@ export interface SessionRecords {
    * its absolute expiry or `idleTimeoutMs` after it was last seen; undefined when unknown.
    */
   touch(id: string, now: number, idleTimeoutMs: number): Awaitable<Session | 'expired' | undefined>
-  delete(id: string): Awaitable<void>
   deleteUser(userId: string): Awaitable<number>
   /** Stored sessions, expired ones not yet collected included. */
   count(): Awaitable<number>

@@ -16,7 +16,7 @@ const scripts = {
     redis.call('SADD', KEYS[2], ARGV[1])
     redis.call('PEXPIREAT', KEYS[2], ARGV[7], 'GT')
     redis.call('PEXPIREAT', KEYS[2], ARGV[7], 'NX')`,
-  /** KEYS: session. ARGV: now, idleTimeoutMs, gcMarginMs. The rule is sessionExpired() in domain/sessions.ts. */
+  /** KEYS: session. ARGV: now, idleTimeoutMs, gcMarginMs. The rule is sessionExpired() in domain/session-expiry.ts. */
   sessionTouch: `
     local s = redis.call('HMGET', KEYS[1], 'userId', 'csrfToken', 'createdAt', 'lastSeenAt', 'absoluteExpiresAt')
     if not s[1] then return nil end

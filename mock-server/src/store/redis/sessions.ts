@@ -31,10 +31,6 @@ export class RedisSessionRecords implements SessionRecords {
     return { id, userId, csrfToken, createdAt: Number(createdAt), lastSeenAt: Number(lastSeenAt), absoluteExpiresAt: Number(absoluteExpiresAt) }
   }
 
-  async delete(id: string): Promise<void> {
-    await guard(() => this.client.del(this.keys.session(id)))
-  }
-
   async deleteUser(userId: string): Promise<number> {
     return Number(await guard(() => this.run('sessionDeleteUser', [this.keys.userSessions(userId)], [this.keys.sessionPrefix])))
   }

@@ -1,0 +1,93 @@
+/**
+ * One virtual browser of the scale workload, speaking plain HTTP to the cluster's proxy the way
+ * the SDK would: session mode with the cookie and the CSRF header, JWT modes with a bearer token
+ * and the refresh token in the body.
+ */
+export type ScaleMode = 'session' | 'jwt-stateless' | 'jwt-denylist'
+
+export type Phase = 'login' | 'me' | 'refresh' | 'logout'
+
+export interface Timing {
+  phase: Phase
+  ms: number
+  ok: boolean
+  /** For an unexpected answer: its status and body, to say what went wrong. */
+  unexpected?: string
+}
+
+const accounts = [
+  { username: 'alice', password: 'wonderland' },
+  { username: 'bob', password: 'builder-bob' },
+  { username: 'carol', password: 'carol-admin' },
+]
+
+const TIMEOUT_MS = 10_000
+
+export class ScaleClient {
+  private headers: Record<string, string> = {}
+  private refreshToken = ''
+  private csrf = ''
+
+  constructor(
+    private readonly base: string,
+    private readonly mode: ScaleMode,
+    private readonly index: number,
+    private readonly record: (timing: Timing) => void,
+  ) {}
+
+  async login(): Promise<void> {
+    const account = accounts[this.index % accounts.length]!
+    const path = this.mode === 'session' ? '/api/session/login' : '/api/auth/login'
+    const response = await this.send('login', 'POST', path, account, 200)
+    if (this.mode === 'session') {
+      const cookies = response.headers.getSetCookie().map((line) => line.split(';')[0]!)
+      this.headers = { cookie: cookies.join('; ') }
+      this.csrf = ((await response.json()) as { csrfToken: string }).csrfToken
+    } else {
+      const body = (await response.json()) as { accessToken: string; refreshToken: string }
+      this.headers = { authorization: `Bearer ${body.accessToken}` }
+      this.refreshToken = body.refreshToken
+    }
+  }
+
+  async me(expected = 200): Promise<number> {
+    const response = await this.send('me', 'GET', '/api/me', undefined, expected)
+    await response.arrayBuffer()
+    return response.status
+  }
+
+  /** Sessions slide on every request and have no refresh call; only the JWT modes refresh. */
+  async refresh(): Promise<void> {
+    if (this.mode === 'session') return
+    const response = await this.send('refresh', 'POST', '/api/auth/refresh', { refreshToken: this.refreshToken }, 200)
+    const body = (await response.json()) as { accessToken: string; refreshToken: string }
+    this.headers = { authorization: `Bearer ${body.accessToken}` }
+    this.refreshToken = body.refreshToken
+  }
+
+  async logout(): Promise<void> {
+    const path = this.mode === 'session' ? '/api/session/logout' : '/api/auth/logout'
+    const body = this.mode === 'session' ? {} : { refreshToken: this.refreshToken }
+    const extra: Record<string, string> = this.mode === 'session' ? { 'x-xsrf-token': this.csrf } : {}
+    await (await this.send('logout', 'POST', path, body, 200, extra)).arrayBuffer()
+  }
+
+  private async send(phase: Phase, method: string, path: string, body: unknown, expected: number, extra: Record<string, string> = {}): Promise<Response> {
+    const headers: Record<string, string> = { ...this.headers, ...extra }
+    if (body !== undefined) {
+      headers['content-type'] = 'application/json'
+      headers.origin = this.base
+    }
+    const start = performance.now()
+    const response = await fetch(`${this.base}${path}`, {
+      method,
+      headers,
+      body: body === undefined ? undefined : JSON.stringify(body),
+      signal: AbortSignal.timeout(TIMEOUT_MS),
+    })
+    const ms = performance.now() - start
+    const ok = response.status === expected
+    this.record({ phase, ms, ok, ...(ok ? {} : { unexpected: `${method} ${path} → ${response.status} ${await response.clone().text()}` }) })
+    return response
+  }
+}

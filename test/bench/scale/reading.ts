@@ -1,0 +1,23 @@
+import type { ScaleMode } from './client.ts'
+import { MODE_LABELS, type ScaleRow } from './results.ts'
+
+/** What the numbers say, in sentences built from them, so the reading never drifts from the table. */
+export function readScale(rows: ScaleRow[], cpus: number): string[] {
+  const find = (mode: ScaleMode, instances: number) => rows.find((row) => row.mode === mode && row.instances === instances)
+  const most = Math.max(...rows.map((row) => row.instances))
+  const rt = (mode: ScaleMode, phase: 'me' | 'refresh') => find(mode, most)?.roundTripsPer[phase]
+  const ratio = (a: number | undefined, b: number | undefined) => (a && b ? `${(a / b).toFixed(2)}×` : '—')
+  const speed = (mode: ScaleMode, instances: number) => find(mode, instances)?.requestsPerSecond
+  const close = (a: number | undefined, b: number | undefined) => a !== undefined && b !== undefined && Math.abs(a / b - 1) <= 0.15
+  const users = rows[0]?.users ?? 0
+  return [
+    `Per authenticated request, sessions cost ${rt('session', 'me')} Redis round trip (look up and slide, one script), stateless JWTs ${rt('jwt-stateless', 'me')}, and JWTs with the revocation list ${rt('jwt-denylist', 'me')}: the list brings the per-request lookup back. A refresh costs ${rt('jwt-stateless', 'refresh')} round trips (find the family, compare-and-set) in either JWT mode.`,
+    `Throughput on ${most} instances, relative to stateless JWTs: sessions ${ratio(speed('session', most), speed('jwt-stateless', most))}, JWT + revocation list ${ratio(speed('jwt-denylist', most), speed('jwt-stateless', most))}${
+      close(speed('session', most), speed('jwt-stateless', most)) && close(speed('jwt-denylist', most), speed('jwt-stateless', most))
+        ? ': within 15%, so a Redis round trip on loopback is small next to the rest of a request (HTTP through the proxy, routing, the signature check)'
+        : ''
+    }.`,
+    `From 1 to ${most} instances, throughput changed by ${ratio(speed('session', most), speed('session', 1))} (sessions), ${ratio(speed('jwt-stateless', most), speed('jwt-stateless', 1))} (stateless JWT), ${ratio(speed('jwt-denylist', most), speed('jwt-denylist', 1))} (JWT + list): on ${cpus} CPUs shared by the load generator, the proxy, every instance and Redis, more instances add no CPU, so this measures what coordination costs, not what more machines would add.`,
+    `After sign-out, the old credential was accepted by ${find('session', most)?.acceptedAfterLogout}/${users} (${MODE_LABELS.session}), ${find('jwt-denylist', most)?.acceptedAfterLogout}/${users} (${MODE_LABELS['jwt-denylist']}) and ${find('jwt-stateless', most)?.acceptedAfterLogout}/${users} (${MODE_LABELS['jwt-stateless']}, until exp) — on whichever instance the proxy chose.`,
+  ]
+}
