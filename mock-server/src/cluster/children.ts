@@ -1,10 +1,13 @@
 import type { ChildProcess } from 'node:child_process'
+import { rmSync } from 'node:fs'
 
 const running = new Set<ChildProcess>()
+const directories = new Set<string>()
 
 /**
- * Children are killed when this process exits, however it exits short of SIGKILL, so a crashed
- * test or an interrupted cluster leaves no process behind.
+ * Children are killed, and then their data directories removed, when this process exits however
+ * it exits short of a signal it does not handle, so a crashed test or an interrupted cluster
+ * leaves no process and no data behind.
  */
 export function track(child: ChildProcess): ChildProcess {
   running.add(child)
@@ -12,8 +15,15 @@ export function track(child: ChildProcess): ChildProcess {
   return child
 }
 
+/** Removes `dir` when this process exits; the returned function cancels that once it is removed already. */
+export function removeAtExit(dir: string): () => void {
+  directories.add(dir)
+  return () => directories.delete(dir)
+}
+
 process.once('exit', () => {
   for (const child of running) child.kill('SIGKILL')
+  for (const dir of directories) rmSync(dir, { recursive: true, force: true })
 })
 
 /** Stops a child: SIGTERM, then SIGKILL if it has not exited within `graceMs`. */

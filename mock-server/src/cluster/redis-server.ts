@@ -2,7 +2,7 @@ import { spawn, type ChildProcess } from 'node:child_process'
 import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { stopChild, track } from './children.ts'
+import { removeAtExit, stopChild, track } from './children.ts'
 import { freePort } from './free-port.ts'
 
 /** `redis-server` is not installed (or not where `REDIS_SERVER` points). */
@@ -40,6 +40,7 @@ const PERSISTENCE = ['--appendonly', 'yes', '--appendfsync', 'everysec', '--save
 /** Debian's redis-server on a free loopback port, in its own temporary directory. */
 export async function startLocalRedis({ binary = process.env.REDIS_SERVER ?? 'redis-server' } = {}): Promise<LocalRedis> {
   const dir = await mkdtemp(join(tmpdir(), 'authlens-redis-'))
+  const forget = removeAtExit(dir)
   let port = 0
   let child: ChildProcess | undefined
   const launch = async () => {
@@ -57,6 +58,7 @@ export async function startLocalRedis({ binary = process.env.REDIS_SERVER ?? 're
       }
     }
   } catch (error) {
+    forget()
     await rm(dir, { recursive: true, force: true })
     throw error
   }
@@ -73,6 +75,7 @@ export async function startLocalRedis({ binary = process.env.REDIS_SERVER ?? 're
     start: launch,
     async close() {
       await stop()
+      forget()
       await rm(dir, { recursive: true, force: true })
     },
   }
