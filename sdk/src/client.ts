@@ -114,14 +114,23 @@ export function createAuthClient(input: AuthClientOptions = {}) {
     user: store.getState().user?.sub,
   })
   /**
-   * Refuses the answer to a request sent as one user when another has signed in meanwhile (here
-   * or in another tab): handed over, it would show one user's data to the other (S32).
+   * After an answer: true when the request should go out once more (a fresh credential exists).
+   * Otherwise the answer stands, with two exceptions that reject: a 401 to the retry, since a
+   * request is never sent a third time, so a server that keeps refusing cannot loop (S3); and an
+   * answer for a user who is no longer the one signed in here (another signed in meanwhile, here
+   * or in another tab), which would show one user's data to the other (S32).
    */
-  const accept = (prepared: Prepared) => {
+  const settle = async (url: string, answer: { status: number; headers: Headers }, prepared: Prepared, retried: boolean): Promise<boolean> => {
+    if (!retried && (await strategy.recover(answer, prepared))) return true
+    if (answer.status === 401 && prepared.inScope) {
+      events.emit('unauthorized', { url, status: 401 })
+      if (retried && prepared.token) throw new AuthError('unauthorized', 'the request was refused again after a refresh', 401)
+    }
     const now = store.getState().user?.sub
     if (prepared.inScope && prepared.user !== undefined && now !== undefined && now !== prepared.user) {
       throw new AuthError('user_changed', 'another user signed in while the request was in flight')
     }
+    return false
   }
   /** Sends a request with the credential attached (in scope only), retrying once after recovery. */
   const authFetch = async (input: RequestInfo | URL, init?: RequestInit): Promise<Response> => {
@@ -135,18 +144,9 @@ export function createAuthClient(input: AuthClientOptions = {}) {
       return [await options.fetch(credentials && credentials !== request.credentials ? new Request(request, { credentials }) : request), prepared]
     }
     const [response, prepared] = await send()
-    if (!(await strategy.recover(response, prepared))) {
-      if (response.status === 401 && prepared.inScope) events.emit('unauthorized', { url: base.url, status: 401 })
-      accept(prepared)
-      return response
-    }
-    // Once: a request is never retried twice, so a server that keeps refusing cannot loop (S3).
+    if (!(await settle(base.url, response, prepared, false))) return response
     const [retried, again] = await send()
-    if (retried.status === 401 && again.token) {
-      events.emit('unauthorized', { url: base.url, status: 401 })
-      throw new AuthError('unauthorized', 'the request was refused again after a refresh', 401)
-    }
-    accept(again)
+    await settle(base.url, retried, again, true)
     return retried
   }
 
@@ -168,10 +168,8 @@ export function createAuthClient(input: AuthClientOptions = {}) {
     fetch: authFetch,
     /** For adapters (axios): attach the credential to an in-scope request. */
     prepare: (url: string, method: string, headers: Headers) => prepare(scope.resolve(url), method, headers),
-    /** For adapters: after a response, whether to send the request once more. */
-    recover: (status: number, headers: Headers, prepared: Prepared) => strategy.recover({ status, headers }, prepared),
-    /** For adapters: throws `user_changed` when the answer was for a user no longer signed in here. */
-    accept,
+    /** For adapters: after an answer, whether to send the request once more; rejects as `fetch` does. */
+    settle,
     /** Releases timers, listeners and channels (S18). */
     destroy(): void {
       if (destroyed) return

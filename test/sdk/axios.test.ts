@@ -127,19 +127,22 @@ describe('axios adapter', () => {
     expect(list.data.notes.map((note) => note.text)).toEqual(['via axios'])
   })
 
-  it('S3: a request refused again after the refresh is not retried a second time and no second refresh runs', async () => {
+  it('S3: a request refused again after the refresh is not retried a second time and no second refresh runs; it rejects as auth.fetch does', async () => {
     harness = sdkHarness({}, [http.get(`${ORIGIN}/api/always-401`, () => invalidToken())])
     const auth = harness.client()
     await auth.login(alice)
     const api = attachAuth(axiosFor(harness), auth)
+    const unauthorized: unknown[] = []
+    auth.on('unauthorized', (event) => unauthorized.push(event))
 
     const error = await api.get('/always-401').then(
       () => undefined,
       (reason: unknown) => reason,
     )
 
-    expect(error).toBeInstanceOf(AxiosError)
-    expect((error as AxiosError).response?.status).toBe(401)
+    expect(error).toBeInstanceOf(AuthError)
+    expect(error).toMatchObject({ code: 'unauthorized', status: 401 })
+    expect(unauthorized).toEqual([{ url: `${ORIGIN}/api/always-401`, status: 401 }])
     expect(harness.count('/api/always-401')).toBe(2)
     expect(harness.count('/api/auth/refresh')).toBe(1)
     expect(auth.getState().status).toBe('authenticated')
@@ -188,9 +191,13 @@ describe('axios adapter', () => {
     await auth.login(alice)
     const api = attachAuth(axiosFor(harness), auth)
 
+    const unauthorized: unknown[] = []
+    auth.on('unauthorized', (event) => unauthorized.push(event))
     const statusOf = (promise: Promise<unknown>) => promise.then(() => 200, (error: AxiosError) => error.response?.status)
     expect(await statusOf(api.get('/admin/users'))).toBe(403)
     expect(await statusOf(api.get('/plain-401'))).toBe(401)
+    // The 401 is the app's to handle (an AxiosError), and reported like one from auth.fetch.
+    expect(unauthorized).toEqual([{ url: `${ORIGIN}/api/plain-401`, status: 401 }])
 
     expect(harness.count('/api/admin/users')).toBe(1)
     expect(harness.count('/api/plain-401')).toBe(1)

@@ -21,17 +21,19 @@ export function attachAuth(instance: AxiosInstance, auth: AuthClient): AxiosInst
     if (prepared.credentials === 'include') config.withCredentials = true
     return config
   })
-  const accepted = (answer: AxiosResponse) => {
-    const prepared = (answer.config as Config).authlensPrepared
-    if (prepared) auth.accept(prepared)
+  const settle = (config: Config, answer: AxiosResponse) => {
+    const headers = new Headers()
+    for (const [name, value] of Object.entries(answer.headers ?? {})) if (typeof value === 'string') headers.set(name, value)
+    return auth.settle(instance.getUri(config), { status: answer.status, headers }, config.authlensPrepared!, config.authlensRetried === true)
+  }
+  const accepted = async (answer: AxiosResponse) => {
+    const config = answer.config as Config
+    if (config.authlensPrepared) await settle(config, answer)
     return answer
   }
   const recovered = async (error: { config?: Config; response?: AxiosResponse }) => {
     const { config, response: answer } = error
-    if (!config?.authlensPrepared || !answer || config.authlensRetried) throw error
-    const headers = new Headers()
-    for (const [name, value] of Object.entries(answer.headers ?? {})) if (typeof value === 'string') headers.set(name, value)
-    if (!(await auth.recover(answer.status, headers, config.authlensPrepared))) throw error
+    if (!config?.authlensPrepared || !answer || !(await settle(config, answer))) throw error
     return instance.request({ ...config, authlensRetried: true } as Config)
   }
   const response = instance.interceptors.response.use(accepted, recovered)
