@@ -67,6 +67,20 @@ export async function readIndexedDb(): Promise<Record<string, Record<string, Rec
   return dump
 }
 
+/**
+ * What an injected script could send away: document.cookie (decoded, as an attacker would: the
+ * SDK URL-encodes the JSON it writes there), both storages and every IndexedDB record.
+ */
+export async function readLoot(): Promise<Record<string, unknown>> {
+  const page = readPage()
+  return {
+    'document.cookie': Object.fromEntries(page.cookies),
+    localStorage: Object.fromEntries(page.localStorage),
+    sessionStorage: Object.fromEntries(page.sessionStorage),
+    indexedDB: await readIndexedDb(),
+  }
+}
+
 export interface Secret {
   kind: 'access token' | 'refresh token'
   where: string

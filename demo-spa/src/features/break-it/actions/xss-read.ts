@@ -1,4 +1,4 @@
-import { findSecrets, readIndexedDb, readPage, type Secret } from '../../../lib/page-secrets.ts'
+import { findSecrets, readLoot, type Secret } from '../../../lib/page-secrets.ts'
 import { isSession, type BreakAction } from '../types.ts'
 import type { DemoMode } from '../../../modes.ts'
 
@@ -21,14 +21,7 @@ export const xssRead: BreakAction = {
   button: 'Run the XSS read',
   unavailable: () => null,
   async run({ mode }) {
-    const page = readPage()
-    // Cookies decoded, as an attacker would: the SDK URL-encodes the JSON it writes there.
-    const loot = {
-      'document.cookie': Object.fromEntries(page.cookies),
-      localStorage: Object.fromEntries(page.localStorage),
-      sessionStorage: Object.fromEntries(page.sessionStorage),
-      indexedDB: await readIndexedDb(),
-    }
+    const loot = await readLoot()
     const secrets = Object.entries(loot).flatMap(([where, value]) => findSecrets(where, value))
     const evidence = JSON.stringify(loot, null, 2)
     const steps = [`A script could send these ${evidence.length} bytes to any server it likes (below).`]

@@ -1,19 +1,12 @@
-import { findSecrets, readIndexedDb, readPage, type Secret } from '../../../lib/page-secrets.ts'
+import { findSecrets, readLoot, type Secret } from '../../../lib/page-secrets.ts'
 import { bytes, labClient, withClient, type LabMode } from '../kit.ts'
 import type { Experiment, Measurement } from '../types.ts'
 
 const MODES: LabMode[] = ['session', 'memory', 'localStorage', 'sessionStorage', 'cookie']
 
-/** Everything an injected script could dump: document.cookie, both storages, every IndexedDB. */
+/** The secrets among everything an injected script could dump. */
 async function dump(): Promise<Secret[]> {
-  const page = readPage()
-  const loot = {
-    'document.cookie': Object.fromEntries(page.cookies),
-    localStorage: Object.fromEntries(page.localStorage),
-    sessionStorage: Object.fromEntries(page.sessionStorage),
-    indexedDB: await readIndexedDb(),
-  }
-  return Object.entries(loot).flatMap(([where, value]) => findSecrets(where, value))
+  return Object.entries(await readLoot()).flatMap(([where, value]) => findSecrets(where, value))
 }
 
 /** Secrets readable while signed in in `mode` that were not readable before (the live demo's are not counted). */
