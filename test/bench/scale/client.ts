@@ -1,11 +1,6 @@
-/**
- * One virtual browser of the scale workload, speaking plain HTTP to the cluster's proxy the way
- * the SDK would: session mode with the cookie and the CSRF header, JWT modes with a bearer token
- * and the refresh token in the body.
- */
-export type ScaleMode = 'session' | 'jwt-stateless' | 'jwt-denylist'
+import type { ScaleMode, ScalePhase as Phase } from '../../../demo-spa/src/features/lab/scale-results.ts'
 
-export type Phase = 'login' | 'me' | 'refresh' | 'logout'
+export type { ScaleMode, Phase }
 
 export interface Timing {
   phase: Phase
@@ -23,6 +18,11 @@ const accounts = [
 
 const TIMEOUT_MS = 10_000
 
+/**
+ * One virtual browser of the scale workload, speaking plain HTTP to the cluster's proxy the way
+ * the SDK would: session mode with the cookie and the CSRF header, JWT modes with a bearer token
+ * and the refresh token in the body.
+ */
 export class ScaleClient {
   private headers: Record<string, string> = {}
   private refreshToken = ''

@@ -2,16 +2,26 @@
  * The last results of `npm run bench -- scale` (test/bench/scale), saved as a static file: the
  * demo cannot start Redis or backend instances itself, so it shows what was recorded, and when.
  */
+export type ScaleMode = 'session' | 'jwt-stateless' | 'jwt-denylist'
+
+export type ScalePhase = 'login' | 'me' | 'refresh' | 'logout'
+
+/** One mode on one instance count. The file format is defined here, where it is read; the bench writes it. */
 export interface ScaleRow {
-  mode: 'session' | 'jwt-stateless' | 'jwt-denylist'
+  mode: ScaleMode
   label: string
   instances: number
   requests: number
+  failed: number
+  seconds: number
   requestsPerSecond: number
   p50Ms: number
   p99Ms: number
+  /** Redis round trips of all instances over all requests. */
   roundTripsPerRequest: number
-  roundTripsPer: { me?: number; refresh?: number; login?: number; logout?: number }
+  /** Redis round trips per request of each phase. */
+  roundTripsPer: Partial<Record<ScalePhase, number>>
+  /** Of `users` signed-out credentials (in any round), how many GET /api/me still accepted. */
   acceptedAfterLogout: number
   users: number
 }
