@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises'
 import { describe, expect, it } from 'vitest'
 import { screenshotDir } from '../helpers/chromium.ts'
-import { openDemo, resetBackend, useDemoSession } from '../helpers/demo-page.ts'
+import { openDemo, useDemoSession } from '../helpers/demo-page.ts'
 
 /** The experiments the lab runs, by the claim each row is headed with. */
 const CLAIMS: Array<{ id: string; claim: RegExp }> = [

@@ -22,7 +22,7 @@ describe('AuthLens DevTools panel on a page without the SDK', () => {
   let panel: RemoteTarget
   let panelErrors: string[] = []
 
-  const { inPanel, showView, screenshot, tokenCards, connection } = panelView({ panel: () => panel, frontEnd: () => frontEnd })
+  const { inPanel, showView, screenshot, tokenCards } = panelView({ panel: () => panel, frontEnd: () => frontEnd })
   const timelineRows = () =>
     inPanel<Array<{ kind: string; source: string; text: string }>>(`
       return [...document.querySelectorAll('[data-testid=timeline-row]')].map((row) => ({ kind: row.dataset.kind, source: row.querySelector('.source').textContent, text: row.title }))`)
