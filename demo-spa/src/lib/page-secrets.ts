@@ -46,7 +46,7 @@ function request<T>(run: IDBRequest<T>): Promise<T> {
  * that `indexedDB.databases()` lists are opened: opening a missing name would create an empty one,
  * and a library that later opens it at that version would find no object stores.
  */
-export async function readIndexedDb(): Promise<Record<string, Record<string, Record<string, unknown>>>> {
+async function readIndexedDb(): Promise<Record<string, Record<string, Record<string, unknown>>>> {
   const dump: Record<string, Record<string, Record<string, unknown>>> = {}
   const databases = typeof indexedDB.databases === 'function' ? await indexedDB.databases() : []
   for (const { name } of databases) {
