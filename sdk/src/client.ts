@@ -108,7 +108,7 @@ export function createAuthClient(input: AuthClientOptions = {}) {
   let destroyed = false
   if (browser && options.restore) store.setState({ status: 'authenticating' })
   const ready = browser && options.restore ? strategy.init().catch(() => undefined) : Promise.resolve()
-  /** Attaches the credential and notes whose it is, for `accept`. */
+  /** Attaches the credential and notes whose it is, for `settle`. */
   const prepare = async (url: URL, method: string, headers: Headers): Promise<Prepared> => ({
     ...(await strategy.prepare(url, method, headers)),
     user: store.getState().user?.sub,
