@@ -1,4 +1,6 @@
-import type { AuthClientOptions } from '@authlens/sdk'
+import { jwt, session, type AuthClientOptions, type JwtOptions } from '@authlens/sdk'
+import { devtools } from '@authlens/sdk/devtools'
+import { cookieStorage, webStorage } from '@authlens/sdk/storage'
 
 /** The five auth modes of DESIGN.md ("The auth modes"), as the demo offers them. */
 export const MODE_IDS = ['session', 'memory', 'localStorage', 'sessionStorage', 'cookie'] as const
@@ -15,6 +17,9 @@ export interface DemoMode {
   id: ModeId
   label: string
   summary: string
+  strategy: 'jwt' | 'session'
+  /** Where the JWT modes keep their tokens (the session mode: nowhere a script can reach). */
+  storage: 'memory' | 'localStorage' | 'sessionStorage' | 'cookie' | null
   /** Exactly what the demo passes to `createAuthClient` (plus its logging `fetch`). */
   options: AuthClientOptions
   /** How the notes dashboard talks to the protected API: the SDK's fetch, or axios with its adapter. */
@@ -25,24 +30,29 @@ export interface DemoMode {
 }
 
 /**
- * Shared by every mode. `clientId` is part of the SDK's storage key (and of its cross-tab channel
- * and record), so each mode keeps its own credential: switching modes never adopts the tokens
- * another mode left behind, and two tabs only coordinate when they are in the same mode.
- * A 10 s leeway on the demo's 30 s tokens makes the proactive refresh visible every ~20 s.
+ * Shared by every mode. `name` keys the SDK's storage (and its cross-tab channel and record), so
+ * each mode keeps its own credential: switching modes never adopts the tokens another mode left
+ * behind, and two tabs only coordinate when they are in the same mode. The devtools bridge feeds
+ * AuthLens DevTools.
  */
-const common = (id: ModeId): AuthClientOptions => ({
+const common = (id: ModeId, strategy: AuthClientOptions['strategy']): AuthClientOptions => ({
+  strategy,
   baseURL: '/api',
-  clientId: `demo-${id}`,
-  leewaySeconds: 10,
-  devtools: true,
+  name: `demo-${id}`,
+  plugins: [devtools()],
 })
+
+/** A 10 s leeway on the demo's 30 s tokens makes the proactive refresh visible every ~20 s. */
+const demoJwt = (options: JwtOptions) => jwt({ leewaySeconds: 10, ...options })
 
 export const MODES: Record<ModeId, DemoMode> = {
   session: {
     id: 'session',
     label: 'Session (HttpOnly session cookie)',
     summary: 'The server keeps the session; the browser holds an opaque id it cannot read. Unsafe requests carry a CSRF header.',
-    options: { ...common('session'), strategy: 'session' },
+    strategy: 'session',
+    storage: null,
+    options: common('session', session()),
     notesVia: 'auth.fetch',
     holds: [
       { what: 'Session id', where: 'HttpOnly cookie (sid), sent automatically to this origin', readableByScript: false },
@@ -54,7 +64,9 @@ export const MODES: Record<ModeId, DemoMode> = {
     id: 'memory',
     label: 'JWT in memory + HttpOnly refresh cookie',
     summary: 'The access JWT lives in a JavaScript variable inside the SDK; the refresh token in an HttpOnly cookie only /api/auth receives.',
-    options: { ...common('memory'), strategy: 'jwt', storage: 'memory', refreshTokenTransport: 'cookie' },
+    strategy: 'jwt',
+    storage: 'memory',
+    options: common('memory', demoJwt({ refreshTokenTransport: 'cookie' })),
     notesVia: 'axios',
     holds: [
       { what: 'Access token (JWT)', where: 'memory of this page (lost on reload, restored by a silent refresh)', readableByScript: false },
@@ -67,7 +79,9 @@ export const MODES: Record<ModeId, DemoMode> = {
     id: 'localStorage',
     label: 'JWT in localStorage',
     summary: 'Access and refresh token in localStorage: shared by every tab, kept after the browser closes, readable by any script on the origin.',
-    options: { ...common('localStorage'), strategy: 'jwt', storage: 'localStorage', refreshTokenTransport: 'body' },
+    strategy: 'jwt',
+    storage: 'localStorage',
+    options: common('localStorage', demoJwt({ storage: webStorage('localStorage') })),
     notesVia: 'axios',
     holds: [{ what: 'Access and refresh token', where: 'localStorage (persists across tabs and restarts)', readableByScript: true }],
     refreshTokenReadable: true,
@@ -76,7 +90,9 @@ export const MODES: Record<ModeId, DemoMode> = {
     id: 'sessionStorage',
     label: 'JWT in sessionStorage',
     summary: 'Access and refresh token in sessionStorage: kept across reloads of this tab, readable by any script in it.',
-    options: { ...common('sessionStorage'), strategy: 'jwt', storage: 'sessionStorage', refreshTokenTransport: 'body' },
+    strategy: 'jwt',
+    storage: 'sessionStorage',
+    options: common('sessionStorage', demoJwt({ storage: webStorage('sessionStorage') })),
     notesVia: 'auth.fetch',
     holds: [{ what: 'Access and refresh token', where: 'sessionStorage (this tab)', readableByScript: true }],
     refreshTokenReadable: true,
@@ -85,7 +101,9 @@ export const MODES: Record<ModeId, DemoMode> = {
     id: 'cookie',
     label: 'JWT in a JS-readable cookie',
     summary: 'Access and refresh token in a cookie written by script (SameSite=Strict, not HttpOnly), sent as a Bearer header.',
-    options: { ...common('cookie'), strategy: 'jwt', storage: 'cookie', refreshTokenTransport: 'body' },
+    strategy: 'jwt',
+    storage: 'cookie',
+    options: common('cookie', demoJwt({ storage: cookieStorage() })),
     notesVia: 'auth.fetch',
     holds: [{ what: 'Access and refresh token', where: 'a JS-readable cookie (document.cookie)', readableByScript: true }],
     refreshTokenReadable: true,

@@ -1,113 +1,80 @@
-import { createServerClock } from './clock.ts'
-import { createDevtoolsBridge, type DevtoolsBridge } from './devtools.ts'
 import { AuthError } from './errors.ts'
 import { createEmitter, type AuthEventListener, type AuthEventName } from './events.ts'
-import { resolveOptions, type AuthClientOptions } from './options.ts'
-import { jsonProtocol } from './protocols/json.ts'
-import { oauth2Protocol } from './protocols/oauth2.ts'
-import type { Credentials } from './protocols/types.ts'
-import { createCrossTab, crossTabSupported } from './refresh/cross-tab.ts'
-import { createAuthStore, type AuthState } from './state.ts'
-import { readCookie } from './storage/cookie.ts'
-import { createSafeStorage } from './storage/safe-storage.ts'
-import { jwtStrategy } from './strategies/jwt.ts'
-import { sessionStrategy } from './strategies/session.ts'
-import type { ClientContext, Prepared } from './strategies/types.ts'
-import { withoutSignature } from './token.ts'
+import type { Credentials } from './login/types.ts'
+import { createAuthStore, type AuthState, type AuthStore } from './state.ts'
+import type { Inspection, Prepared, StrategyFactory } from './strategies/types.ts'
 import { sendAuthRequest } from './transport/auth-request.ts'
 import { createScope } from './transport/scope.ts'
 
+export interface AuthClientOptions {
+  /** How the server knows the user: `jwt(...)` or `session(...)`, imported from `@authlens/sdk`. */
+  strategy: StrategyFactory
+  /** Origin and path prefix the credential may be sent to; relative URLs resolve here. Default `/api`. */
+  baseURL?: string
+  /** Names the storage entry, cross-tab channel and lock; two clients of one origin need two. Default `baseURL`. */
+  name?: string
+  /** One refresh across tabs; login, logout and new tokens reach every tab. Default true. */
+  crossTab?: boolean
+  /** On creation, find out whether the user is signed in (storage, other tabs, server). Default true. */
+  restore?: boolean
+  /** Deadline for each auth request. Default 10,000 ms. */
+  timeoutMs?: number
+  /** The fetch to use. Default `globalThis.fetch` at call time. */
+  fetch?: typeof fetch
+  /** Opt-in features, such as `devtools()` from `@authlens/sdk/devtools`. */
+  plugins?: Plugin[]
+}
+
+/** What a plugin may see of a client. */
+export interface PluginContext {
+  store: AuthStore
+  baseURL: string
+  inspect(): Inspection
+  /** Every event, before the app's listeners; returns the unsubscribe. */
+  tap(listener: (name: AuthEventName, payload: object) => void): () => void
+}
+
+/** A feature an app opts into; returns its teardown, run by `destroy()`. */
+export type Plugin = (client: PluginContext) => () => void
+
 /**
- * One client for JWT and session auth. Creating it touches no browser API until it runs in a
- * browser, so importing and creating it is safe under SSR and in Node (S19).
+ * One client for JWT and session auth. The strategy, its storage and its login method are values
+ * the app imports, so the bundle carries only those. Creating a client touches no browser API
+ * until it runs in a browser: importing and creating it is safe under SSR and in Node (S19).
  */
-export function createAuthClient(input: AuthClientOptions = {}) {
-  const options = resolveOptions(input)
+export function createAuthClient(options: AuthClientOptions) {
+  const { strategy: factory, baseURL = '/api', timeoutMs = 10_000, restore = true, plugins = [] } = options
+  if (typeof factory !== 'function' || !(timeoutMs >= 0 && timeoutMs < Infinity)) {
+    throw new AuthError('invalid_options', 'strategy must be jwt(...) or session(...); timeoutMs a non-negative number')
+  }
+  const fetchImpl = options.fetch ?? ((...args: Parameters<typeof fetch>) => globalThis.fetch(...args))
   const browser = typeof window !== 'undefined'
   const store = createAuthStore()
-  const clock = createServerClock()
-  const scope = createScope(options.baseURL)
-  // Assigned below, once the strategy exists; events before that have nothing to report.
-  let bridge: DevtoolsBridge | undefined
-  const events = createEmitter((name, payload) => bridge?.event(name, payload))
-  const key = `authlens:${options.clientId ?? options.baseURL}`
-  const storage = createSafeStorage(options.storage, key, events)
-  const crossTab =
-    options.crossTab && browser && crossTabSupported()
-      ? createCrossTab(key, options.lockTimeoutMs, () =>
-          events.emit('warning', { code: 'lock_timeout', message: 'another tab held the refresh lock too long; refreshing without it' }),
-        )
-      : undefined
+  const scope = createScope(baseURL)
+  const events = createEmitter()
+  const setState = (state: Partial<AuthState>) => store.setState(state)
 
-  const endpoint: ClientContext['endpoint'] = (name) => {
-    const path = options.endpoints[name]
-    return (options.rootEndpoints.includes(name) ? new URL(path, scope.resolve('/')) : scope.resolve(path)).href
-  }
-  const csrfHeaders = (): Record<string, string> => {
-    const token = typeof document === 'undefined' ? null : readCookie(options.csrfCookie)
-    return token ? { [options.csrfHeader]: token } : {}
-  }
-  // A cookie-borne sign-in always comes with the readable CSRF cookie. With the API on this origin,
-  // its absence means there is nothing to restore: no probe, and no 4xx in the console on every
-  // signed-out page load. Cross-origin, that cookie is not ours to read, so we must ask.
-  const cookieHint = () =>
-    typeof document === 'undefined' || scope.resolve('/').origin !== globalThis.location?.origin || options.csrfHeader in csrfHeaders()
-  const send: ClientContext['send'] = (kind, url, init) =>
-    sendAuthRequest(options.fetch, kind, url, init, options.timeoutMs, (response) => clock.learnFromResponse(response))
-  const protocol =
-    typeof options.protocol === 'object'
-      ? options.protocol
-      : (options.protocol === 'oauth2' ? oauth2Protocol : jsonProtocol)({
-          url: endpoint,
-          send,
-          cookieTransport: options.cookieTransport,
-          csrfHeaders,
-          clientId: options.clientId,
-        })
-
-  const strategy = (options.strategy === 'session' ? sessionStrategy : jwtStrategy)({
-    options,
+  const strategy = factory({
+    key: `authlens:${options.name ?? baseURL}`,
+    browser,
+    crossTab: options.crossTab ?? true,
     store,
     events,
-    clock,
     scope,
-    storage,
-    crossTab,
-    protocol,
-    endpoint,
-    send,
-    csrfHeaders,
-    cookieHint,
-    setState: (state) => store.setState(state),
+    send: (kind, url, init, onResponse) => sendAuthRequest(fetchImpl, kind, url, init, timeoutMs, onResponse),
+    setState,
     report(error) {
-      store.setState({ lastError: error })
+      setState({ lastError: error })
       events.emit('error', { error })
     },
   })
 
-  if (options.devtools && browser) {
-    bridge = createDevtoolsBridge(() => {
-      const { status, user, expiresAt } = store.getState()
-      const token = strategy.accessToken()
-      return {
-        strategy: options.strategy,
-        status,
-        user,
-        expiresAt,
-        storage: storage.kind,
-        clockOffsetMs: clock.offset,
-        accessToken: token === null ? null : withoutSignature(token),
-        hasRefreshToken: strategy.hasRefreshToken(),
-        baseURL: options.baseURL,
-      }
-    })
-  }
-  const unsubscribeBridge = bridge && store.subscribe(bridge.state)
-  bridge?.state()
+  // Plugins touch the page (postMessage): only where there is one.
+  const teardowns = browser ? plugins.map((plugin) => plugin({ store, baseURL, inspect: strategy.inspect, tap: events.tap })) : []
 
   let destroyed = false
-  if (browser && options.restore) store.setState({ status: 'authenticating' })
-  const ready = browser && options.restore ? strategy.init().catch(() => undefined) : Promise.resolve()
+  if (browser && restore) setState({ status: 'authenticating' })
+  const ready = browser && restore ? strategy.init().catch(() => undefined) : Promise.resolve()
   /** Attaches the credential and notes whose it is, for `settle`. */
   const prepare = async (url: URL, method: string, headers: Headers): Promise<Prepared> => ({
     ...(await strategy.prepare(url, method, headers)),
@@ -132,21 +99,30 @@ export function createAuthClient(input: AuthClientOptions = {}) {
     }
     return false
   }
-  /** Sends a request with the credential attached (in scope only), retrying once after recovery. */
+  /**
+   * Sends a request with the credential attached (in scope only), retrying once after recovery.
+   * A URL and its init go out as they are, with the credential added to a copy of the headers:
+   * building Request objects was most of the SDK's own cost per request. A Request input, or a
+   * stream body, which can be read only once, is copied for each attempt instead.
+   */
   const authFetch = async (input: RequestInfo | URL, init?: RequestInit): Promise<Response> => {
-    const base = input instanceof Request ? new Request(input, init) : new Request(scope.resolve(String(input)), init)
+    const request = input instanceof Request || init?.body instanceof ReadableStream ? new Request(input instanceof Request ? input : scope.resolve(String(input)), init) : undefined
+    const url = request ? new URL(request.url) : scope.resolve(String(input))
     const send = async (): Promise<[Response, Prepared]> => {
-      const request = base.clone()
-      const prepared = await prepare(new URL(request.url), request.method, request.headers)
-      // `request` already has the caller's credentials mode (from `init` or the input Request): copy
-      // it (a costly Request) only when the strategy asks for another one, as the session one does.
-      const { credentials } = prepared
-      return [await options.fetch(credentials && credentials !== request.credentials ? new Request(request, { credentials }) : request), prepared]
+      if (request) {
+        const copy = request.clone()
+        const prepared = await prepare(url, copy.method, copy.headers)
+        const { credentials } = prepared
+        return [await fetchImpl(credentials && credentials !== copy.credentials ? new Request(copy, { credentials }) : copy), prepared]
+      }
+      const headers = new Headers(init?.headers)
+      const prepared = await prepare(url, init?.method ?? 'GET', headers)
+      return [await fetchImpl(url.href, { ...init, headers, ...(prepared.credentials && { credentials: prepared.credentials }) }), prepared]
     }
     const [response, prepared] = await send()
-    if (!(await settle(base.url, response, prepared, false))) return response
+    if (!(await settle(url.href, response, prepared, false))) return response
     const [retried, again] = await send()
-    await settle(base.url, retried, again, true)
+    await settle(url.href, retried, again, true)
     return retried
   }
 
@@ -175,12 +151,8 @@ export function createAuthClient(input: AuthClientOptions = {}) {
       if (destroyed) return
       destroyed = true
       strategy.destroy()
-      crossTab?.close()
-      unsubscribeBridge?.()
-      bridge?.destroy()
-      // The emitter's tap posts through `bridge`: work still in flight (a refresh answering
-      // later) must not reach the page's postMessage after destroy.
-      bridge = undefined
+      for (const teardown of teardowns) teardown()
+      // Work still in flight (a refresh answering later) must not reach a plugin after destroy.
       events.clear()
     },
   }

@@ -22,20 +22,23 @@ export interface AuthEvents {
 export type AuthEventName = keyof AuthEvents
 export type AuthEventListener<K extends AuthEventName> = (payload: AuthEvents[K]) => void
 
-/**
- * A listener that throws must not break auth: it is reported asynchronously and skipped.
- * `tap` sees every event first (the devtools bridge).
- */
-export function createEmitter(tap?: (name: AuthEventName, payload: object) => void) {
+/** A listener that throws must not break auth: it is reported asynchronously and skipped. */
+export function createEmitter() {
   const listeners = new Map<AuthEventName, Set<(payload: never) => void>>()
+  /** Plugins (the devtools bridge) see every event first. */
+  const taps = new Set<(name: AuthEventName, payload: object) => void>()
   return {
+    tap(listener: (name: AuthEventName, payload: object) => void): () => void {
+      taps.add(listener)
+      return () => void taps.delete(listener)
+    },
     on<K extends AuthEventName>(name: K, listener: AuthEventListener<K>): () => void {
       const set = listeners.get(name) ?? new Set()
       listeners.set(name, set.add(listener as never))
       return () => void set.delete(listener as never)
     },
     emit<K extends AuthEventName>(name: K, payload: AuthEvents[K]): void {
-      tap?.(name, payload)
+      for (const listener of taps) listener(name, payload)
       for (const listener of listeners.get(name) ?? []) {
         try {
           ;(listener as AuthEventListener<K>)(payload)
@@ -46,7 +49,10 @@ export function createEmitter(tap?: (name: AuthEventName, payload: object) => vo
         }
       }
     },
-    clear: () => listeners.clear(),
+    clear() {
+      listeners.clear()
+      taps.clear()
+    },
   }
 }
 

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import { AuthError } from './errors.ts'
-import { parseStoredTokens, readTokenSet, serializeTokens, withoutSignature } from './token.ts'
+import { withoutSignature } from './devtools/index.ts'
+import { parseStoredTokens, readTokenSet, serializeTokens } from './token.ts'
 
 const b64 = (value: unknown) => Buffer.from(typeof value === 'string' ? value : JSON.stringify(value)).toString('base64url')
 const jwt = (claims: unknown, signature = 'c2lnbmF0dXJl') => `${b64({ alg: 'ES256', typ: 'at+jwt' })}.${b64(claims)}.${signature}`

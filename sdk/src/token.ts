@@ -83,6 +83,3 @@ export function parseStoredTokens(raw: string, serverNow: number, expect: TokenE
   if (v !== 1) throw invalid('stored tokens have an unknown format')
   return readTokenSet(accessToken, refreshToken, undefined, serverNow, expect)
 }
-
-/** A token as the devtools bridge may show it: readable claims, no signature, so unusable. */
-export const withoutSignature = (token: string): string => token.split('.').slice(0, 2).join('.') + '.'

@@ -2,7 +2,7 @@ import axios, { AxiosError, type AxiosAdapter, type AxiosInstance, type AxiosRes
 import { getResponse, http, HttpResponse, type HttpHandler } from 'msw'
 import { createMockBackend, type MockBackend, type MockBackendOptions } from '../../mock-server/src/index.ts'
 import { attachAuth } from '../../sdk/src/axios/index.ts'
-import { createAuthClient, type AuthClient, type AuthClientOptions } from '../../sdk/src/index.ts'
+import { createAuthClient, customLogin, jwt, type AuthClient } from '../../sdk/src/index.ts'
 import { formatRate, pairedRatio, table, type Budget, type PairedRatio, type SuiteResult } from './measure.ts'
 import { sizeBench } from './size.ts'
 import { fiveTabStorm, type TabStorm } from './tabs.ts'
@@ -43,8 +43,7 @@ function createWire(backendOptions: MockBackendOptions = {}, existing?: MockBack
   return { fetch: fetchImpl, sent: (path) => paths.get(path) ?? 0, total: () => total, unauthorized: () => unauthorized }
 }
 
-const client = (wire: Wire, options: AuthClientOptions = {}): AuthClient =>
-  createAuthClient({ baseURL: `${ORIGIN}/api`, fetch: wire.fetch, crossTab: false, ...options })
+const client = (wire: Wire): AuthClient => createAuthClient({ strategy: jwt(), baseURL: `${ORIGIN}/api`, fetch: wire.fetch, crossTab: false })
 
 // ---------------------------------------------------------------------------------------------
 // Storm: 1,000 concurrent requests meet an expired token, or a wall of 401s.
@@ -281,7 +280,7 @@ export async function overheadBench(): Promise<SuiteResult> {
   const pairs: Array<Pair & { key: string; client: 'fetch' | 'axios' }> = []
   for (const { key, path, latencyMs, server } of workloads) {
     const fetchImpl = fetchVia(latencyMs)
-    const auth = createAuthClient({ baseURL: `${ORIGIN}/api`, crossTab: false, fetch: fetchImpl, protocol: { login: answer, refresh: answer } })
+    const auth = createAuthClient({ strategy: jwt({ login: customLogin({ login: answer, refresh: answer }) }), baseURL: `${ORIGIN}/api`, crossTab: false, fetch: fetchImpl })
     await auth.login(alice)
     clients.push(auth)
     const plainAxios = axiosOver(fetchImpl)

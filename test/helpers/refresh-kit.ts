@@ -1,4 +1,5 @@
-import { AuthError, type AuthClient, type AuthEventName, type AuthEvents, type AuthErrorCode, type TokenStorage } from '@authlens/sdk'
+import { AuthError, type AuthClient, type AuthEventName, type AuthEvents, type AuthErrorCode } from '@authlens/sdk'
+import { customStorage, type StorageAdapter } from '@authlens/sdk/storage'
 import { http, HttpResponse, type HttpHandler } from 'msw'
 import { expect } from 'vitest'
 import { ORIGIN } from './sdk-harness.ts'
@@ -7,12 +8,12 @@ import { ORIGIN } from './sdk-harness.ts'
 
 export const REFRESH_URL = `${ORIGIN}/api/auth/refresh`
 
-/** A TokenStorage adapter whose contents and writes the test can inspect. */
+/** A custom storage whose contents and writes the test can inspect. */
 export function recordingStorage() {
   const values = new Map<string, string>()
   const writes: string[] = []
   let removes = 0
-  const adapter: TokenStorage = {
+  const place: StorageAdapter = {
     get: (key) => values.get(key) ?? null,
     set: (key, value) => {
       writes.push(value)
@@ -24,7 +25,7 @@ export function recordingStorage() {
     },
   }
   return {
-    adapter,
+    adapter: customStorage(place),
     writes,
     get removes() {
       return removes

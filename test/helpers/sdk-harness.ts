@@ -1,4 +1,4 @@
-import { createAuthClient, type AuthClient, type AuthClientOptions } from '@authlens/sdk'
+import { createAuthClient, jwt, type AuthClient, type AuthClientOptions } from '@authlens/sdk'
 import { createMockBackend, type MockBackend, type MockBackendOptions } from '@authlens/mock-server'
 import { getResponse, type HttpHandler } from 'msw'
 
@@ -69,8 +69,9 @@ export function sdkHarness(backendOptions: MockBackendOptions = {}, extraHandler
     requests,
     /** Requests to one path, e.g. `count('/api/auth/refresh')`. */
     count: (path: string) => requests.filter((request) => request.path === path).length,
-    client(options: AuthClientOptions = {}): AuthClient {
-      const client = createAuthClient({ baseURL: `${ORIGIN}/api`, fetch, crossTab: false, ...options })
+    /** A client of this backend: `jwt()` unless another strategy is given, alone in its tab. */
+    client(options: Partial<AuthClientOptions> = {}): AuthClient {
+      const client = createAuthClient({ strategy: jwt(), baseURL: `${ORIGIN}/api`, fetch, crossTab: false, ...options })
       clients.push(client)
       return client
     },

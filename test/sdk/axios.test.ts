@@ -1,4 +1,4 @@
-import { AuthError } from '@authlens/sdk'
+import { AuthError, jwt } from '@authlens/sdk'
 import { attachAuth, detachAuth } from '@authlens/sdk/axios'
 import axios, { AxiosError, type AxiosInstance } from 'axios'
 import { http, HttpResponse } from 'msw'
@@ -164,7 +164,7 @@ describe('axios adapter', () => {
       }),
     ])
     const storage = recordingStorage()
-    const auth = harness.client({ storage: storage.adapter })
+    const auth = harness.client({ strategy: jwt({ storage: storage.adapter }) })
     await auth.login(alice)
     const api = attachAuth(axiosFor(harness), auth)
     harness.backend.failNextRefreshes(1, '401')

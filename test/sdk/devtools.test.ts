@@ -1,5 +1,6 @@
 // @vitest-environment happy-dom
 import type { AuthClient } from '@authlens/sdk'
+import { devtools } from '@authlens/sdk/devtools'
 import { DEVTOOLS_PANEL_SOURCE, DEVTOOLS_SOURCE, type DevtoolsMessage } from '@authlens/sdk/devtools-protocol'
 import { afterEach, describe, expect, it, vi } from 'vitest'
 import { alice, sdkHarness } from '../helpers/sdk-harness.ts'
@@ -57,7 +58,7 @@ const hello = (source: unknown, data: unknown = { source: DEVTOOLS_PANEL_SOURCE,
 
 describe('devtools bridge', () => {
   it('S20 no posted message contains a usable token: access tokens lose their signature, refresh tokens never appear', async () => {
-    const { h, auth, posted, issued } = setup({ devtools: true })
+    const { h, auth, posted, issued } = setup({ plugins: [devtools()] })
     await exercise(h, auth)
 
     const messages = posted()
@@ -97,7 +98,7 @@ describe('devtools bridge', () => {
   })
 
   it('S20 errors in events are posted as { code, message } only', async () => {
-    const { h, auth, posted } = setup({ devtools: true })
+    const { h, auth, posted } = setup({ plugins: [devtools()] })
     await auth.ready
     await auth.login(alice)
     h.backend.failNextRefreshes(1, '401')
@@ -114,7 +115,7 @@ describe('devtools bridge', () => {
   })
 
   it('S20 nothing is posted after destroy(), even when work in flight finishes later', async () => {
-    const { h, auth, post } = setup({ devtools: true })
+    const { h, auth, post } = setup({ plugins: [devtools()] })
     await auth.ready
     await auth.login(alice)
     h.backend.setLatency(30)
@@ -127,7 +128,7 @@ describe('devtools bridge', () => {
   })
 
   it('S34 every postMessage names this page’s origin as targetOrigin, never "*"', async () => {
-    const { h, auth, posted } = setup({ devtools: true })
+    const { h, auth, posted } = setup({ plugins: [devtools()] })
     await exercise(h, auth)
     hello(window)
     const messages = posted()
@@ -137,7 +138,7 @@ describe('devtools bridge', () => {
 
   it('S34 the targetOrigin follows the page: https origin on an https page', async () => {
     ;(window as unknown as { happyDOM: { setURL(url: string): void } }).happyDOM.setURL('https://app.example.test/dashboard')
-    const { auth, posted } = setup({ devtools: true })
+    const { auth, posted } = setup({ plugins: [devtools()] })
     await auth.ready
     await auth.login(alice)
     const origins = new Set(posted().map(({ targetOrigin }) => targetOrigin))
@@ -145,7 +146,7 @@ describe('devtools bridge', () => {
   })
 
   it("re-announces the state when the panel says 'hello' from this window, and only then", async () => {
-    const { auth, posted } = setup({ devtools: true })
+    const { auth, posted } = setup({ plugins: [devtools()] })
     await auth.ready
     await auth.login(alice)
     const before = posted().length

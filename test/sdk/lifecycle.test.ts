@@ -1,6 +1,8 @@
 // Node environment on purpose: no window, no document, no storage (S19). Browser-only parts
 // (window listeners, channels) are given stand-ins where a test needs them (S18).
-import { AuthError, type AuthClient, type AuthEventName, type TokenStorage } from '@authlens/sdk'
+import { AuthError, jwt, session, type AuthClient, type AuthEventName } from '@authlens/sdk'
+import { devtools } from '@authlens/sdk/devtools'
+import { customStorage } from '@authlens/sdk/storage'
 import { attachAuth } from '@authlens/sdk/axios'
 import axios from 'axios'
 import { Window } from 'happy-dom'
@@ -125,11 +127,11 @@ const claims = (token: string) => JSON.parse(Buffer.from(token.split('.')[1]!, '
 /** A Map-backed custom storage, to watch what is persisted in a Node test. */
 function mapStorage() {
   const values = new Map<string, string>()
-  const storage: TokenStorage = {
+  const storage = customStorage({
     get: (key) => values.get(key) ?? null,
     set: (key, value) => void values.set(key, value),
     remove: (key) => void values.delete(key),
-  }
+  })
   return { storage, values }
 }
 
@@ -144,7 +146,7 @@ describe('clock skew (S10)', () => {
       // Server time = client time + skew.
       const h = start({ now: () => Date.now() + skewMs, accessTokenTtlSeconds: 300 })
       const w = wire(h)
-      const auth = h.client({ fetch: w.fetch, leewaySeconds: 30 })
+      const auth = h.client({ strategy: jwt({ leewaySeconds: 30 }), fetch: w.fetch })
       const log = eventLog(auth)
       await auth.login(alice)
       const first = (await auth.getAccessToken())!
@@ -250,7 +252,7 @@ describe('sleep and wake (S11, S30)', () => {
     const h = start({ now: () => Date.now(), accessTokenTtlSeconds: 300, refreshTokenTtlSeconds: 900 })
     const w = wire(h)
     const { storage, values } = mapStorage()
-    const auth = h.client({ fetch: w.fetch, storage })
+    const auth = h.client({ strategy: jwt({ storage: storage }), fetch: w.fetch })
     const log = eventLog(auth)
     await auth.login(alice)
     expect(values.size).toBe(1)
@@ -315,7 +317,7 @@ describe('user actions racing a refresh (S17)', () => {
     const h = start()
     const w = wire(h)
     const { storage, values } = mapStorage()
-    const auth = h.client({ fetch: w.fetch, storage })
+    const auth = h.client({ strategy: jwt({ storage: storage }), fetch: w.fetch })
     const log = eventLog(auth)
     await auth.login(alice)
 
@@ -365,7 +367,7 @@ describe('user actions racing a refresh (S17)', () => {
     const h = start()
     const w = wire(h)
     const { storage, values } = mapStorage()
-    const auth = h.client({ fetch: w.fetch, storage })
+    const auth = h.client({ strategy: jwt({ storage: storage }), fetch: w.fetch })
     const log = eventLog(auth)
     await auth.login(alice)
 
@@ -485,7 +487,7 @@ describe('destroy (S18)', () => {
     vi.useFakeTimers(FAKE)
     vi.setSystemTime(T0)
     const h = start({ now: () => Date.now() })
-    const auth = h.client({ retry: { attempts: 3, baseDelayMs: 1000 } })
+    const auth = h.client({ strategy: jwt({ retry: { attempts: 3, baseDelayMs: 1000 } }) })
     await auth.login(alice)
     h.backend.failNextRefreshes(3, '500')
     const refreshing = auth.refresh()
@@ -538,7 +540,7 @@ describe('destroy (S18)', () => {
     vi.stubGlobal('indexedDB', fakeIndexedDB(databases))
 
     const h = start()
-    const auth = h.client({ devtools: true, crossTab: true })
+    const auth = h.client({ plugins: [devtools()], crossTab: true })
     await auth.ready
     await auth.login(alice)
     await auth.refresh()
@@ -609,10 +611,12 @@ describe('Node and SSR (S19)', () => {
 
     vi.resetModules()
     const sdk = await import('@authlens/sdk')
+    const { webStorage, cookieStorage } = await import('@authlens/sdk/storage')
+    const { devtools: bridge } = await import('@authlens/sdk/devtools')
     expect(touched).toEqual([])
 
     const h = start()
-    const auth = sdk.createAuthClient({ baseURL: 'http://localhost/api', fetch: h.fetch })
+    const auth = sdk.createAuthClient({ strategy: sdk.jwt(), baseURL: 'http://localhost/api', fetch: h.fetch })
     await auth.ready
     expect(auth.getState().status).toBe('anonymous')
     await auth.login(alice)
@@ -620,7 +624,10 @@ describe('Node and SSR (S19)', () => {
     await auth.refresh()
     await auth.logout()
     auth.destroy()
-    const session = sdk.createAuthClient({ strategy: 'session', baseURL: 'http://localhost/api', fetch: h.fetch, devtools: true })
+    const session = sdk.createAuthClient({ strategy: sdk.session(), baseURL: 'http://localhost/api', fetch: h.fetch, plugins: [bridge()] })
+    // Creating the opt-in storages touches nothing either: they look storage up on use.
+    sdk.createAuthClient({ strategy: sdk.jwt({ storage: webStorage('localStorage') }), restore: false }).destroy()
+    sdk.createAuthClient({ strategy: sdk.jwt({ storage: cookieStorage() }), restore: false }).destroy()
     await session.ready
     session.destroy()
     expect(touched).toEqual([])
@@ -628,7 +635,7 @@ describe('Node and SSR (S19)', () => {
 
   it('S19 without a window no restore runs on creation (nothing is requested until asked)', async () => {
     const h = start()
-    const auth = h.client({ refreshTokenTransport: 'cookie' })
+    const auth = h.client({ strategy: jwt({ refreshTokenTransport: 'cookie' }) })
     await auth.ready
     expect(auth.getState().status).toBe('anonymous')
     expect(h.requests).toEqual([])
@@ -639,7 +646,7 @@ describe('logout with a failed revocation (S31)', () => {
   it('S31 logout when the revocation request fails with a network error: local state cleared, rejects with AuthError revocation_failed', async () => {
     const h = start({}, [http.post('*/api/auth/logout', () => HttpResponse.error())])
     const { storage, values } = mapStorage()
-    const auth = h.client({ storage })
+    const auth = h.client({ strategy: jwt({ storage: storage }) })
     const log = eventLog(auth)
     await auth.login(alice)
     expect(values.size).toBe(1)
@@ -708,7 +715,7 @@ describe('no token in any error, event or log line (S33)', () => {
       vi.spyOn(console, method).mockImplementation((...args: unknown[]) => void seen.push(`console.${method}: ${args.map(describeValue).join(' ')}`))
     }
     const { storage } = mapStorage()
-    const auth = h.client({ fetch: w.fetch, storage, retry: { attempts: 2, baseDelayMs: 1 } })
+    const auth = h.client({ strategy: jwt({ storage: storage, retry: { attempts: 2, baseDelayMs: 1 } }), fetch: w.fetch })
     for (const name of EVENTS) auth.on(name, (payload: unknown) => void seen.push(`event ${name}: ${describeValue(payload)}`))
     const attempt = async (label: string, action: () => Promise<unknown>) => {
       try {

@@ -40,7 +40,11 @@ describe('@authlens/sdk as published (sdk/dist)', () => {
     }
     expect(manifest.type).toBe('module')
     expect(manifest.sideEffects).toBe(false)
-    expect(Object.keys(manifest.exports)).toEqual(['.', './react', './axios', './devtools-protocol'])
+    // Every subpath the workspace exports is built and declared: a new entry (oidc, dpop, ...)
+    // needs nothing more than its line in sdk/package.json.
+    const source = JSON.parse(readFileSync(join(root, 'sdk/package.json'), 'utf8')) as { exports: Record<string, string> }
+    expect(Object.keys(manifest.exports)).toEqual(Object.keys(source.exports))
+    expect(Object.keys(manifest.exports)).toEqual(expect.arrayContaining(['.', './storage', './devtools', './devtools-protocol', './react', './axios']))
     for (const target of Object.values(manifest.exports)) {
       expect(existsSync(join(dist, target.types)), target.types).toBe(true)
       expect(existsSync(join(dist, target.default)), target.default).toBe(true)
@@ -56,13 +60,18 @@ describe('@authlens/sdk as published (sdk/dist)', () => {
   })
 
   it('imports under Node (SSR) without touching browser APIs (S19)', async () => {
+    const { exports } = JSON.parse(readFileSync(join(dist, 'package.json'), 'utf8')) as { exports: Record<string, unknown> }
     write(
       'ssr.mjs',
-      `import { createAuthClient, AuthError, isAuthError } from '@authlens/sdk'
+      `import { createAuthClient, jwt, session, AuthError, isAuthError } from '@authlens/sdk'
 import { AuthProvider, useAuthState, RequireAuth } from '@authlens/sdk/react'
 import { attachAuth, detachAuth } from '@authlens/sdk/axios'
 import { DEVTOOLS_SOURCE } from '@authlens/sdk/devtools-protocol'
-const auth = createAuthClient({ baseURL: 'https://api.example/api' })
+import { webStorage } from '@authlens/sdk/storage'
+import { devtools } from '@authlens/sdk/devtools'
+for (const subpath of ${JSON.stringify(Object.keys(exports))}) await import(subpath.replace(/^\./, '@authlens/sdk'))
+const auth = createAuthClient({ strategy: jwt({ storage: webStorage('localStorage') }), baseURL: 'https://api.example/api', plugins: [devtools()] })
+createAuthClient({ strategy: session() }).destroy()
 await auth.ready
 let refused
 try { await auth.getAccessToken() } catch (error) { refused = error }
@@ -85,12 +94,12 @@ auth.destroy()
       `import { setupServer } from ${JSON.stringify(join(root, 'node_modules/msw/lib/node/index.mjs'))}
 import { createMockBackend } from ${JSON.stringify(join(root, 'mock-server/src/index.ts'))}
 import axios from 'axios'
-import { createAuthClient } from '@authlens/sdk'
+import { createAuthClient, jwt } from '@authlens/sdk'
 import { attachAuth } from '@authlens/sdk/axios'
 const backend = createMockBackend({ passwordHashIterations: 1000 })
 const server = setupServer(...backend.handlers)
 server.listen({ onUnhandledRequest: 'error' })
-const auth = createAuthClient({ baseURL: 'http://localhost/api' })
+const auth = createAuthClient({ strategy: jwt(), baseURL: 'http://localhost/api' })
 const api = attachAuth(axios.create({ baseURL: 'http://localhost/api', adapter: 'fetch' }), auth)
 const signedIn = await auth.login({ username: 'alice', password: 'wonderland' })
 const me = await auth.fetch('/me')
@@ -109,19 +118,23 @@ server.close()
   it('types: a strict TypeScript app type-checks against the declarations, and misuse is an error', async () => {
     write(
       'app.ts',
-      `import { createAuthClient, type AuthError, type AuthState } from '@authlens/sdk'
+      `import { createAuthClient, jwt, session, type AuthError, type AuthState } from '@authlens/sdk'
+import { cookieStorage } from '@authlens/sdk/storage'
 import { useAuthState } from '@authlens/sdk/react'
 import { attachAuth } from '@authlens/sdk/axios'
 import axios from 'axios'
 
-const auth = createAuthClient({ strategy: 'session', baseURL: '/api', storage: 'memory' })
+const auth = createAuthClient({ strategy: session({ csrf: { header: 'X-CSRF' } }), baseURL: '/api' })
+createAuthClient({ strategy: jwt({ storage: cookieStorage(), refreshTokenTransport: 'cookie', leewaySeconds: 10 }) })
 const status: AuthState['status'] = auth.getState().status
 auth.on('refresh-failed', ({ error }: { error: AuthError }) => error.code satisfies string)
 export const api = attachAuth(axios.create(), auth)
 export const useStatus = () => useAuthState((state) => state.status)
 export { status }
-// @ts-expect-error: not a strategy
-createAuthClient({ strategy: 'oauth' })
+// @ts-expect-error: a strategy is a value the app imports, not a name
+createAuthClient({ strategy: 'jwt' })
+// @ts-expect-error: storage belongs to the JWT strategy
+createAuthClient({ strategy: session(), storage: cookieStorage() })
 // @ts-expect-error: not an event
 auth.on('signed-in', () => undefined)
 `,

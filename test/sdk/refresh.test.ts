@@ -1,3 +1,4 @@
+import { jwt } from '@authlens/sdk'
 import { http, HttpResponse } from 'msw'
 import { afterEach, describe, expect, it, vi } from 'vitest'
 import {
@@ -149,7 +150,7 @@ describe('S4 refresh endpoint answers 401', () => {
     freezeClock()
     harness = sdkHarness({ accessTokenTtlSeconds: 60 })
     const storage = recordingStorage()
-    const auth = harness.client({ storage: storage.adapter })
+    const auth = harness.client({ strategy: jwt({ storage: storage.adapter }) })
     await auth.login(alice)
     expect(storage.record()).not.toBeNull()
     const events = recordEvents(auth, ['refresh-failed', 'logout', 'expired', 'refresh'])
@@ -247,7 +248,7 @@ describe('S4 refresh endpoint answers 401', () => {
       }),
       http.post(`${ORIGIN}/api/auth/logout`, () => HttpResponse.error()),
     ])
-    const second = harness.client({ refreshTokenTransport: 'cookie' })
+    const second = harness.client({ strategy: jwt({ refreshTokenTransport: 'cookie' }) })
     await second.login(alice)
     const secondEvents = recordEvents(second, ['refresh-failed', 'refresh'])
     const inFlight = second.fetch('/slow')
@@ -267,7 +268,7 @@ describe('S5 refresh network error or timeout', () => {
     const recorder = refreshRecorder(() => (offline ? HttpResponse.error() : undefined))
     harness = sdkHarness({}, [recorder.handler(REFRESH_URL)])
     const storage = recordingStorage()
-    const auth = harness.client({ storage: storage.adapter, retry: { attempts: 3, baseDelayMs: 40 } })
+    const auth = harness.client({ strategy: jwt({ storage: storage.adapter, retry: { attempts: 3, baseDelayMs: 40 } }) })
     await auth.login(alice)
     const before = storage.record()!
     const writes = storage.writes.length
@@ -303,7 +304,7 @@ describe('S5 refresh network error or timeout', () => {
     const recorder = refreshRecorder((_, request) => hanging(request))
     harness = sdkHarness({}, [recorder.handler(REFRESH_URL)])
     const storage = recordingStorage()
-    const auth = harness.client({ storage: storage.adapter, timeoutMs: 300, retry: { attempts: 2, baseDelayMs: 10 } })
+    const auth = harness.client({ strategy: jwt({ storage: storage.adapter, retry: { attempts: 2, baseDelayMs: 10 } }), timeoutMs: 300 })
     await harness.backend.ready
     await auth.login(alice)
     const before = storage.record()
@@ -325,7 +326,7 @@ describe('S6 refresh token reuse', () => {
   it('S6: refresh answered refresh_token_reused: signed out, typed error, storage cleared, family revoked', async () => {
     harness = sdkHarness()
     const storage = recordingStorage()
-    const auth = harness.client({ storage: storage.adapter })
+    const auth = harness.client({ strategy: jwt({ storage: storage.adapter }) })
     await auth.login(alice)
     const stolen = storage.record()!.refreshToken!
     // Someone else uses the refresh token first (rotation moves on without us).
@@ -363,7 +364,7 @@ describe('S6 refresh token reuse', () => {
   it('S6: requests waiting on a refresh answered refresh_token_reused reject with that code', async () => {
     harness = sdkHarness()
     const storage = recordingStorage()
-    const auth = harness.client({ storage: storage.adapter })
+    const auth = harness.client({ strategy: jwt({ storage: storage.adapter }) })
     await auth.login(alice)
     await harness.fetch(REFRESH_URL, {
       method: 'POST',
@@ -387,7 +388,7 @@ describe('S16 401 on a request sent without credentials', () => {
   it('S16: signed out, a 401 is returned to the caller and triggers no refresh (either 401 policy)', async () => {
     harness = sdkHarness()
     for (const refreshOn401 of ['invalid_token', 'any'] as const) {
-      const auth = harness.client({ refreshOn401 })
+      const auth = harness.client({ strategy: jwt({ refreshOn401 }) })
       const events = recordEvents(auth, ['unauthorized'])
       const response = await auth.fetch('/me')
       expect(response.status).toBe(401)
@@ -402,7 +403,7 @@ describe('S16 401 on a request sent without credentials', () => {
       http.get(`${ORIGIN}/other/resource`, () => invalidToken()),
       http.get('https://third-party.example/resource', () => invalidToken()),
     ])
-    const auth = harness.client({ refreshOn401: 'any' })
+    const auth = harness.client({ strategy: jwt({ refreshOn401: 'any' }) })
     await auth.login(alice)
 
     expect((await auth.fetch(`${ORIGIN}/other/resource`)).status).toBe(401)
@@ -463,7 +464,7 @@ describe('S26 which refusals trigger a refresh', () => {
       ),
     ])
     for (const refreshOn401 of ['invalid_token', 'any'] as const) {
-      const auth = harness.client({ refreshOn401 })
+      const auth = harness.client({ strategy: jwt({ refreshOn401 }) })
       await auth.login(alice)
       // alice is no admin: the mock answers 403 insufficient_scope.
       expect((await auth.fetch('/admin/users')).status).toBe(403)
@@ -501,7 +502,7 @@ describe('S26 which refusals trigger a refresh', () => {
           : HttpResponse.json({ ok: true })
       }),
     ])
-    const auth = harness.client({ refreshOn401: 'any' })
+    const auth = harness.client({ strategy: jwt({ refreshOn401: 'any' }) })
     await auth.login(alice)
     const t1 = await auth.getAccessToken()
 
@@ -521,7 +522,7 @@ describe('S27 refresh endpoint hangs', () => {
     let hang = true
     const recorder = refreshRecorder((_, request) => (hang ? hanging(request) : undefined))
     harness = sdkHarness({ accessTokenTtlSeconds: 60 }, [recorder.handler(REFRESH_URL)])
-    const auth = harness.client({ timeoutMs: 300, retry: { attempts: 1 } })
+    const auth = harness.client({ strategy: jwt({ retry: { attempts: 1 } }), timeoutMs: 300 })
     await harness.backend.ready
     await auth.login(alice)
     advanceClock(120_000)
@@ -554,7 +555,7 @@ describe('S28 refresh answered 5xx, 429 or non-JSON', () => {
   it('S28: 5xx answers are retried; success within the budget stores the new tokens once', async () => {
     harness = sdkHarness()
     const storage = recordingStorage()
-    const auth = harness.client({ storage: storage.adapter, retry: { attempts: 3, baseDelayMs: 10 } })
+    const auth = harness.client({ strategy: jwt({ storage: storage.adapter, retry: { attempts: 3, baseDelayMs: 10 } }) })
     await auth.login(alice)
     const before = storage.record()!
     const writes = storage.writes.length
@@ -572,7 +573,7 @@ describe('S28 refresh answered 5xx, 429 or non-JSON', () => {
     const recorder = refreshRecorder()
     harness = sdkHarness({}, [recorder.handler(REFRESH_URL)])
     const storage = recordingStorage()
-    const auth = harness.client({ storage: storage.adapter, retry: { attempts: 3, baseDelayMs: 10 } })
+    const auth = harness.client({ strategy: jwt({ storage: storage.adapter, retry: { attempts: 3, baseDelayMs: 10 } }) })
     await auth.login(alice)
     const before = storage.record()!
     const writes = storage.writes.length
@@ -595,7 +596,7 @@ describe('S28 refresh answered 5xx, 429 or non-JSON', () => {
       call === 1 ? HttpResponse.json({ error: 'too_many_attempts' }, { status: 429, headers: { 'Retry-After': '1' } }) : undefined,
     )
     harness = sdkHarness({}, [recorder.handler(REFRESH_URL)])
-    const auth = harness.client({ retry: { attempts: 3, baseDelayMs: 10 } })
+    const auth = harness.client({ strategy: jwt({ retry: { attempts: 3, baseDelayMs: 10 } }) })
     await auth.login(alice)
 
     await auth.refresh()
@@ -609,7 +610,7 @@ describe('S28 refresh answered 5xx, 429 or non-JSON', () => {
     const recorder = refreshRecorder(() => HttpResponse.json({ error: 'too_many_attempts' }, { status: 429, headers: { 'Retry-After': '60' } }))
     harness = sdkHarness({}, [recorder.handler(REFRESH_URL)])
     const storage = recordingStorage()
-    const auth = harness.client({ storage: storage.adapter, retry: { attempts: 3, baseDelayMs: 10, maxDelayMs: 5_000 } })
+    const auth = harness.client({ strategy: jwt({ storage: storage.adapter, retry: { attempts: 3, baseDelayMs: 10, maxDelayMs: 5_000 } }) })
     await auth.login(alice)
     const before = storage.record()
 
@@ -627,7 +628,7 @@ describe('S28 refresh answered 5xx, 429 or non-JSON', () => {
     const recorder = refreshRecorder((call) => (mode === 'pass' ? undefined : mode === 'html-200' && call === 1 ? html(200) : mode === 'html-502' ? html(502) : undefined))
     harness = sdkHarness({}, [recorder.handler(REFRESH_URL)])
     const storage = recordingStorage()
-    const auth = harness.client({ storage: storage.adapter, retry: { attempts: 3, baseDelayMs: 10 } })
+    const auth = harness.client({ strategy: jwt({ storage: storage.adapter, retry: { attempts: 3, baseDelayMs: 10 } }) })
     await auth.login(alice)
 
     // 200 with an HTML body once, then the real answer.
@@ -659,7 +660,7 @@ describe('S29 incomplete or malformed refresh answers', () => {
     })
     harness = sdkHarness({}, [recorder.handler(REFRESH_URL)])
     const storage = recordingStorage()
-    const auth = harness.client({ storage: storage.adapter })
+    const auth = harness.client({ strategy: jwt({ storage: storage.adapter }) })
     await auth.login(alice)
     const before = storage.record()!
 
@@ -685,7 +686,7 @@ describe('S29 incomplete or malformed refresh answers', () => {
     )
     harness = sdkHarness({}, [recorder.handler(REFRESH_URL)])
     const storage = recordingStorage()
-    const auth = harness.client({ storage: storage.adapter, retry: { attempts: 2, baseDelayMs: 10 } })
+    const auth = harness.client({ strategy: jwt({ storage: storage.adapter, retry: { attempts: 2, baseDelayMs: 10 } }) })
     await auth.login(alice)
     const before = storage.record()!
     const writes = storage.writes.length
@@ -714,7 +715,7 @@ describe('S29 incomplete or malformed refresh answers', () => {
     const recorder = refreshRecorder(() => HttpResponse.json({ refreshToken: 'only-a-refresh-token-and-nothing-else' }))
     harness = sdkHarness({}, [recorder.handler(REFRESH_URL)])
     const storage = recordingStorage()
-    const auth = harness.client({ storage: storage.adapter, retry: { attempts: 1 } })
+    const auth = harness.client({ strategy: jwt({ storage: storage.adapter, retry: { attempts: 1 } }) })
     await auth.login(alice)
     const before = storage.record()
 

@@ -3,7 +3,7 @@
 // `happy-dom` *environment* would also replace fetch's Request/Response with happy-dom's, which
 // strip `Cookie`, `Origin` (requests) and `Set-Cookie` (responses) as a browser hides them from
 // scripts; the harness plays the browser's network layer and needs them, so Node's are kept.
-import { AuthError, type AuthEventName } from '@authlens/sdk'
+import { AuthError, session, type AuthEventName } from '@authlens/sdk'
 import { http, HttpResponse } from 'msw'
 import { Window } from 'happy-dom'
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
@@ -43,7 +43,7 @@ function setup(backendOptions: Parameters<typeof sdkHarness>[0] = {}, handlers: 
     sent.push({ url: request.url, method: request.method, credentials: request.credentials, status: response.status, body })
     return response
   }
-  const auth = h.client({ strategy: 'session', fetch })
+  const auth = h.client({ strategy: session(), fetch })
   const events: { name: AuthEventName; payload: unknown }[] = []
   for (const name of EVENTS) auth.on(name, (payload: unknown) => events.push({ name, payload }))
   return { h, auth, sent, events, names: () => events.map((event) => event.name) }
@@ -79,7 +79,7 @@ describe('session strategy', () => {
     await first.auth.ready
     await first.auth.login(alice)
     // A reload: a new client on the same browser (same cookie jar).
-    const auth = first.h.client({ strategy: 'session' })
+    const auth = first.h.client({ strategy: session() })
     const events: string[] = []
     auth.on('expired', () => events.push('expired'))
     auth.on('logout', () => events.push('logout'))

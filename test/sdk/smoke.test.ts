@@ -1,3 +1,4 @@
+import { jwt } from '@authlens/sdk'
 import { afterEach, describe, expect, it } from 'vitest'
 import { alice, sdkHarness } from '../helpers/sdk-harness.ts'
 
@@ -25,7 +26,7 @@ describe('SDK smoke', () => {
   it('refreshes once for 100 concurrent requests on an expired token', async () => {
     let now = Date.now()
     harness = sdkHarness({ now: () => now, accessTokenTtlSeconds: 60 })
-    const auth = harness.client({ leewaySeconds: 5 })
+    const auth = harness.client({ strategy: jwt({ leewaySeconds: 5 }) })
     await auth.login(alice)
     now += 120_000
     const responses = await Promise.all(Array.from({ length: 100 }, () => auth.fetch('/me')))

@@ -1,9 +1,10 @@
 // @vitest-environment happy-dom
-import type { AuthClient, AuthEvents, TokenStorage } from '@authlens/sdk'
+import { jwt, type AuthClient, type AuthEvents } from '@authlens/sdk'
+import { cookieStorage, customStorage, webStorage, type StorageAdapter } from '@authlens/sdk/storage'
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
 import { alice, ORIGIN, sdkHarness } from '../helpers/sdk-harness.ts'
 
-/** The key the client stores under: `authlens:` + clientId, else baseURL (the harness's). */
+/** The key the client stores under: `authlens:` + name, else baseURL (the harness's). */
 const KEY = `authlens:${ORIGIN}/api`
 const COOKIE_KEY = encodeURIComponent(KEY)
 const PAGE = 'http://localhost:3000/'
@@ -41,10 +42,10 @@ function clearCookies() {
 
 /** Signs alice in through a throwaway client and returns what it stored in localStorage. */
 async function storedRecord(h: Harness, options: Parameters<Harness['client']>[0] = {}) {
-  const auth = h.client({ storage: 'localStorage', ...options })
+  const auth = h.client({ strategy: jwt({ storage: webStorage('localStorage') }), ...options })
   await auth.ready
   await auth.login(alice)
-  const raw = localStorage.getItem(options.clientId ? `authlens:${options.clientId}` : KEY)
+  const raw = localStorage.getItem(options.name ? `authlens:${options.name}` : KEY)
   auth.destroy()
   expect(raw).not.toBeNull()
   return { raw: raw!, record: JSON.parse(raw!) as { v: number; accessToken: string; refreshToken: string } }
@@ -104,7 +105,7 @@ describe('storage fallback (S12, S23)', () => {
     const refusing = refusingStorage(new DOMException('The quota has been exceeded.', 'QuotaExceededError'))
     vi.stubGlobal('localStorage', refusing)
     const setItem = refusing.setItem
-    const auth = h.client({ storage: 'localStorage' })
+    const auth = h.client({ strategy: jwt({ storage: webStorage('localStorage') }) })
     const log = record(auth)
     await auth.ready
 
@@ -137,7 +138,7 @@ describe('storage fallback (S12, S23)', () => {
     const h = start()
     const refusing = refusingStorage(new DOMException('The quota has been exceeded.', 'QuotaExceededError'))
     vi.stubGlobal('sessionStorage', refusing)
-    const auth = h.client({ storage: 'sessionStorage' })
+    const auth = h.client({ strategy: jwt({ storage: webStorage('sessionStorage') }) })
     const log = record(auth)
     await auth.ready
     await expect(auth.login(alice)).resolves.toMatchObject({ status: 'authenticated' })
@@ -152,7 +153,7 @@ describe('storage fallback (S12, S23)', () => {
     vi.spyOn(document, 'cookie', 'set').mockImplementation(() => {
       throw new DOMException('cookies are disabled', 'SecurityError')
     })
-    const auth = h.client({ storage: 'cookie' })
+    const auth = h.client({ strategy: jwt({ storage: cookieStorage() }) })
     const log = record(auth)
     await auth.ready
     await expect(auth.login(alice)).resolves.toMatchObject({ status: 'authenticated' })
@@ -172,7 +173,7 @@ describe('storage fallback (S12, S23)', () => {
           throw new DOMException(`Failed to read the '${area}' property from 'Window': Access is denied for this document.`, 'SecurityError')
         },
       })
-      const auth = h.client({ storage: area })
+      const auth = h.client({ strategy: jwt({ storage: webStorage(area) }) })
       const log = record(auth)
       await auth.ready
       // The restore probed the storage, fell back, and found nobody signed in.
@@ -202,7 +203,7 @@ describe('storage fallback (S12, S23)', () => {
         throw new DOMException('Access is denied for this document.', 'SecurityError')
       },
     })
-    const auth = h.client({ storage: 'localStorage', restore: false })
+    const auth = h.client({ strategy: jwt({ storage: webStorage('localStorage') }), restore: false })
     const log = record(auth)
     await expect(auth.login(alice)).resolves.toMatchObject({ status: 'authenticated' })
     expect(log.of('storage-fallback')).toEqual([{ from: 'localStorage', reason: 'SecurityError' }])
@@ -214,7 +215,7 @@ describe('stored tokens that must not be trusted (S13, S24)', () => {
   it('S13 control: an intact stored record is restored and used', async () => {
     const h = start()
     const { record: stored } = await storedRecord(h)
-    const auth = h.client({ storage: 'localStorage' })
+    const auth = h.client({ strategy: jwt({ storage: webStorage('localStorage') }) })
     const log = record(auth)
     await auth.ready
     expect(auth.getState().status).toBe('authenticated')
@@ -253,7 +254,7 @@ describe('stored tokens that must not be trusted (S13, S24)', () => {
       localStorage.setItem(KEY, corrupt(stored))
       const before = h.requests.length
 
-      const auth = h.client({ storage: 'localStorage' })
+      const auth = h.client({ strategy: jwt({ storage: webStorage('localStorage') }) })
       const log = record(auth)
       await auth.ready
       expect(log.of('warning')).toEqual([{ code: 'token_discarded', message: expect.stringContaining('discarded') }])
@@ -277,7 +278,7 @@ describe('stored tokens that must not be trusted (S13, S24)', () => {
     expect(decode(stored.record.accessToken).iss).toBe('https://auth.authlens.test')
     const before = h.requests.length
 
-    const auth = h.client({ storage: 'localStorage', issuer: 'https://login.other.example' })
+    const auth = h.client({ strategy: jwt({ storage: webStorage('localStorage'), issuer: 'https://login.other.example' }) })
     const log = record(auth)
     await auth.ready
     expect(log.of('warning')).toEqual([{ code: 'token_discarded', message: expect.any(String) }])
@@ -295,7 +296,7 @@ describe('stored tokens that must not be trusted (S13, S24)', () => {
     expect(decode(stored.record.accessToken).aud).toBe('authlens-api')
     const before = h.requests.length
 
-    const auth = h.client({ storage: 'localStorage', issuer: 'https://auth.authlens.test', audience: 'billing-api' })
+    const auth = h.client({ strategy: jwt({ storage: webStorage('localStorage'), issuer: 'https://auth.authlens.test', audience: 'billing-api' }) })
     const log = record(auth)
     await auth.ready
     expect(log.of('warning')).toEqual([{ code: 'token_discarded', message: expect.any(String) }])
@@ -312,7 +313,7 @@ describe('stored tokens that must not be trusted (S13, S24)', () => {
     const now = Math.floor(Date.now() / 1000)
     const foreign = await h.backend.signToken({ iss: 'https://evil.example', aud: 'authlens-api', sub: 'u_alice', iat: now, exp: now + 300 })
     localStorage.setItem(KEY, JSON.stringify({ v: 1, accessToken: foreign, refreshToken: 'foreign-refresh-token-value' }))
-    const auth = h.client({ storage: 'localStorage', issuer: 'https://auth.authlens.test' })
+    const auth = h.client({ strategy: jwt({ storage: webStorage('localStorage'), issuer: 'https://auth.authlens.test' }) })
     const log = record(auth)
     await auth.ready
     expect(log.of('warning').map((warning) => warning.code)).toEqual(['token_discarded'])
@@ -326,7 +327,7 @@ describe('stored tokens that must not be trusted (S13, S24)', () => {
   it('S24 control: matching issuer and audience restore the stored token', async () => {
     const h = start()
     const stored = await storedRecord(h)
-    const auth = h.client({ storage: 'localStorage', issuer: 'https://auth.authlens.test', audience: 'authlens-api' })
+    const auth = h.client({ strategy: jwt({ storage: webStorage('localStorage'), issuer: 'https://auth.authlens.test', audience: 'authlens-api' }) })
     const log = record(auth)
     await auth.ready
     expect(log.of('warning')).toEqual([])
@@ -336,11 +337,11 @@ describe('stored tokens that must not be trusted (S13, S24)', () => {
     expect(header(lastTo(h, '/api/me'), 'authorization')).toBe(`Bearer ${stored.record.accessToken}`)
   })
 
-  it('S24 a client with another clientId keys its storage apart and never reads the other record', async () => {
+  it('S24 a client with another name keys its storage apart and never reads the other record', async () => {
     const h = start()
-    const stored = await storedRecord(h, { clientId: 'app-a' })
+    const stored = await storedRecord(h, { name: 'app-a' })
     expect(localStorage.getItem(KEY)).toBeNull()
-    const auth = h.client({ storage: 'localStorage', clientId: 'app-b' })
+    const auth = h.client({ strategy: jwt({ storage: webStorage('localStorage') }), name: 'app-b' })
     await auth.ready
     expect(auth.getState().status).toBe('anonymous')
     await auth.fetch('/me')
@@ -360,7 +361,7 @@ describe('cookie storage attributes (S21)', () => {
     expect(location.protocol).toBe('https:')
     const h = start()
     const setter = vi.spyOn(document, 'cookie', 'set')
-    const auth = h.client({ storage: 'cookie' })
+    const auth = h.client({ strategy: jwt({ storage: cookieStorage() }) })
     await auth.ready
     await auth.login(alice)
     const token = (await auth.getAccessToken())!
@@ -388,7 +389,7 @@ describe('cookie storage attributes (S21)', () => {
     expect(location.protocol).toBe('http:')
     const h = start()
     const setter = vi.spyOn(document, 'cookie', 'set')
-    const auth = h.client({ storage: 'cookie' })
+    const auth = h.client({ strategy: jwt({ storage: cookieStorage() }) })
     await auth.ready
     await auth.login(alice)
     const exp = decode((await auth.getAccessToken())!).exp as number
@@ -400,7 +401,7 @@ describe('cookie storage attributes (S21)', () => {
     const skew = 10 * 60_000
     const h = start({ now: () => Date.now() + skew })
     const setter = vi.spyOn(document, 'cookie', 'set')
-    const auth = h.client({ storage: 'cookie' })
+    const auth = h.client({ strategy: jwt({ storage: cookieStorage() }) })
     await auth.ready
     await auth.login(alice)
     const exp = decode((await auth.getAccessToken())!).exp as number
@@ -413,13 +414,13 @@ describe('cookie storage attributes (S21)', () => {
 
   it('S21 control: a new client restores from the cookie', async () => {
     const h = start()
-    const first = h.client({ storage: 'cookie' })
+    const first = h.client({ strategy: jwt({ storage: cookieStorage() }) })
     await first.ready
     await first.login(alice)
     const token = await first.getAccessToken()
     first.destroy()
     expect(document.cookie).toContain(`${COOKIE_KEY}=`)
-    const second = h.client({ storage: 'cookie' })
+    const second = h.client({ strategy: jwt({ storage: cookieStorage() }) })
     await second.ready
     expect(second.getState().status).toBe('authenticated')
     expect(await second.getAccessToken()).toBe(token)
@@ -448,15 +449,15 @@ describe('default and opt-in storage (S22)', () => {
   })
 
   const optIn = {
-    localStorage: { read: () => localStorage.getItem(KEY), risk: /localStorage.*XSS/ },
-    sessionStorage: { read: () => sessionStorage.getItem(KEY), risk: /sessionStorage.*XSS/ },
-    cookie: { read: () => (document.cookie.includes(`${COOKIE_KEY}=`) ? 'present' : null), risk: /cookie.*XSS/ },
+    localStorage: { storage: () => webStorage('localStorage'), read: () => localStorage.getItem(KEY), risk: /localStorage.*XSS/ },
+    sessionStorage: { storage: () => webStorage('sessionStorage'), read: () => sessionStorage.getItem(KEY), risk: /sessionStorage.*XSS/ },
+    cookie: { storage: cookieStorage, read: () => (document.cookie.includes(`${COOKIE_KEY}=`) ? 'present' : null), risk: /cookie.*XSS/ },
   } as const
 
-  for (const [kind, { read, risk }] of Object.entries(optIn)) {
+  for (const [kind, { storage, read, risk }] of Object.entries(optIn)) {
     it(`S22 ${kind} storage is opt-in and emits one insecure_storage warning naming the risk, once only`, async () => {
       const h = start()
-      const auth = h.client({ storage: kind as keyof typeof optIn })
+      const auth = h.client({ strategy: jwt({ storage: storage() }) })
       const log = record(auth)
       await auth.ready
       await auth.login(alice)
@@ -473,12 +474,12 @@ describe('default and opt-in storage (S22)', () => {
   }
 })
 
-describe('custom TokenStorage adapter', () => {
+describe('customStorage(adapter)', () => {
   /** An async adapter backed by a Map, recording every call. */
   function mapStorage() {
     const values = new Map<string, string>()
     const calls: [string, ...unknown[]][] = []
-    const adapter: TokenStorage = {
+    const adapter: StorageAdapter = {
       async get(key) {
         calls.push(['get', key])
         return values.get(key) ?? null
@@ -498,7 +499,7 @@ describe('custom TokenStorage adapter', () => {
   it('stores the token pair as one record with its expiry, restores from it, removes it at logout, without a warning', async () => {
     const h = start()
     const { adapter, values, calls } = mapStorage()
-    const auth = h.client({ storage: adapter })
+    const auth = h.client({ strategy: jwt({ storage: customStorage(adapter) }) })
     const log = record(auth)
     await auth.ready
     expect(calls).toEqual([['get', KEY]])
@@ -512,7 +513,7 @@ describe('custom TokenStorage adapter', () => {
     expect(log.of('warning')).toEqual([])
     auth.destroy()
 
-    const again = h.client({ storage: adapter })
+    const again = h.client({ strategy: jwt({ storage: customStorage(adapter) }) })
     await again.ready
     expect(again.getState().status).toBe('authenticated')
     expect(await again.getAccessToken()).toBe(token)
@@ -523,12 +524,12 @@ describe('custom TokenStorage adapter', () => {
 
   it('an adapter that rejects falls back to memory with a storage-fallback event (from "custom")', async () => {
     const h = start()
-    const adapter: TokenStorage = {
+    const adapter: StorageAdapter = {
       get: () => null,
       set: () => Promise.reject(new TypeError('backend unavailable')),
       remove: () => undefined,
     }
-    const auth = h.client({ storage: adapter })
+    const auth = h.client({ strategy: jwt({ storage: customStorage(adapter) }) })
     const log = record(auth)
     await auth.ready
     await expect(auth.login(alice)).resolves.toMatchObject({ status: 'authenticated' })
@@ -538,14 +539,14 @@ describe('custom TokenStorage adapter', () => {
 
   it('an adapter whose get throws during restore falls back and starts signed out', async () => {
     const h = start()
-    const adapter: TokenStorage = {
+    const adapter: StorageAdapter = {
       get: () => {
         throw new Error('locked')
       },
       set: () => undefined,
       remove: () => undefined,
     }
-    const auth = h.client({ storage: adapter })
+    const auth = h.client({ strategy: jwt({ storage: customStorage(adapter) }) })
     const log = record(auth)
     await auth.ready
     expect(auth.getState().status).toBe('anonymous')

@@ -1,7 +1,7 @@
 import { AxiosHeaders, type AxiosInstance, type AxiosResponse, type InternalAxiosRequestConfig } from 'axios'
 import type { AuthClient, Prepared } from '@authlens/sdk'
 
-type Config = InternalAxiosRequestConfig & { authlensPrepared?: Prepared; authlensRetried?: boolean }
+type Config = InternalAxiosRequestConfig & { authlens?: { url: string; prepared: Prepared; retried?: boolean } }
 
 const attached = new WeakMap<AxiosInstance, { request: number; response: number }>()
 
@@ -14,27 +14,29 @@ export function attachAuth(instance: AxiosInstance, auth: AuthClient): AxiosInst
   detachAuth(instance)
   const request = instance.interceptors.request.use(async (config: Config) => {
     const headers = new Headers()
-    const prepared = await auth.prepare(instance.getUri(config), config.method ?? 'get', headers)
-    config.authlensPrepared = prepared
+    const url = instance.getUri(config)
+    const prepared = await auth.prepare(url, config.method ?? 'get', headers)
+    config.authlens = { url, prepared, retried: config.authlens?.retried }
     config.headers = AxiosHeaders.from(config.headers)
     headers.forEach((value, name) => config.headers.set(name, value))
     if (prepared.credentials === 'include') config.withCredentials = true
     return config
   })
-  const settle = (config: Config, answer: AxiosResponse) => {
+  const settle = ({ url, prepared, retried }: NonNullable<Config['authlens']>, answer: AxiosResponse) => {
+    // Only a 401's challenge is ever read: other answers skip copying their headers.
     const headers = new Headers()
-    for (const [name, value] of Object.entries(answer.headers ?? {})) if (typeof value === 'string') headers.set(name, value)
-    return auth.settle(instance.getUri(config), { status: answer.status, headers }, config.authlensPrepared!, config.authlensRetried === true)
+    if (answer.status === 401) for (const [name, value] of Object.entries(answer.headers ?? {})) if (typeof value === 'string') headers.set(name, value)
+    return auth.settle(url, { status: answer.status, headers }, prepared, retried === true)
   }
   const accepted = async (answer: AxiosResponse) => {
-    const config = answer.config as Config
-    if (config.authlensPrepared) await settle(config, answer)
+    const { authlens } = answer.config as Config
+    if (authlens) await settle(authlens, answer)
     return answer
   }
   const recovered = async (error: { config?: Config; response?: AxiosResponse }) => {
     const { config, response: answer } = error
-    if (!config?.authlensPrepared || !answer || !(await settle(config, answer))) throw error
-    return instance.request({ ...config, authlensRetried: true } as Config)
+    if (!config?.authlens || !answer || !(await settle(config.authlens, answer))) throw error
+    return instance.request({ ...config, authlens: { ...config.authlens, retried: true } } as Config)
   }
   const response = instance.interceptors.response.use(accepted, recovered)
   attached.set(instance, { request, response })

@@ -2,15 +2,15 @@
 import { act, cleanup, fireEvent, render, screen } from '@testing-library/react'
 import { useRef } from 'react'
 import { afterEach, describe, expect, it, vi } from 'vitest'
-import { createAuthClient, type AuthClient, type AuthState, type CustomProtocol, type TokenResponse } from '../index.ts'
+import { createAuthClient, customLogin, jwt, type AuthClient, type AuthState, type LoginProtocol, type TokenResponse } from '../index.ts'
 import { AuthProvider, RequireAuth, useAuth, useAuthState } from './index.ts'
 
 const b64 = (value: unknown) => Buffer.from(JSON.stringify(value)).toString('base64url')
 /** An unsigned JWT: clients only read claims. */
-const jwt = (claims: Record<string, unknown>) => `${b64({ alg: 'ES256', typ: 'at+jwt' })}.${b64(claims)}.c2lnbmF0dXJl`
+const unsignedJwt = (claims: Record<string, unknown>) => `${b64({ alg: 'ES256', typ: 'at+jwt' })}.${b64(claims)}.c2lnbmF0dXJl`
 const now = () => Math.floor(Date.now() / 1000)
 const tokensFor = (sub: string, jti = Math.random().toString(36)): TokenResponse => ({
-  accessToken: jwt({ sub, iat: now(), exp: now() + 300, jti }),
+  accessToken: unsignedJwt({ sub, iat: now(), exp: now() + 300, jti }),
   refreshToken: `refresh-${jti}`,
 })
 
@@ -18,7 +18,7 @@ const tokensFor = (sub: string, jti = Math.random().toString(36)): TokenResponse
 function controlledProtocol() {
   const pending: { kind: 'login' | 'refresh'; resolve: (value: TokenResponse) => void; reject: (error: Error) => void }[] = []
   const wait = (kind: 'login' | 'refresh') => new Promise<TokenResponse>((resolve, reject) => pending.push({ kind, resolve, reject }))
-  const protocol: CustomProtocol = {
+  const protocol: LoginProtocol = {
     login: () => wait('login'),
     refresh: () => wait('refresh'),
     logout: async () => undefined,
@@ -38,8 +38,8 @@ function controlledProtocol() {
 }
 
 let clients: AuthClient[] = []
-function client(protocol: CustomProtocol, restore = false) {
-  const auth = createAuthClient({ protocol, crossTab: false, restore, fetch: () => Promise.reject(new Error('no network in this test')) })
+function client(protocol: LoginProtocol, restore = false) {
+  const auth = createAuthClient({ strategy: jwt({ login: customLogin(protocol) }), crossTab: false, restore, fetch: () => Promise.reject(new Error('no network in this test')) })
   clients.push(auth)
   return auth
 }

@@ -11,8 +11,6 @@ export interface CrossTabRecord {
 export type CrossTabMessage =
   | { type: 'tokens'; generation: number; tokens: string; login?: boolean }
   | { type: 'logout'; generation: number }
-  /** Session strategy: someone signed in; the cookie is shared, so re-read the session. */
-  | { type: 'login' }
   | { type: 'hello' }
 
 /**

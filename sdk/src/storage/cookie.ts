@@ -1,3 +1,5 @@
+import { readCookie } from '../transport/csrf.ts'
+import { withFallback } from './fallback.ts'
 import type { TokenStorage } from './types.ts'
 
 /**
@@ -9,17 +11,13 @@ export function cookieStorage(): TokenStorage {
     const secure = globalThis.location?.protocol === 'https:' ? '; Secure' : ''
     document.cookie = `${encodeURIComponent(key)}=${encodeURIComponent(value)}; Path=/; SameSite=Strict${secure}; Expires=${expires}`
   }
-  return {
-    get: (key) => readCookie(key),
-    set: (key, value, expiresAt) => write(key, value, new Date(expiresAt ?? Date.now() + 3_600_000).toUTCString()),
-    remove: (key) => write(key, '', new Date(0).toUTCString()),
-  }
-}
-
-export function readCookie(name: string): string | null {
-  for (const pair of document.cookie.split('; ')) {
-    const index = pair.indexOf('=')
-    if (decodeURIComponent(pair.slice(0, index)) === name) return decodeURIComponent(pair.slice(index + 1))
-  }
-  return null
+  return withFallback(
+    {
+      get: (key) => readCookie(key),
+      set: (key, value, expiresAt) => write(key, value, new Date(expiresAt ?? Date.now() + 3_600_000).toUTCString()),
+      remove: (key) => write(key, '', new Date(0).toUTCString()),
+    },
+    'cookie',
+    'tokens in a JS-readable cookie are readable by any script on this origin (XSS)',
+  )
 }

@@ -1,30 +1,23 @@
-import type { ServerClock } from '../clock.ts'
 import type { AuthError } from '../errors.ts'
-import type { Emitter } from '../events.ts'
-import type { ResolvedOptions } from '../options.ts'
-import type { CustomProtocol, Credentials } from '../protocols/types.ts'
-import type { CrossTab } from '../refresh/cross-tab.ts'
+import type { Emitter, StorageKind } from '../events.ts'
+import type { Credentials } from '../login/types.ts'
 import type { AuthState, AuthStore } from '../state.ts'
-import type { SafeStorage } from '../storage/safe-storage.ts'
 import type { AuthRequestKind } from '../transport/auth-request.ts'
 import type { Scope } from '../transport/scope.ts'
 
 /** What the client builds once and hands to its strategy. */
 export interface ClientContext {
-  options: ResolvedOptions
+  /** Names this client's storage entry, cross-tab channel, lock and record. */
+  key: string
+  /** Running in a page (not Node, not SSR): the only case where browser APIs may be touched. */
+  browser: boolean
+  /** Coordinate with the other tabs of this origin. */
+  crossTab: boolean
   store: AuthStore
   events: Emitter
-  clock: ServerClock
   scope: Scope
-  storage: SafeStorage
-  crossTab: CrossTab | undefined
-  protocol: CustomProtocol
-  endpoint(name: 'login' | 'refresh' | 'logout' | 'session'): string
-  send(kind: AuthRequestKind, url: string, init: RequestInit): Promise<Record<string, unknown>>
-  /** The double-submit header for requests that ride on a cookie (S15). */
-  csrfHeaders(): Record<string, string>
-  /** False only when a cookie-borne sign-in certainly does not exist, so restoring can skip asking. */
-  cookieHint(): boolean
+  /** One auth request: deadline (S27), every failure a typed error; `onResponse` sees each answer. */
+  send(kind: AuthRequestKind, url: string, init: RequestInit, onResponse?: (response: Response) => void): Promise<Record<string, unknown>>
   setState(state: Partial<AuthState>): void
   /** Records an error in state and emits it. */
   report(error: AuthError): void
@@ -39,6 +32,15 @@ export interface Prepared {
   user?: string | undefined
 }
 
+/** What the strategy holds, as DevTools may see it (the bridge strips the token's signature). */
+export interface Inspection {
+  strategy: 'jwt' | 'session'
+  storage: StorageKind
+  clockOffsetMs: number
+  accessToken: string | null
+  hasRefreshToken: boolean
+}
+
 export interface Strategy {
   init(): Promise<void>
   login(credentials: Credentials): Promise<void>
@@ -49,8 +51,9 @@ export interface Strategy {
   prepare(url: URL, method: string, headers: Headers): Promise<Prepared>
   /** After a response: true when the request should be sent once more (a fresh credential exists). */
   recover(response: { status: number; headers: Headers }, prepared: Prepared): Promise<boolean>
-  /** The access token, if any, for the devtools bridge (which strips its signature). */
-  accessToken(): string | null
-  hasRefreshToken(): boolean
+  inspect(): Inspection
   destroy(): void
 }
+
+/** A value for `createAuthClient({ strategy })`: `jwt(...)` or `session(...)`. */
+export type StrategyFactory = (context: ClientContext) => Strategy

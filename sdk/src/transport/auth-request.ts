@@ -21,7 +21,7 @@ export async function sendAuthRequest(
   url: string,
   init: RequestInit,
   timeoutMs: number,
-  onResponse: (response: Response) => void,
+  onResponse?: (response: Response) => void,
 ): Promise<Record<string, unknown>> {
   const controller = new AbortController()
   const timer = setTimeout(() => controller.abort(), timeoutMs)
@@ -42,7 +42,7 @@ export async function sendAuthRequest(
   } finally {
     clearTimeout(timer)
   }
-  onResponse(response)
+  onResponse?.(response)
   const { status, ok } = response
   if (ok && body) return body
   const error = String(body?.error ?? '')

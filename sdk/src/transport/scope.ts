@@ -3,8 +3,13 @@
  * S14). Relative URLs resolve against `baseURL`, then against the page.
  */
 export function createScope(baseURL: string) {
-  const page = () => globalThis.location?.href ?? 'http://localhost/'
-  const base = () => new URL(baseURL, page())
+  let cached: { page: string; base: URL } | undefined
+  // Parsed once per page address (every request asks): a relative `baseURL` follows navigation.
+  const base = () => {
+    const page = globalThis.location?.href ?? 'http://localhost/'
+    if (cached?.page !== page) cached = { page, base: new URL(baseURL, page) }
+    return cached.base
+  }
   return {
     resolve(url: string): URL {
       // Paths are relative to the API root ('/me' under '/api' is '/api/me'); full URLs and

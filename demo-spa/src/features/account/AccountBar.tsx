@@ -23,7 +23,7 @@ export function AccountBar() {
     addLog({ source: 'demo', title: 'Refresh now', detail: 'auth.refresh()', tone: 'info' })
     try {
       await auth.refresh()
-      if (MODES[mode].options.strategy === 'session') {
+      if (MODES[mode].strategy === 'session') {
         // A session has no token to renew and the SDK emits no `refresh` event for it: say what happened.
         const expiresAt = auth.getState().expiresAt
         addLog({ source: 'demo', title: 'session re-read', detail: `GET /api/session: valid until ${expiresAt ? clockTime(expiresAt) : '?'} (server time)`, tone: 'ok' })

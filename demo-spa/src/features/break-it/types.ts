@@ -21,6 +21,6 @@ export interface BreakAction {
   run(context: ActionContext): Promise<ActionResult>
 }
 
-export const isSession = (mode: DemoMode): boolean => mode.options.strategy === 'session'
+export const isSession = (mode: DemoMode): boolean => mode.strategy === 'session'
 
 export const needsSignIn = (signedIn: boolean): string | null => (signedIn ? null : 'Sign in first.')

@@ -12,7 +12,7 @@ import { TokenDetails } from './TokenDetails.tsx'
 export function CredentialCard() {
   const mode = MODES[useDemo((state) => state.connection.mode)]
   const signedIn = useAuthState((state) => state.status === 'authenticated' || state.status === 'refreshing')
-  const session = mode.options.strategy === 'session'
+  const session = mode.strategy === 'session'
   return (
     <Panel title="Credential" className="credential">
       <Holdings mode={mode} />

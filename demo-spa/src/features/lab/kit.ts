@@ -1,4 +1,5 @@
-import { createAuthClient, type AuthClient, type AuthClientOptions } from '@authlens/sdk'
+import { createAuthClient, jwt, memoryStorage, session, type AuthClient, type JwtOptions } from '@authlens/sdk'
+import { cookieStorage, webStorage } from '@authlens/sdk/storage'
 
 /**
  * The lab signs in as bob, so the live demo (usually alice) keeps its notes; logging bob out
@@ -55,19 +56,17 @@ export async function control(path: 'clock' | 'settings' | 'revoke' | 'csrf-defe
 
 export type LabMode = 'session' | 'memory' | 'localStorage' | 'sessionStorage' | 'cookie'
 
+const STORAGE = { memory: memoryStorage, localStorage: () => webStorage('localStorage'), sessionStorage: () => webStorage('sessionStorage'), cookie: cookieStorage }
+
 /**
- * A throwaway SDK client for one experiment. Its own `clientId` keeps its storage apart from the
- * live demo's; no restore (start signed out) and no cross-tab channel (nothing reaches other tabs).
+ * A throwaway SDK client for one experiment. Its own `name` keeps its storage apart from the live
+ * demo's; no restore (start signed out) and no cross-tab channel (nothing reaches other tabs).
  * Memory mode uses the body transport unless told otherwise: the refresh cookie is per origin and
  * would replace the live demo's.
  */
-export function labClient(mode: LabMode, extra: Partial<AuthClientOptions> = {}): AuthClient {
-  const common: AuthClientOptions = { baseURL: '/api', clientId: `lab-${mode}`, restore: false, crossTab: false, leewaySeconds: 10 }
-  const options: AuthClientOptions =
-    mode === 'session'
-      ? { ...common, strategy: 'session' }
-      : { ...common, strategy: 'jwt', storage: mode, refreshTokenTransport: 'body' }
-  return createAuthClient({ ...options, ...extra })
+export function labClient(mode: LabMode, extra: JwtOptions = {}): AuthClient {
+  const strategy = mode === 'session' ? session() : jwt({ storage: STORAGE[mode](), leewaySeconds: 10, ...extra })
+  return createAuthClient({ strategy, baseURL: '/api', name: `lab-${mode}`, restore: false, crossTab: false })
 }
 
 /** Signs in, runs `body`, and always signs out and lets go of the client (timers, channels). */

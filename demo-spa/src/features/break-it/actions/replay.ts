@@ -21,7 +21,7 @@ export const replay: BreakAction = {
     return needsSignIn(signedIn)
   },
   async run({ connection, mode }) {
-    const area = mode.options.storage as StorageArea
+    const area = mode.storage as StorageArea
     const stolen = stealRefreshToken(area)
     if (!stolen) return { tone: 'warn', summary: `No refresh token found in ${area}.`, steps: [] }
     const steps = [`1. Copied the refresh token from ${area}: ${abbreviate(stolen, 6)}`]

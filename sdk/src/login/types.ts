@@ -9,8 +9,8 @@ export interface TokenResponse {
 
 export type Credentials = Record<string, string>
 
-/** Bring your own backend: two functions that talk to it and return tokens. */
-export interface CustomProtocol {
+/** How tokens are obtained, renewed and revoked: the JSON endpoints by default, or your own. */
+export interface LoginProtocol {
   login(credentials: Credentials): Promise<TokenResponse>
   /** `refreshToken` is undefined with `refreshTokenTransport: 'cookie'`. */
   refresh(refreshToken: string | undefined): Promise<TokenResponse>
@@ -18,13 +18,16 @@ export interface CustomProtocol {
   logout?(tokens: { accessToken?: string; refreshToken?: string }): Promise<void>
 }
 
-export interface ProtocolContext {
+/** What the JWT strategy hands a login method. */
+export interface LoginContext {
+  /** The endpoint's URL, resolved against `baseURL`. */
   url(endpoint: 'login' | 'refresh' | 'logout'): string
+  /** One auth request: deadline, typed errors, server clock learned. */
   send(kind: AuthRequestKind, url: string, init: RequestInit): Promise<Record<string, unknown>>
   cookieTransport: boolean
   /** `X-XSRF-TOKEN` for requests that ride on a cookie. */
   csrfHeaders(): Record<string, string>
-  clientId: string | undefined
 }
 
-export type Protocol = (context: ProtocolContext) => CustomProtocol
+/** A value for `jwt({ login })`: `jsonLogin()` (the default) or `customLogin({ ... })`. */
+export type LoginMethod = (context: LoginContext) => LoginProtocol

@@ -1,9 +1,9 @@
-import { DEVTOOLS_PANEL_SOURCE, DEVTOOLS_SOURCE, type DevtoolsMessage, type DevtoolsState } from './devtools-protocol.ts'
-import { AuthError } from './errors.ts'
+import { AuthError } from '../errors.ts'
+import { DEVTOOLS_PANEL_SOURCE, DEVTOOLS_SOURCE, type DevtoolsMessage, type DevtoolsState } from './protocol.ts'
 
 /**
- * Posts state and events for AuthLens DevTools, to this page's own origin only (S34). Off unless
- * `devtools: true`; never posts a usable token (S20).
+ * Posts state and events for AuthLens DevTools, to this page's own origin only (S34). Never posts
+ * a usable token (S20): `snapshot` strips signatures.
  */
 export function createDevtoolsBridge(snapshot: () => DevtoolsState) {
   const target = typeof window === 'undefined' ? undefined : window

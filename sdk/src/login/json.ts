@@ -1,4 +1,4 @@
-import type { Protocol } from './types.ts'
+import type { LoginMethod } from './types.ts'
 
 /** A JSON POST; `headers` join the content type. */
 export const jsonPost = (body: unknown, credentials?: RequestCredentials, headers: Record<string, string> = {}): RequestInit => ({
@@ -8,8 +8,11 @@ export const jsonPost = (body: unknown, credentials?: RequestCredentials, header
   ...(credentials ? { credentials } : {}),
 })
 
-/** The mock server's JSON API: camelCase fields, refresh token in the body or an HttpOnly cookie. */
-export const jsonProtocol: Protocol = (context) => {
+/**
+ * First-party JSON sign-in, the default (`@authlens/mock-server`'s API): camelCase fields, the
+ * refresh token in the body or in an HttpOnly cookie.
+ */
+export const jsonLogin = (): LoginMethod => (context) => {
   const cookie = context.cookieTransport
   // The refresh cookie rides only where it is needed: login (to receive it), refresh and logout.
   const cookieCredentials: RequestCredentials = cookie ? 'include' : 'same-origin'
@@ -20,9 +23,7 @@ export const jsonProtocol: Protocol = (context) => {
       return read(await context.send('login', context.url('login'), jsonPost(body, cookieCredentials)))
     },
     async refresh(refreshToken) {
-      const init = cookie
-        ? { method: 'POST', headers: context.csrfHeaders(), credentials: 'include' as const }
-        : jsonPost({ refreshToken })
+      const init = cookie ? { method: 'POST', headers: context.csrfHeaders(), credentials: 'include' as const } : jsonPost({ refreshToken })
       return read(await context.send('refresh', context.url('refresh'), init))
     },
     async logout({ accessToken, refreshToken }) {
