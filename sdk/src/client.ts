@@ -45,7 +45,7 @@ export type Plugin = (client: PluginContext) => () => void
 export function createAuthClient(options: AuthClientOptions) {
   const { strategy: factory, baseURL = '/api', timeoutMs = 10_000, restore = true, plugins = [] } = options
   if (typeof factory !== 'function' || !(timeoutMs >= 0 && timeoutMs < Infinity)) {
-    throw new AuthError('invalid_options', 'strategy must be jwt(...) or session(...); timeoutMs a non-negative number')
+    throw new AuthError('invalid_options', 'needs strategy: jwt() or session(), and timeoutMs ≥ 0')
   }
   const fetchImpl = options.fetch ?? ((...args: Parameters<typeof fetch>) => globalThis.fetch(...args))
   const browser = typeof window !== 'undefined'
@@ -91,11 +91,11 @@ export function createAuthClient(options: AuthClientOptions) {
     if (!retried && (await strategy.recover(answer, prepared))) return true
     if (answer.status === 401 && prepared.inScope) {
       events.emit('unauthorized', { url, status: 401 })
-      if (retried && prepared.token) throw new AuthError('unauthorized', 'the request was refused again after a refresh', 401)
+      if (retried && prepared.token) throw new AuthError('unauthorized', 'refused again after a refresh', 401)
     }
     const now = store.getState().user?.sub
     if (prepared.inScope && prepared.user !== undefined && now !== undefined && now !== prepared.user) {
-      throw new AuthError('user_changed', 'another user signed in while the request was in flight')
+      throw new AuthError('user_changed', 'another user signed in meanwhile')
     }
     return false
   }

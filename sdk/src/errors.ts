@@ -48,3 +48,7 @@ export const scrub = (text: string): string => text.replace(/(?=[\w-]*[A-Z\d])[\
 
 export const isAuthError = (value: unknown, code?: AuthErrorCode): value is AuthError =>
   value instanceof AuthError && (code === undefined || value.code === code)
+
+/** `error` itself when it is an `AuthError`; otherwise (a TypeError, a bad answer) one with `code`. */
+export const asAuthError = (error: unknown, code: AuthErrorCode, message: string): AuthError =>
+  isAuthError(error) ? error : new AuthError(code, message)

@@ -37,11 +37,13 @@ export function readTokenSet(
   serverNow: number,
   expect: TokenExpectations,
 ): TokenSet {
-  if (typeof accessToken !== 'string' || accessToken.length > 16_384) throw invalid('access token is missing or too large')
-  if (refreshToken !== undefined && typeof refreshToken !== 'string') throw invalid('refresh token is not a string')
+  if (typeof accessToken !== 'string' || accessToken.length > 16_384 || (refreshToken !== undefined && typeof refreshToken !== 'string')) {
+    throw invalid('tokens missing, too large or not strings')
+  }
   const claims = decodeClaims(accessToken)
-  if (expect.issuer !== undefined && claims.iss !== expect.issuer) throw invalid('access token is for another issuer')
-  if (expect.audience !== undefined && ![claims.aud].flat().includes(expect.audience)) throw invalid('access token is for another audience')
+  if ((expect.issuer !== undefined && claims.iss !== expect.issuer) || (expect.audience !== undefined && ![claims.aud].flat().includes(expect.audience))) {
+    throw invalid('access token for another issuer or audience')
+  }
   const expiresAt =
     typeof claims.exp === 'number' ? claims.exp * 1000 : typeof expiresIn === 'number' ? serverNow + expiresIn * 1000 : null
   return { accessToken, ...(refreshToken ? { refreshToken } : {}), claims, expiresAt }
@@ -61,7 +63,7 @@ function decodeClaims(token: string): TokenSet['claims'] {
     // Judged below, with every other unreadable token.
   }
   if (signature === undefined || extra !== undefined || /[^\w-]/.test(payload) || !claims || typeof claims !== 'object' || Array.isArray(claims)) {
-    throw invalid('access token is not a readable JWT')
+    throw invalid('access token not a readable JWT')
   }
   return claims as TokenSet['claims']
 }
@@ -73,13 +75,12 @@ export const serializeTokens = ({ accessToken, refreshToken }: TokenSet): string
   JSON.stringify({ v: 1, accessToken, refreshToken })
 
 export function parseStoredTokens(raw: string, serverNow: number, expect: TokenExpectations): TokenSet {
-  let record: unknown
+  let record: Record<string, unknown> | undefined
   try {
-    record = JSON.parse(raw)
+    record = JSON.parse(raw) as Record<string, unknown> | undefined
   } catch {
-    throw invalid('stored tokens are not JSON')
+    // Judged below, with every other unreadable record.
   }
-  const { v, accessToken, refreshToken } = (record ?? {}) as Record<string, unknown>
-  if (v !== 1) throw invalid('stored tokens have an unknown format')
-  return readTokenSet(accessToken, refreshToken, undefined, serverNow, expect)
+  if (record?.v !== 1) throw invalid('stored tokens unreadable')
+  return readTokenSet(record.accessToken, record.refreshToken, undefined, serverNow, expect)
 }

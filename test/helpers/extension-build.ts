@@ -31,7 +31,7 @@ export function extensionBuildIsStale(): boolean {
     newestSourceMtime(join(extensionRoot, 'src')),
     statSync(join(extensionRoot, 'vite.config.ts')).mtimeMs,
     statSync(join(extensionRoot, 'package.json')).mtimeMs,
-    statSync(fileURLToPath(new URL('../../sdk/src/devtools-protocol.ts', import.meta.url))).mtimeMs,
+    statSync(fileURLToPath(new URL('../../sdk/src/devtools/protocol.ts', import.meta.url))).mtimeMs,
   ]
   return inputs.some((mtime) => mtime > built)
 }

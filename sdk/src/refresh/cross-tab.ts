@@ -74,7 +74,7 @@ export function createCrossTab(name: string, lockTimeoutMs: number, onLockTimeou
     read: () => transact<CrossTabRecord | undefined>('readonly', (store) => store.get(name)).catch(() => undefined),
     write: (record: CrossTabRecord) =>
       transact<void>('readwrite', (store) => store.put(record, name)).catch(() => {
-        throw new AuthError('storage_unavailable', 'could not record the refresh for other tabs')
+        throw new AuthError('storage_unavailable', 'cross-tab record not written')
       }),
     post: (message: CrossTabMessage) => channel.postMessage(message),
     listen(handler: (message: CrossTabMessage) => void) {

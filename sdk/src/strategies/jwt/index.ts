@@ -1,5 +1,5 @@
 import { createServerClock } from '../../clock.ts'
-import { AuthError, isAuthError } from '../../errors.ts'
+import { asAuthError, AuthError } from '../../errors.ts'
 import { createCrossTab, crossTabSupported } from '../../refresh/cross-tab.ts'
 import { anonymous } from '../../state.ts'
 import type { TokenSet } from '../../token.ts'
@@ -10,7 +10,7 @@ import { resolveJwtOptions, type JwtOptions } from './options.ts'
 import { createRefresh } from './refresh.ts'
 import { restore } from './restore.ts'
 import { createSettling } from './settle.ts'
-import { createTokenLifecycle } from './tokens.ts'
+import { createTokenLifecycle, superseded } from './tokens.ts'
 
 export type { JwtOptions } from './options.ts'
 
@@ -35,7 +35,7 @@ export const jwt =
     const crossTab =
       ctx.crossTab && ctx.browser && crossTabSupported()
         ? createCrossTab(ctx.key, options.lockTimeoutMs, () =>
-            events.emit('warning', { code: 'lock_timeout', message: 'another tab held the refresh lock too long; refreshing without it' }),
+            events.emit('warning', { code: 'lock_timeout', message: 'refresh lock held too long by another tab' }),
           )
         : undefined
     // `refresh` is created below; the lifecycle only calls it once a token is due.
@@ -59,7 +59,7 @@ export const jwt =
           try {
             next = life.fromResponse(await protocol.login(credentials))
           } catch (error) {
-            const failure = isAuthError(error) ? error : new AuthError('invalid_response', 'the login answer could not be read')
+            const failure = asAuthError(error, 'invalid_response', 'login answer unreadable')
             if (life.epoch === started) {
               life.tokens = null
               ctx.setState({ ...anonymous })
@@ -67,7 +67,7 @@ export const jwt =
             ctx.report(failure)
             throw failure
           }
-          if (life.epoch !== started) throw new AuthError('not_authenticated', 'a later sign-in or sign-out replaced this one')
+          if (life.epoch !== started) throw superseded()
           await life.persist(next)
           life.adopt(next)
           events.emit('login', { user: next.claims })
@@ -84,7 +84,7 @@ export const jwt =
         try {
           await protocol.logout({ accessToken: previous?.accessToken, refreshToken: previous?.refreshToken })
         } catch (error) {
-          const failure = new AuthError('revocation_failed', `signed out here, but the server was not told: ${(error as Error).message}`)
+          const failure = new AuthError('revocation_failed', `signed out here; the server was not told: ${(error as Error).message}`)
           ctx.report(failure)
           throw failure
         }

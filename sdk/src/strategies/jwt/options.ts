@@ -46,7 +46,7 @@ export function resolveJwtOptions(options: JwtOptions) {
     lockTimeoutMs: options.lockTimeoutMs ?? 10_000,
   }
   for (const value of [resolved.leewayMs, resolved.lockTimeoutMs, resolved.retry.attempts]) {
-    if (!(value >= 0 && value < Infinity)) throw new AuthError('invalid_options', 'durations and counts must be non-negative numbers')
+    if (!(value >= 0 && value < Infinity)) throw new AuthError('invalid_options', 'durations and counts must be ≥ 0')
   }
   return resolved
 }

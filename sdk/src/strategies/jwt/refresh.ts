@@ -1,12 +1,12 @@
 import type { ServerClock } from '../../clock.ts'
-import { AuthError, isAuthError } from '../../errors.ts'
+import { asAuthError, AuthError } from '../../errors.ts'
 import type { LoginProtocol } from '../../login/types.ts'
 import { singleFlight } from '../../refresh/single-flight.ts'
 import { serializeTokens, type TokenSet } from '../../token.ts'
 import type { ClientContext } from '../types.ts'
 import type { Handoff } from './handoff.ts'
 import type { ResolvedJwtOptions } from './options.ts'
-import type { TokenLifecycle } from './tokens.ts'
+import { superseded, type TokenLifecycle } from './tokens.ts'
 
 /** Refresh failures that end the sign-in; any other keeps it, to retry later (S5, S28). */
 const FATAL = ['refresh_failed', 'refresh_token_reused', 'session_expired', 'not_authenticated']
@@ -30,7 +30,7 @@ export function createRefresh(ctx: ClientContext, options: ResolvedJwtOptions, c
       try {
         return life.fromResponse(await protocol.refresh(life.tokens?.refreshToken))
       } catch (error) {
-        const failure = isAuthError(error) ? error : new AuthError('invalid_response', 'the refresh answer could not be read')
+        const failure = asAuthError(error, 'invalid_response', 'refresh answer unreadable')
         const retryable = failure.retryable || failure.code === 'too_many_attempts' || failure.code === 'invalid_response'
         const delay = failure.retryAfter !== undefined ? failure.retryAfter * 1000 : baseDelayMs * 2 ** attempt * (0.5 + Math.random() / 2)
         if (!retryable || attempt >= attempts || delay > maxDelayMs || destroyed) throw failure
@@ -64,7 +64,7 @@ export function createRefresh(ctx: ClientContext, options: ResolvedJwtOptions, c
       // Signed in or out here while waiting for the lock: nothing left to refresh. Going on would
       // wait for tokens this tab now ignores (see `exclusive`), then spend the refresh token and
       // hand the ended session to the other tabs (seen in Chromium: logout at refresh time, S9).
-      if (life.epoch !== started) throw new AuthError('not_authenticated', 'signed in or out while the refresh was waiting')
+      if (life.epoch !== started) throw superseded()
       const latest = await crossTab.read()
       // Checked after the read, not before: the previous holder's tokens may arrive over
       // BroadcastChannel while the read is pending. They move `generation` up to the record's,
@@ -89,13 +89,13 @@ export function createRefresh(ctx: ClientContext, options: ResolvedJwtOptions, c
 
   const refresh = singleFlight(async () => {
     const started = life.epoch
-    if (!life.tokens && !options.cookieTransport) throw new AuthError('not_authenticated', 'no refresh token: sign in first')
+    if (!life.tokens && !options.cookieTransport) throw new AuthError('not_authenticated', 'not signed in')
     ctx.setState({ status: life.tokens ? 'refreshing' : 'authenticating' })
     try {
       const result = await refreshAcrossTabs(started)
-      if (life.epoch !== started) throw new AuthError('not_authenticated', 'signed out while the refresh was running')
+      if (life.epoch !== started) throw superseded()
       if (result.next) await life.persist(result.next)
-      if (life.epoch !== started) throw new AuthError('not_authenticated', 'signed in or out elsewhere while the refresh was running')
+      if (life.epoch !== started) throw superseded()
       // `generation` moves only now, together with `tokens`: it labels them. Moved earlier, inside
       // the lock, a 'hello' answered meanwhile carried the old tokens under the new generation; the
       // new tab kept them, ignored the real ones (same generation), and later refreshed with a
@@ -107,7 +107,7 @@ export function createRefresh(ctx: ClientContext, options: ResolvedJwtOptions, c
       else if (life.tokens) life.adopt(life.tokens)
       ctx.events.emit('refresh', { expiresAt: life.tokens?.expiresAt ?? null })
     } catch (error) {
-      const failure = isAuthError(error) ? error : new AuthError('refresh_failed', 'refresh failed')
+      const failure = asAuthError(error, 'refresh_failed', 'refresh failed')
       if (life.epoch !== started) throw failure
       if (restoring && !life.tokens) {
         ctx.setState({ status: 'anonymous' })

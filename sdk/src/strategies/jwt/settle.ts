@@ -45,7 +45,7 @@ export function createSettling(options: ResolvedJwtOptions, clock: ServerClock, 
       if (options.refreshOn401 !== 'any' && !/error="?invalid_token/i.test(challenge)) return false
       // Signed out (logout, failed refresh) while this request was in flight: a refresh now would
       // repeat a failure already reported, or bring back a session the user ended (S4, S17).
-      if (!life.tokens) throw life.ended ?? new AuthError('not_authenticated', 'signed out while the request was in flight')
+      if (!life.tokens) throw life.ended ?? new AuthError('not_authenticated', 'signed out meanwhile')
       // Refreshed while this request was in flight: retry with the new token, no refresh (S25).
       if (life.tokens.accessToken !== prepared.token) return true
       await refresh()

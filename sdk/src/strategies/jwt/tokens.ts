@@ -1,5 +1,5 @@
 import type { ServerClock } from '../../clock.ts'
-import type { AuthError } from '../../errors.ts'
+import { AuthError } from '../../errors.ts'
 import type { AuthEvents } from '../../events.ts'
 import { createScheduler } from '../../refresh/scheduler.ts'
 import { anonymous } from '../../state.ts'
@@ -9,6 +9,9 @@ import type { ClientContext } from '../types.ts'
 import type { ResolvedJwtOptions } from './options.ts'
 
 export type LogoutReason = AuthEvents['logout']['reason']
+
+/** A step outrun by a later sign-in or sign-out (S17): its result must not land. */
+export const superseded = () => new AuthError('not_authenticated', 'signed in or out meanwhile')
 
 /**
  * The tokens this tab holds and their lifecycle: adopted (state, schedule), persisted, parsed and
