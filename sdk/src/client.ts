@@ -1,5 +1,5 @@
 import { AuthError } from './errors.ts'
-import { createEmitter, type AuthEventListener, type AuthEventName } from './events.ts'
+import { createEmitter, type AuthEventName } from './events.ts'
 import type { Credentials } from './login/types.ts'
 import { createAuthStore, type AuthState, type AuthStore } from './state.ts'
 import type { Inspection, Prepared, StrategyFactory } from './strategies/types.ts'
@@ -47,7 +47,8 @@ export function createAuthClient(options: AuthClientOptions) {
   if (typeof factory !== 'function' || !(timeoutMs >= 0 && timeoutMs < Infinity)) {
     throw new AuthError('invalid_options', 'needs strategy: jwt() or session(), and timeoutMs ≥ 0')
   }
-  const fetchImpl = options.fetch ?? ((...args: Parameters<typeof fetch>) => globalThis.fetch(...args))
+  // Looked up at call time, so a fetch patched after creation (tests, polyfills) is the one used.
+  const fetchImpl = options.fetch ?? ((input: RequestInfo | URL, init?: RequestInit) => fetch(input, init))
   const browser = typeof window !== 'undefined'
   const store = createAuthStore()
   const scope = createScope(baseURL)
@@ -72,7 +73,6 @@ export function createAuthClient(options: AuthClientOptions) {
   // Plugins touch the page (postMessage): only where there is one.
   const teardowns = browser ? plugins.map((plugin) => plugin({ store, baseURL, inspect: strategy.inspect, tap: events.tap })) : []
 
-  let destroyed = false
   if (browser && restore) setState({ status: 'authenticating' })
   const ready = browser && restore ? strategy.init().catch(() => undefined) : Promise.resolve()
   /** Attaches the credential and notes whose it is, for `settle`. */
@@ -109,38 +109,34 @@ export function createAuthClient(options: AuthClientOptions) {
     const request = input instanceof Request || init?.body instanceof ReadableStream ? new Request(input instanceof Request ? input : scope.resolve(String(input)), init) : undefined
     const url = request ? new URL(request.url) : scope.resolve(String(input))
     const send = async (): Promise<[Response, Prepared]> => {
-      if (request) {
-        const copy = request.clone()
-        const prepared = await prepare(url, copy.method, copy.headers)
-        const { credentials } = prepared
-        return [await fetchImpl(credentials && credentials !== copy.credentials ? new Request(copy, { credentials }) : copy), prepared]
-      }
-      const headers = new Headers(init?.headers)
-      const prepared = await prepare(url, init?.method ?? 'GET', headers)
-      return [await fetchImpl(url.href, { ...init, headers, ...(prepared.credentials && { credentials: prepared.credentials }) }), prepared]
+      const copy = request?.clone()
+      const headers = copy?.headers ?? new Headers(init?.headers)
+      const prepared = await prepare(url, copy?.method ?? init?.method ?? 'GET', headers)
+      return [await fetchImpl(copy ?? url.href, { ...(copy ? undefined : init), headers, ...(prepared.credentials && { credentials: prepared.credentials }) }), prepared]
     }
-    const [response, prepared] = await send()
-    if (!(await settle(url.href, response, prepared, false))) return response
-    const [retried, again] = await send()
-    await settle(url.href, retried, again, true)
-    return retried
+    let [response, prepared] = await send()
+    if (await settle(url.href, response, prepared, false)) {
+      ;[response, prepared] = await send()
+      await settle(url.href, response, prepared, true)
+    }
+    return response
   }
 
   return {
     /** Resolves once the client knows whether someone is signed in (storage, other tabs, server). */
     ready,
     store,
-    getState: (): AuthState => store.getState(),
-    subscribe: (listener: (state: AuthState, previous: AuthState) => void) => store.subscribe(listener),
-    on: <K extends AuthEventName>(name: K, listener: AuthEventListener<K>) => events.on(name, listener),
+    getState: store.getState,
+    subscribe: store.subscribe,
+    on: events.on,
     login: async (credentials: Credentials): Promise<AuthState> => {
       await ready
       await strategy.login(credentials)
       return store.getState()
     },
-    logout: (): Promise<void> => strategy.logout(),
-    refresh: (): Promise<void> => strategy.refresh(),
-    getAccessToken: (): Promise<string | null> => strategy.getAccessToken(),
+    logout: strategy.logout,
+    refresh: strategy.refresh,
+    getAccessToken: strategy.getAccessToken,
     fetch: authFetch,
     /** For adapters (axios): attach the credential to an in-scope request. */
     prepare: (url: string, method: string, headers: Headers) => prepare(scope.resolve(url), method, headers),
@@ -148,8 +144,6 @@ export function createAuthClient(options: AuthClientOptions) {
     settle,
     /** Releases timers, listeners and channels (S18). */
     destroy(): void {
-      if (destroyed) return
-      destroyed = true
       strategy.destroy()
       for (const teardown of teardowns) teardown()
       // Work still in flight (a refresh answering later) must not reach a plugin after destroy.

@@ -36,7 +36,7 @@ export class AuthError extends Error {
 
   /** Worth another try later: the server or network failed, not the credential. */
   get retryable(): boolean {
-    return this.code === 'network' || this.code === 'timeout' || this.code === 'server_error'
+    return ['network', 'timeout', 'server_error'].includes(this.code)
   }
 }
 

@@ -1,5 +1,4 @@
-import { createContext, createElement, useContext, useEffect, type ReactNode } from 'react'
-import { useStore } from 'zustand'
+import { createContext, createElement, useContext, useEffect, useSyncExternalStore, type ReactNode } from 'react'
 import type { AuthClient, AuthState } from '@authlens/sdk'
 
 const AuthContext = createContext<AuthClient | null>(null)
@@ -16,9 +15,17 @@ export function useAuth(): AuthClient {
   return client
 }
 
-/** A slice of the auth state; the component re-renders only when that slice changes. */
+/**
+ * A slice of the auth state; the component re-renders only when that slice changes. As with
+ * zustand's `useStore`, the selector must return a stable value (a field, not a new object).
+ */
 export function useAuthState<T>(selector: (state: AuthState) => T): T {
-  return useStore(useAuth().store, selector)
+  const { store } = useAuth()
+  return useSyncExternalStore(
+    store.subscribe,
+    () => selector(store.getState()),
+    () => selector(store.getInitialState()),
+  )
 }
 
 /**

@@ -24,21 +24,18 @@ export function createCrossTab(name: string, lockTimeoutMs: number, onLockTimeou
   const channel = new BroadcastChannel(`authlens:${name}`)
   let database: Promise<IDBDatabase> | undefined
 
-  const open = () =>
-    (database ??= new Promise((resolve, reject) => {
-      const request = indexedDB.open('authlens', 1)
-      request.onupgradeneeded = () => request.result.createObjectStore('records')
+  const settled = <T>(request: IDBRequest<T>) =>
+    new Promise<T>((resolve, reject) => {
       request.onsuccess = () => resolve(request.result)
       request.onerror = () => reject(request.error)
-    }))
-
-  const transact = async <T>(mode: IDBTransactionMode, run: (store: IDBObjectStore) => IDBRequest): Promise<T> => {
-    const store = (await open()).transaction('records', mode).objectStore('records')
-    return new Promise((resolve, reject) => {
-      const request = run(store)
-      request.onsuccess = () => resolve(request.result as T)
-      request.onerror = () => reject(request.error)
     })
+  const records = async (mode: IDBTransactionMode) => {
+    database ??= (() => {
+      const request = indexedDB.open('authlens', 1)
+      request.onupgradeneeded = () => request.result.createObjectStore('records')
+      return settled(request)
+    })()
+    return (await database).transaction('records', mode).objectStore('records')
   }
 
   return {
@@ -71,11 +68,16 @@ export function createCrossTab(name: string, lockTimeoutMs: number, onLockTimeou
         return run()
       }
     },
-    read: () => transact<CrossTabRecord | undefined>('readonly', (store) => store.get(name)).catch(() => undefined),
+    read: (): Promise<CrossTabRecord | undefined> => records('readonly').then((store) => settled(store.get(name))).catch(() => undefined),
     write: (record: CrossTabRecord) =>
-      transact<void>('readwrite', (store) => store.put(record, name)).catch(() => {
-        throw new AuthError('storage_unavailable', 'cross-tab record not written')
-      }),
+      records('readwrite')
+        .then((store) => settled(store.put(record, name)))
+        .then(
+          () => undefined,
+          () => {
+            throw new AuthError('storage_unavailable', 'cross-tab record not written')
+          },
+        ),
     post: (message: CrossTabMessage) => channel.postMessage(message),
     listen(handler: (message: CrossTabMessage) => void) {
       channel.onmessage = (event: MessageEvent<CrossTabMessage>) => handler(event.data)

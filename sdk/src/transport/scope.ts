@@ -3,33 +3,29 @@
  * S14). Relative URLs resolve against `baseURL`, then against the page.
  */
 export function createScope(baseURL: string) {
-  let cached: { page: string; base: URL } | undefined
+  let cached: { page: string; base: URL; prefix: string } | undefined
   // Parsed once per page address (every request asks): a relative `baseURL` follows navigation.
-  const base = () => {
+  const root = () => {
     const page = globalThis.location?.href ?? 'http://localhost/'
-    if (cached?.page !== page) cached = { page, base: new URL(baseURL, page) }
-    return cached.base
+    if (cached?.page !== page) {
+      const base = new URL(baseURL, page)
+      cached = { page, base, prefix: base.pathname.replace(/\/+$/, '') }
+    }
+    return cached
   }
+  const under = (path: string, prefix: string) => path === prefix || path.startsWith(`${prefix}/`)
   return {
     resolve(url: string): URL {
-      // Paths are relative to the API root ('/me' under '/api' is '/api/me'); full URLs and
-      // protocol-relative ones stand as written.
-      if (url.startsWith('/') && !url.startsWith('//')) return new URL(joinPath(base().pathname, url), base())
-      // 'me' is under the API root too, as axios would have it, not next to it.
-      return new URL(url, base().href.replace(/\/?$/, '/'))
+      const { base, prefix } = root()
+      // Paths are relative to the API root ('/me' under '/api' is '/api/me', as is 'me', as axios
+      // would have it); a path already under the root, a full or a protocol-relative URL stands.
+      return new URL(url[0] === '/' && url[1] !== '/' && !under(url, prefix) ? prefix + url : url, `${base.origin}${prefix}/`)
     },
     contains(url: URL): boolean {
-      const root = base()
-      if (url.origin !== root.origin) return false
-      const prefix = root.pathname.replace(/\/+$/, '')
-      return url.pathname === prefix || url.pathname.startsWith(`${prefix}/`)
+      const { base, prefix } = root()
+      return url.origin === base.origin && under(url.pathname, prefix)
     },
   }
-}
-
-function joinPath(prefix: string, path: string): string {
-  const root = prefix.replace(/\/+$/, '')
-  return path === root || path.startsWith(`${root}/`) ? path : `${root}${path}`
 }
 
 export type Scope = ReturnType<typeof createScope>

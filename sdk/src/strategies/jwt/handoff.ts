@@ -1,18 +1,19 @@
-import type { CrossTab, CrossTabRecord } from '../../refresh/cross-tab.ts'
+import type { CrossTab } from '../../refresh/cross-tab.ts'
 import type { HeldTokens } from '../../storage/types.ts'
 import { serializeTokens, type TokenSet } from '../../token.ts'
 import type { ClientContext } from '../types.ts'
-import type { TokenLifecycle } from './tokens.ts'
+import type { LogoutReason, TokenLifecycle } from './tokens.ts'
 
 export interface Handoff {
   crossTab: CrossTab | undefined
   /** The cross-tab refresh our tokens come from: a newer one elsewhere makes ours stale. */
   generation: number
-  record(next: TokenSet | null, of?: number): CrossTabRecord
+  publish(next: TokenSet | null, generation: number, login?: boolean): Promise<void>
   recordAndPost(next: TokenSet | null, login?: boolean): Promise<void>
   exclusive<T>(step: () => Promise<T>): Promise<T>
   announce(next: TokenSet | null, login?: boolean): Promise<void>
   wait(wanted: number, ms: number): Promise<boolean>
+  signOut(reason: LogoutReason): Promise<void>
   listen(refreshing: () => boolean): void
 }
 
@@ -29,17 +30,20 @@ export function createHandoff(ctx: ClientContext, life: TokenLifecycle, storage:
     crossTab,
     generation: 0,
 
-    record: (next, of = sync.generation) =>
+    /** Records new tokens (or a sign-out) as `generation` for the other tabs, then tells them. */
+    async publish(next, generation, login) {
+      const tokens = next && serializeTokens(next)
       // Only localStorage is shared by every tab like the record: a sessionStorage tab's tokens must
       // not outlive it there, nor a cookie's its expiry. The others take new tokens over the channel.
-      next ? { generation: of, ...(storage.kind === 'localStorage' ? { tokens: serializeTokens(next) } : {}) } : { generation: of, signedOut: true },
+      await crossTab?.write(tokens ? { generation, ...(storage.kind === 'localStorage' && { tokens }) } : { generation, signedOut: true })
+      crossTab?.post(tokens ? { type: 'tokens', generation, tokens, login } : { type: 'logout', generation })
+    },
 
-    /** Records a login or logout for the other tabs, then tells them; the caller holds the lock. */
-    async recordAndPost(next, login = false) {
+    /** A login or logout, recorded for the other tabs as the next generation; the caller holds the lock. */
+    async recordAndPost(next, login) {
       if (!crossTab) return
       sync.generation = Math.max(sync.generation, (await crossTab.read())?.generation ?? 0) + 1
-      await crossTab.write(sync.record(next))
-      crossTab.post(next ? { type: 'tokens', generation: sync.generation, tokens: serializeTokens(next), login } : { type: 'logout', generation: sync.generation })
+      await sync.publish(next, sync.generation, login)
     },
 
     /**
@@ -61,7 +65,13 @@ export function createHandoff(ctx: ClientContext, life: TokenLifecycle, storage:
     },
 
     /** Records a login or logout for the other tabs, inside the lock, then tells them. */
-    announce: (next, login = false) => sync.exclusive(() => sync.recordAndPost(next, login)),
+    announce: (next, login) => sync.exclusive(() => sync.recordAndPost(next, login)),
+
+    /** Signed out here and, since the tabs share the sign-in, in every tab. */
+    async signOut(reason) {
+      await life.clear(reason)
+      await sync.announce(null).catch(() => undefined)
+    },
 
     /** Waits, bounded, until tokens of `wanted` generation arrive from another tab. */
     wait: (wanted, ms) =>

@@ -78,8 +78,7 @@ export const jwt =
       async logout() {
         const previous = life.tokens
         // Forgotten here first: a failed revocation must not leave anyone signed in (S31).
-        await life.clear('user')
-        await sync.announce(null).catch(() => undefined)
+        await sync.signOut('user')
         if (!protocol.logout || (!previous && !options.cookieTransport)) return
         try {
           await protocol.logout({ accessToken: previous?.accessToken, refreshToken: previous?.refreshToken })

@@ -45,8 +45,8 @@ export function resolveJwtOptions(options: JwtOptions) {
     retry: { attempts: 3, baseDelayMs: 300, maxDelayMs: 10_000, ...options.retry },
     lockTimeoutMs: options.lockTimeoutMs ?? 10_000,
   }
-  for (const value of [resolved.leewayMs, resolved.lockTimeoutMs, resolved.retry.attempts]) {
-    if (!(value >= 0 && value < Infinity)) throw new AuthError('invalid_options', 'durations and counts must be ≥ 0')
+  if (![resolved.leewayMs, resolved.lockTimeoutMs, resolved.retry.attempts].every((value) => value >= 0 && value < Infinity)) {
+    throw new AuthError('invalid_options', 'durations and counts must be ≥ 0')
   }
   return resolved
 }

@@ -14,7 +14,7 @@ const HELLO_MS = 250
  * open tab (asked over BroadcastChannel), else a sign-in the HttpOnly refresh cookie still holds.
  */
 export async function restore(ctx: ClientContext, options: ResolvedJwtOptions, storage: HeldTokens, csrf: Csrf, life: TokenLifecycle, sync: Handoff, refresh: Refresh) {
-  refresh.restoring(true)
+  life.restoring = true
   try {
     const latest = await sync.crossTab?.read()
     // In persistent modes the record, not localStorage, is the consistent copy across tabs.
@@ -46,7 +46,7 @@ export async function restore(ctx: ClientContext, options: ResolvedJwtOptions, s
     // The HttpOnly refresh cookie may still hold a sign-in from an earlier visit.
     if (options.cookieTransport && !life.tokens && csrf.hint()) await refresh().catch(() => undefined)
   } finally {
-    refresh.restoring(false)
+    life.restoring = false
     // Nothing to restore (no stored tokens, no other tab, no refresh cookie): the client
     // set `authenticating` on creation, so say "signed out" rather than "still finding out"
     // for ever (RequireAuth would show its fallback indefinitely).

@@ -2,7 +2,6 @@ import type { ServerClock } from '../../clock.ts'
 import { AuthError } from '../../errors.ts'
 import type { AuthEvents } from '../../events.ts'
 import { createScheduler } from '../../refresh/scheduler.ts'
-import { anonymous } from '../../state.ts'
 import type { HeldTokens } from '../../storage/types.ts'
 import { parseStoredTokens, readTokenSet, serializeTokens, type TokenSet } from '../../token.ts'
 import type { ClientContext } from '../types.ts'
@@ -37,6 +36,8 @@ export function createTokenLifecycle(ctx: ClientContext, options: ResolvedJwtOpt
     ended: undefined as AuthError | undefined,
     /** Told whenever tokens are adopted (a cross-tab handoff waits on them). */
     waiters: new Set<() => void>(),
+    /** Set while the page-load restore runs: not being signed in then is no error. */
+    restoring: false,
 
     needsRefresh: (set: TokenSet) => set.expiresAt !== null && set.expiresAt - clock.now() <= leeway(set),
 
@@ -63,7 +64,8 @@ export function createTokenLifecycle(ctx: ClientContext, options: ResolvedJwtOpt
       life.epoch++
       life.tokens = null
       scheduler.cancel()
-      ctx.setState({ ...anonymous, lastError: ctx.store.getState().lastError })
+      // The last error stays: it may be why the sign-in ended.
+      ctx.setState({ status: 'anonymous', user: null, expiresAt: null })
       await storage.remove()
       if (signedIn || reason === 'user') ctx.events.emit('logout', { reason })
     },
