@@ -1,6 +1,6 @@
 import type { Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import type { RemoteTarget } from '../helpers/devtools-frontend.ts'
+import type { RemoteTarget } from '../helpers/cdp-relay.ts'
 import type { EgressSpy } from '../helpers/egress-spy.ts'
 import { panelView, waitFor } from '../helpers/panel-view.ts'
 import type { ExtensionBrowser } from '../helpers/extension-browser.ts'

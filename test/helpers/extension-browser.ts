@@ -1,9 +1,10 @@
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { chromium, type BrowserContext, type CDPSession } from 'playwright-core'
+import { chromium, type BrowserContext } from 'playwright-core'
 import { chromiumFlags, chromiumPath } from './chromium.ts'
-import { attachTarget, listTargets, setDockSide, showPanel, waitForPanelId, waitForTarget, type RemoteTarget } from './devtools-frontend.ts'
+import { attachTarget, listTargets, openRelay, waitForTarget, type CdpRelay, type RemoteTarget } from './cdp-relay.ts'
+import { setDockSide, showPanel, waitForPanelId } from './devtools-frontend.ts'
 
 /**
  * Chromium's own background services (network time, component and optimization-guide downloads,
@@ -21,8 +22,8 @@ const QUIET_BROWSER = [
 
 export interface ExtensionBrowser {
   context: BrowserContext
-  /** Browser-level CDP: targets Playwright does not model (DevTools, the panel iframe). */
-  browserSession: CDPSession
+  /** CDP sessions with targets Playwright does not model (DevTools, the panel iframe). */
+  relay: CdpRelay
   close(): Promise<void>
 }
 
@@ -48,10 +49,10 @@ export async function launchWithExtension(options: { extensionDir: string; displ
   })
   const browser = context.browser()
   if (!browser) throw new Error('no Browser behind the persistent context')
-  const browserSession = await browser.newBrowserCDPSession()
+  const relay = await openRelay(await browser.newBrowserCDPSession())
   return {
     context,
-    browserSession,
+    relay,
     close: async () => {
       await context.close()
       rmSync(profile, { recursive: true, force: true })
@@ -68,14 +69,14 @@ export interface OpenedPanel {
  * Shows the extension's panel in the DevTools window of the (only) inspected tab and attaches to
  * the panel iframe. DevTools is undocked first so screenshots of its window show the panel alone.
  */
-export async function openExtensionPanel(session: CDPSession, panelPath: string): Promise<OpenedPanel> {
-  const frontEnd = await attachTarget(session, await waitForTarget(session, (t) => t.url.startsWith('devtools://devtools/bundled/devtools_app.html')))
+export async function openExtensionPanel(relay: CdpRelay, panelPath: string): Promise<OpenedPanel> {
+  const frontEnd = await attachTarget(relay, await waitForTarget(relay.browser, (t) => t.url.startsWith('devtools://devtools/bundled/devtools_app.html')))
   const id = await waitForPanelId(frontEnd, 'chrome-extension://')
   // Undock before the panel exists: moving DevTools to its own window re-creates its frames.
   await setDockSide(frontEnd, 'undocked')
   await showPanel(frontEnd, id)
-  const panel = await attachTarget(session, await waitForTarget(session, (t) => t.type === 'iframe' && t.url.includes(panelPath)))
-  const panels = (await listTargets(session)).filter((t) => t.type === 'iframe' && t.url.includes(panelPath))
+  const panel = await attachTarget(relay, await waitForTarget(relay.browser, (t) => t.type === 'iframe' && t.url.includes(panelPath)))
+  const panels = (await listTargets(relay.browser)).filter((t) => t.type === 'iframe' && t.url.includes(panelPath))
   if (panels.length !== 1) throw new Error(`expected one panel frame, found ${panels.length}`)
   return { frontEnd, panel }
 }

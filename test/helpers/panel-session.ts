@@ -1,5 +1,5 @@
 import type { Page } from 'playwright-core'
-import type { RemoteTarget } from './devtools-frontend.ts'
+import type { RemoteTarget } from './cdp-relay.ts'
 import { startEgressSpy, type EgressSpy } from './egress-spy.ts'
 import { ensureExtensionBuilt, extensionDist } from './extension-build.ts'
 import { launchWithExtension, openExtensionPanel, type ExtensionBrowser } from './extension-browser.ts'
@@ -32,7 +32,7 @@ export async function openPanelSession(fixture: string): Promise<PanelSession> {
   const browser = await launchWithExtension({ extensionDir: extensionDist, display: xvfb.display, proxy: spy.proxy })
   const page = browser.context.pages()[0] ?? (await browser.context.newPage())
   await page.goto(server.url)
-  const { frontEnd, panel } = await openExtensionPanel(browser.browserSession, '/src/panel/panel.html')
+  const { frontEnd, panel } = await openExtensionPanel(browser.relay, '/src/panel/panel.html')
   const panelErrors: string[] = []
   panel.on('Runtime.exceptionThrown', (params) => panelErrors.push(JSON.stringify(params).slice(0, 500)))
   panel.on('Runtime.consoleAPICalled', (params) => {
