@@ -1,6 +1,7 @@
 import type { Page } from 'playwright-core'
 import type { RemoteTarget } from './cdp-relay.ts'
 import { startEgressSpy, type EgressSpy } from './egress-spy.ts'
+import type { Egress } from './egress-watch.ts'
 import { ensureExtensionBuilt, extensionDist } from './extension-build.ts'
 import { launchWithExtension, openExtensionPanel, type ExtensionBrowser } from './extension-browser.ts'
 import { startFixtureServer, type FixtureServer } from './fixture-server.ts'
@@ -17,6 +18,12 @@ export interface PanelSession {
   panel: RemoteTarget
   /** Uncaught exceptions and console errors or warnings of the panel page. */
   panelErrors: string[]
+  /**
+   * E15's check so far: requests off the machine by the extension or the inspected page (`leaving`),
+   * and targets the watch could not observe from their start (`gaps`). What else reached the proxy
+   * (the browser's own services, the DevTools front end) is only logged.
+   */
+  egress(): Promise<{ leaving: Egress[]; gaps: string[] }>
   close(): Promise<void>
 }
 
@@ -30,7 +37,7 @@ export async function openPanelSession(fixture: string): Promise<PanelSession> {
   if (build.built) console.info(`extension built in ${build.ms} ms`)
   const [xvfb, server, spy] = await Promise.all([startXvfb(), startFixtureServer(fixture), startEgressSpy()])
   const browser = await launchWithExtension({ extensionDir: extensionDist, display: xvfb.display, proxy: spy.proxy })
-  const page = browser.context.pages()[0] ?? (await browser.context.newPage())
+  const { page } = browser
   await page.goto(server.url)
   const { frontEnd, panel } = await openExtensionPanel(browser.relay, '/src/panel/panel.html')
   const panelErrors: string[] = []
@@ -52,6 +59,11 @@ export async function openPanelSession(fixture: string): Promise<PanelSession> {
     frontEnd,
     panel,
     panelErrors,
+    async egress() {
+      const others = browser.egress.others(spy.attempts)
+      if (others.length) console.info(`reached the egress proxy, not from the extension or the page:\n${others.map((line) => `  ${line}`).join('\n')}`)
+      return { leaving: browser.egress.leaving(), gaps: await browser.egress.gaps() }
+    },
     async close() {
       await browser.close()
       await Promise.all([server.close(), spy.close(), xvfb.stop()])
