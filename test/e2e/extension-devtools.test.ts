@@ -227,7 +227,7 @@ describe('AuthLens DevTools panel in real DevTools', () => {
 
   it('E15 sends nothing off the machine during the whole session', async () => {
     // Every request of the service worker, devtools page, panel, content script and inspected page
-    // since before the extension was loaded.
+    // since before the extension was loaded (extension-egress.test.ts shows the check catching some).
     expect(await session?.egress()).toEqual({ leaving: [], gaps: [] })
   })
 

@@ -50,7 +50,7 @@ const isFrontEnd = (t: TargetInfo) => t.url.startsWith('devtools://devtools/bund
  * inspect is opened after that, so its DevTools and the extension's devtools page start observed
  * whether or not this Chromium adds a new extension to DevTools windows already open.
  */
-export async function launchWithExtension(options: { extensionDir: string; display: string; proxy?: string }): Promise<ExtensionBrowser> {
+export async function launchWithExtension(options: { extensionDir: string; display: string; proxy?: string; quiet?: boolean }): Promise<ExtensionBrowser> {
   const profile = mkdtempSync(join(tmpdir(), 'authlens-devtools-'))
   const context = await chromium.launchPersistentContext(profile, {
     executablePath: chromiumPath(),
@@ -66,7 +66,7 @@ export async function launchWithExtension(options: { extensionDir: string; displ
       '--auto-open-devtools-for-tabs',
       '--window-size=1400,900',
       ...(options.proxy ? [`--proxy-server=${options.proxy}`] : []),
-      ...QUIET_BROWSER,
+      ...(options.quiet === false ? [] : QUIET_BROWSER),
     ],
   })
   const close = async () => {

@@ -30,13 +30,14 @@ export interface PanelSession {
 /**
  * Headed Chromium under Xvfb with the built extension and every request through the egress spy,
  * a fixture page on the real mock backend, and the AuthLens panel open in real DevTools and
- * connected to its service worker.
+ * connected to its service worker. `quiet: false` leaves Chromium's background services talking;
+ * `extensionDir` loads another copy of the built extension.
  */
-export async function openPanelSession(fixture: string): Promise<PanelSession> {
+export async function openPanelSession(fixture: string, options: { quiet?: boolean; extensionDir?: string } = {}): Promise<PanelSession> {
   const build = await ensureExtensionBuilt()
   if (build.built) console.info(`extension built in ${build.ms} ms`)
   const [xvfb, server, spy] = await Promise.all([startXvfb(), startFixtureServer(fixture), startEgressSpy()])
-  const browser = await launchWithExtension({ extensionDir: extensionDist, display: xvfb.display, proxy: spy.proxy })
+  const browser = await launchWithExtension({ extensionDir: options.extensionDir ?? extensionDist, display: xvfb.display, proxy: spy.proxy, quiet: options.quiet })
   const { page } = browser
   await page.goto(server.url)
   const { frontEnd, panel } = await openExtensionPanel(browser.relay, '/src/panel/panel.html')
