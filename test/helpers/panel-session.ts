@@ -37,7 +37,23 @@ export async function openPanelSession(fixture: string, options: { quiet?: boole
   const build = await ensureExtensionBuilt()
   if (build.built) console.info(`extension built in ${build.ms} ms`)
   const [xvfb, server, spy] = await Promise.all([startXvfb(), startFixtureServer(fixture), startEgressSpy()])
-  const browser = await launchWithExtension({ extensionDir: options.extensionDir ?? extensionDist, display: xvfb.display, proxy: spy.proxy, quiet: options.quiet })
+  let browser: ExtensionBrowser | undefined
+  const close = async () => {
+    await browser?.close()
+    await Promise.all([server.close(), spy.close(), xvfb.stop()])
+  }
+  try {
+    browser = await launchWithExtension({ extensionDir: options.extensionDir ?? extensionDist, display: xvfb.display, proxy: spy.proxy, quiet: options.quiet })
+    return await openPanel(browser, { xvfb, server, spy, close })
+  } catch (error) {
+    // A half-open session would leave its Xvfb and servers running after the test file.
+    await close()
+    throw error
+  }
+}
+
+async function openPanel(browser: ExtensionBrowser, parts: Pick<PanelSession, 'xvfb' | 'server' | 'spy' | 'close'>): Promise<PanelSession> {
+  const { server, spy } = parts
   const { page } = browser
   await page.goto(server.url)
   const { frontEnd, panel } = await openExtensionPanel(browser.relay, '/src/panel/panel.html')
@@ -52,9 +68,7 @@ export async function openPanelSession(fixture: string, options: { quiet?: boole
     (await panel.evaluate<string>(`document.querySelector('[data-testid=connection]')?.textContent ?? ''`)) === 'connected',
   )
   return {
-    xvfb,
-    server,
-    spy,
+    ...parts,
     browser,
     page,
     frontEnd,
@@ -64,10 +78,6 @@ export async function openPanelSession(fixture: string, options: { quiet?: boole
       const others = browser.egress.others(spy.attempts)
       if (others.length) console.info(`reached the egress proxy, not from the extension or the page:\n${others.map((line) => `  ${line}`).join('\n')}`)
       return { leaving: browser.egress.leaving(), gaps: await browser.egress.gaps() }
-    },
-    async close() {
-      await browser.close()
-      await Promise.all([server.close(), spy.close(), xvfb.stop()])
     },
   }
 }
