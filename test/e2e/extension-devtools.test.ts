@@ -176,12 +176,18 @@ describe('AuthLens DevTools panel in real DevTools', () => {
     await waitFor('the panel port to come back', async () => (await connection()) === 'connected')
     await page.reload()
     await waitFor('the page to restore its session', async () => (await page.evaluate(() => document.querySelector('#jwt')?.textContent ?? '')).startsWith('authenticated'))
-    // The content script re-announces and the SDK answers the hello: wait for the state to settle.
-    await new Promise((resolve) => setTimeout(resolve, 1500))
-
-    const timelineAfter = await timelineRows()
+    // The content script re-announces and the SDK answers the hello: the timeline is read once it
+    // has all its earlier entries back and has stopped changing for a second, however slow the machine.
+    let seen = ''
+    let changedAt = Date.now()
+    const timelineAfter = await waitFor('the timeline to settle with every earlier entry', async () => {
+      const rows = await timelineRows()
+      const key = JSON.stringify(rows)
+      if (key !== seen) [seen, changedAt] = [key, Date.now()]
+      const complete = timelineBefore.every((before) => rows.some((row) => row.text === before.text))
+      return complete && Date.now() - changedAt >= 1000 ? rows : null
+    })
     expect(new Set(timelineAfter.map((r) => r.text)).size, 'no duplicate timeline entries').toBe(timelineAfter.length)
-    expect(timelineAfter.map((r) => r.text)).toEqual(expect.arrayContaining(timelineBefore.map((r) => r.text)))
     await showView('Tokens')
     const tokensAfter = (await tokenCards()).map((c) => c.id)
     expect(new Set(tokensAfter).size, 'no duplicate token cards').toBe(tokensAfter.length)
