@@ -11,13 +11,24 @@ const INSPECTOR_VIEW = `(await import('./ui/legacy/legacy.js')).InspectorView.In
 /** Waits until DevTools lists a panel whose id starts with `prefix`; returns that id. */
 export async function waitForPanelId(frontEnd: RemoteTarget, prefix: string, timeoutMs = 15_000): Promise<string> {
   const deadline = Date.now() + timeoutMs
+  let failure = ''
   for (;;) {
     const id = await frontEnd
       .evaluate<string | null>(`(async () => (${INSPECTOR_VIEW}).tabbedPane.tabIds().find((id) => id.startsWith(${JSON.stringify(prefix)})) ?? null)()`)
-      // The front end throws while it is still loading (its locale data is not registered yet).
-      .catch(() => null)
+      // The front end throws while it is still loading (its locale data is not registered yet); a
+      // front end of another Chromium version may also have moved its modules: say which.
+      .then(
+        (found) => {
+          failure = ''
+          return found
+        },
+        (error: Error) => {
+          failure = error.message
+          return null
+        },
+      )
     if (id) return id
-    if (Date.now() > deadline) throw new Error(`DevTools listed no panel starting with ${prefix} within ${timeoutMs} ms`)
+    if (Date.now() > deadline) throw new Error(`DevTools listed no panel starting with ${prefix} within ${timeoutMs} ms${failure ? ` (last error: ${failure})` : ''}`)
     await new Promise((resolve) => setTimeout(resolve, 100))
   }
 }
