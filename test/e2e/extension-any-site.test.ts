@@ -1,7 +1,6 @@
 import type { Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import type { RemoteTarget } from '../helpers/devtools-frontend.ts'
-import type { EgressSpy } from '../helpers/egress-spy.ts'
+import type { RemoteTarget } from '../helpers/cdp-relay.ts'
 import { panelView, waitFor } from '../helpers/panel-view.ts'
 import type { ExtensionBrowser } from '../helpers/extension-browser.ts'
 import { openPanelSession, type PanelSession } from '../helpers/panel-session.ts'
@@ -15,7 +14,6 @@ import type { FixtureServer } from '../helpers/fixture-server.ts'
  */
 describe('AuthLens DevTools panel on a page without the SDK', () => {
   let server: FixtureServer
-  let spy: EgressSpy
   let browser: ExtensionBrowser
   let page: Page
   let frontEnd: RemoteTarget
@@ -32,7 +30,7 @@ describe('AuthLens DevTools panel on a page without the SDK', () => {
 
   beforeAll(async () => {
     session = await openPanelSession('plain-page')
-    ;({ server, spy, browser, page, frontEnd, panel, panelErrors } = session)
+    ;({ server, browser, page, frontEnd, panel, panelErrors } = session)
   }, 90_000)
 
   afterAll(() => session?.close())
@@ -107,6 +105,6 @@ describe('AuthLens DevTools panel on a page without the SDK', () => {
     await showView('Tokens')
 
     expect(panelErrors, 'no errors in the panel').toEqual([])
-    expect(spy.attempts).toEqual([])
+    expect(await session?.egress()).toEqual({ leaving: [], gaps: [] })
   }, 40_000)
 })

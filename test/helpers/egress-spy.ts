@@ -13,7 +13,8 @@ export interface EgressSpy {
  * A proxy that forwards nothing. Chromium sends every non-loopback request through its
  * `--proxy-server` (loopback bypasses proxies by default), from pages, the DevTools front end,
  * extension pages and service workers alike, so whatever arrives here is a request that would
- * have left the machine: it is recorded and refused.
+ * have left the machine: it is recorded and refused. It cannot tell who sent it (Chromium's own
+ * services come here too): egress-watch.ts attributes requests to the extension or the page.
  */
 export async function startEgressSpy(): Promise<EgressSpy> {
   const attempts: string[] = []

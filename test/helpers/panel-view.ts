@@ -1,7 +1,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { screenshotDir } from './chromium.ts'
-import type { RemoteTarget } from './devtools-frontend.ts'
+import type { RemoteTarget } from './cdp-relay.ts'
 
 /** Polls `probe` until it yields a value, or fails saying what it waited for. */
 export async function waitFor<T>(what: string, probe: () => Promise<T | null | undefined | false>, timeoutMs = 10_000): Promise<T> {
