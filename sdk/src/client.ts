@@ -1,4 +1,4 @@
-import { AuthError } from './errors.ts'
+import { AuthError, checkDurations } from './errors.ts'
 import { createEmitter, type AuthEventName } from './events.ts'
 import type { Credentials } from './login/types.ts'
 import { createAuthStore, type AuthState, type AuthStore } from './state.ts'
@@ -44,9 +44,8 @@ export type Plugin = (client: PluginContext) => () => void
  */
 export function createAuthClient(options: AuthClientOptions) {
   const { strategy: factory, baseURL = '/api', timeoutMs = 10_000, restore = true, plugins = [] } = options
-  if (typeof factory !== 'function' || !(timeoutMs >= 0 && timeoutMs < Infinity)) {
-    throw new AuthError('invalid_options', 'needs strategy: jwt() or session(), and timeoutMs ≥ 0')
-  }
+  if (typeof factory !== 'function') throw new AuthError('invalid_options', 'strategy: jwt() or session()')
+  checkDurations(timeoutMs)
   // Looked up at call time, so a fetch patched after creation (tests, polyfills) is the one used.
   const fetchImpl = options.fetch ?? ((input: RequestInfo | URL, init?: RequestInit) => fetch(input, init))
   const browser = typeof window !== 'undefined'
@@ -91,11 +90,11 @@ export function createAuthClient(options: AuthClientOptions) {
     if (!retried && (await strategy.recover(answer, prepared))) return true
     if (answer.status === 401 && prepared.inScope) {
       events.emit('unauthorized', { url, status: 401 })
-      if (retried && prepared.token) throw new AuthError('unauthorized', 'refused again after a refresh', 401)
+      if (retried && prepared.token) throw new AuthError('unauthorized', undefined, 401)
     }
     const now = store.getState().user?.sub
     if (prepared.inScope && prepared.user !== undefined && now !== undefined && now !== prepared.user) {
-      throw new AuthError('user_changed', 'another user signed in meanwhile')
+      throw new AuthError('user_changed')
     }
     return false
   }

@@ -26,7 +26,8 @@ export class AuthError extends Error {
 
   constructor(
     readonly code: AuthErrorCode,
-    message: string,
+    /** What happened, where the code alone does not say; the code by default. */
+    message: string = code,
     readonly status?: number,
     /** Seconds the server asked us to wait (`Retry-After`). */
     readonly retryAfter?: number,
@@ -49,6 +50,10 @@ export const scrub = (text: string): string => text.replace(/(?=[\w-]*[A-Z\d])[\
 export const isAuthError = (value: unknown, code?: AuthErrorCode): value is AuthError =>
   value instanceof AuthError && (code === undefined || value.code === code)
 
+/** Durations and counts from the options: a negative, infinite or non-numeric one is refused. */
+export const checkDurations = (...values: number[]): void => {
+  if (!values.every((value) => value >= 0 && value < Infinity)) throw new AuthError('invalid_options', 'durations and counts must be ≥ 0')
+}
+
 /** `error` itself when it is an `AuthError`; otherwise (a TypeError, a bad answer) one with `code`. */
-export const asAuthError = (error: unknown, code: AuthErrorCode, message: string): AuthError =>
-  isAuthError(error) ? error : new AuthError(code, message)
+export const asAuthError = (error: unknown, code: AuthErrorCode): AuthError => (isAuthError(error) ? error : new AuthError(code))

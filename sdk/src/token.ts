@@ -37,35 +37,27 @@ export function readTokenSet(
   serverNow: number,
   expect: TokenExpectations,
 ): TokenSet {
-  if (typeof accessToken !== 'string' || accessToken.length > 16_384 || (refreshToken !== undefined && typeof refreshToken !== 'string')) {
-    throw invalid('tokens missing, too large or not strings')
-  }
-  const claims = decodeClaims(accessToken)
+  const claims = typeof accessToken === 'string' && accessToken.length <= 16_384 && ['string', 'undefined'].includes(typeof refreshToken) && decodeClaims(accessToken)
+  if (!claims) throw invalid('access token not a readable JWT')
   if ((expect.issuer !== undefined && claims.iss !== expect.issuer) || (expect.audience !== undefined && ![claims.aud].flat().includes(expect.audience))) {
     throw invalid('access token for another issuer or audience')
   }
-  const expiresAt =
-    typeof claims.exp === 'number' ? claims.exp * 1000 : typeof expiresIn === 'number' ? serverNow + expiresIn * 1000 : null
-  return { accessToken, ...(refreshToken ? { refreshToken } : {}), claims, expiresAt }
+  const expiresAt = typeof claims.exp === 'number' ? claims.exp * 1000 : typeof expiresIn === 'number' ? serverNow + expiresIn * 1000 : null
+  return { accessToken: accessToken as string, ...(refreshToken ? { refreshToken: refreshToken as string } : {}), claims, expiresAt }
 }
 
 /**
- * The payload of a JWS compact token, read but not verified (only the server can verify). Strict
- * where it is cheap: exactly three segments, base64url, UTF-8 (fatal), a JSON object.
+ * The payload of a JWS compact token, read but not verified (only the server can verify), or
+ * none. Strict where it is cheap: exactly three segments, base64url, UTF-8 (fatal), a JSON object.
  */
-function decodeClaims(token: string): TokenSet['claims'] {
+function decodeClaims(token: string): TokenSet['claims'] | undefined {
   const [, payload = '', signature, extra] = token.split('.')
-  let claims: unknown
   try {
-    const bytes = Uint8Array.from(atob(payload.replace(/-/g, '+').replace(/_/g, '/')), (char) => char.charCodeAt(0))
-    claims = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(bytes))
+    const claims: unknown = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(Uint8Array.from(atob(payload.replace(/-/g, '+').replace(/_/g, '/')), (char) => char.charCodeAt(0))))
+    if (signature !== undefined && extra === undefined && !/[^\w-]/.test(payload) && claims && typeof claims === 'object' && !Array.isArray(claims)) return claims as TokenSet['claims']
   } catch {
-    // Judged below, with every other unreadable token.
+    // Not base64url, not UTF-8 or not JSON: unreadable, as the caller says.
   }
-  if (signature === undefined || extra !== undefined || /[^\w-]/.test(payload) || !claims || typeof claims !== 'object' || Array.isArray(claims)) {
-    throw invalid('access token not a readable JWT')
-  }
-  return claims as TokenSet['claims']
 }
 
 const invalid = (message: string) => new AuthError('invalid_response', message)

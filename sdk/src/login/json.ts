@@ -1,4 +1,4 @@
-import type { LoginMethod } from './types.ts'
+import type { LoginMethod, TokenResponse } from './types.ts'
 
 /** A JSON POST; `headers` join the content type. */
 export const jsonPost = (body: unknown, credentials?: RequestCredentials, headers: Record<string, string> = {}): RequestInit => ({
@@ -10,26 +10,20 @@ export const jsonPost = (body: unknown, credentials?: RequestCredentials, header
 
 /**
  * First-party JSON sign-in, the default (`@authlens/mock-server`'s API): camelCase fields, the
- * refresh token in the body or in an HttpOnly cookie.
+ * refresh token in the body or in an HttpOnly cookie. Every request is a JSON POST; with the
+ * cookie, the refresh cookie rides (and the CSRF header with it) only to these endpoints.
  */
-export const jsonLogin = (): LoginMethod => (context) => {
-  const cookie = context.cookieTransport
-  // The refresh cookie rides only where it is needed: login (to receive it), refresh and logout.
-  const cookieCredentials: RequestCredentials = cookie ? 'include' : 'same-origin'
-  const read = (body: Record<string, unknown>) => body as { accessToken: string; refreshToken?: string; expiresIn?: number }
-  return {
-    async login(credentials) {
-      const body = { ...credentials, refreshTokenTransport: cookie ? 'cookie' : 'body' }
-      return read(await context.send('login', context.url('login'), jsonPost(body, cookieCredentials)))
-    },
-    async refresh(refreshToken) {
-      const init = cookie ? { method: 'POST', headers: context.csrfHeaders(), credentials: 'include' as const } : jsonPost({ refreshToken })
-      return read(await context.send('refresh', context.url('refresh'), init))
-    },
-    async logout({ accessToken, refreshToken }) {
-      const headers: Record<string, string> = cookie ? context.csrfHeaders() : {}
-      if (accessToken) headers.Authorization = `Bearer ${accessToken}`
-      await context.send('logout', context.url('logout'), jsonPost(refreshToken ? { refreshToken } : {}, cookieCredentials, headers))
-    },
+export const jsonLogin =
+  (): LoginMethod =>
+  ({ url, send, cookieTransport: cookie, csrfHeaders }) => {
+    // The answer's fields are checked where tokens are read (readTokenSet), whatever sent them.
+    const post = (kind: 'login' | 'refresh' | 'logout', body: object, headers?: Record<string, string>) =>
+      send(kind, url(kind), jsonPost(body, cookie ? 'include' : 'same-origin', { ...(cookie && csrfHeaders()), ...headers })) as Promise<unknown> as Promise<TokenResponse>
+    return {
+      login: (credentials) => post('login', { ...credentials, refreshTokenTransport: cookie ? 'cookie' : 'body' }),
+      refresh: (refreshToken) => post('refresh', cookie ? {} : { refreshToken }),
+      async logout({ accessToken, refreshToken }) {
+        await post('logout', refreshToken ? { refreshToken } : {}, accessToken ? { Authorization: `Bearer ${accessToken}` } : {})
+      },
+    }
   }
-}

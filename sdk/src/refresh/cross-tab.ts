@@ -75,7 +75,7 @@ export function createCrossTab(name: string, lockTimeoutMs: number, onLockTimeou
         .then(
           () => undefined,
           () => {
-            throw new AuthError('storage_unavailable', 'cross-tab record not written')
+            throw new AuthError('storage_unavailable')
           },
         ),
     post: (message: CrossTabMessage) => channel.postMessage(message),
@@ -92,5 +92,4 @@ export function createCrossTab(name: string, lockTimeoutMs: number, onLockTimeou
 export type CrossTab = ReturnType<typeof createCrossTab>
 
 /** Cross-tab coordination needs all three; without them (Node, old browsers) each tab is alone. */
-export const crossTabSupported = (): boolean =>
-  typeof BroadcastChannel !== 'undefined' && typeof indexedDB !== 'undefined' && typeof navigator !== 'undefined' && !!navigator.locks
+export const crossTabSupported = (): boolean => !!(globalThis.BroadcastChannel && globalThis.indexedDB && globalThis.navigator?.locks)

@@ -25,29 +25,25 @@ export async function sendAuthRequest(
 ): Promise<Record<string, unknown>> {
   const controller = new AbortController()
   const timer = setTimeout(() => controller.abort(), timeoutMs)
-  let response: Response
+  let response: Response | undefined
   let body: Record<string, unknown> | undefined
   try {
     response = await fetchImpl(url, { ...init, signal: controller.signal })
-    const text = await response.text()
-    try {
-      // An empty answer (RFC 7009 revocation) is an empty object.
-      const value: unknown = JSON.parse(text || '{}')
-      if (value && typeof value === 'object' && !Array.isArray(value)) body = value as Record<string, unknown>
-    } catch {
-      // Not JSON: judged by its status below.
-    }
+    // An empty answer (RFC 7009 revocation) is an empty object; an unreadable one is judged by
+    // its status below.
+    body = JSON.parse((await response.text()) || '{}')
   } catch {
-    throw new AuthError(controller.signal.aborted ? 'timeout' : 'network', `${kind}: no answer`)
+    if (!response) throw new AuthError(controller.signal.aborted ? 'timeout' : 'network', `${kind}: no answer`)
   } finally {
     clearTimeout(timer)
   }
+  if (typeof body !== 'object' || Array.isArray(body)) body = undefined
   onResponse?.(response)
   const { status, ok } = response
   if (ok && body) return body
   const error = String(body?.error ?? '')
   // `reason` refines `invalid_grant`: reuse, or a sign-in that reached the end of its lifetime.
-  const reason = kind === 'refresh' ? body?.reason : undefined
+  const reason = String((kind === 'refresh' && body?.reason) || error)
   const code: AuthErrorCode =
     status === 429
       ? 'too_many_attempts'
@@ -57,8 +53,8 @@ export async function sendAuthRequest(
           ? 'invalid_response'
           : reason === 'expired'
             ? 'session_expired'
-            : PASSED_ON.includes(String(reason ?? error))
-              ? (String(reason ?? error) as AuthErrorCode)
+            : PASSED_ON.includes(reason)
+              ? (reason as AuthErrorCode)
               : BY_KIND[kind]
   const description = typeof body?.error_description === 'string' ? `: ${body.error_description.slice(0, 200)}` : ''
   throw new AuthError(code, `${kind}: ${status} ${error}${description}`, status, Number(response.headers.get('retry-after')) || undefined)

@@ -35,7 +35,7 @@ export const jwt =
     const crossTab =
       ctx.crossTab && ctx.browser && crossTabSupported()
         ? createCrossTab(ctx.key, options.lockTimeoutMs, () =>
-            events.emit('warning', { code: 'lock_timeout', message: 'refresh lock held too long by another tab' }),
+            events.emit('warning', { code: 'lock_timeout', message: 'refresh lock timed out' }),
           )
         : undefined
     // `refresh` is created below; the lifecycle only calls it once a token is due.
@@ -59,7 +59,7 @@ export const jwt =
           try {
             next = life.fromResponse(await protocol.login(credentials))
           } catch (error) {
-            const failure = asAuthError(error, 'invalid_response', 'login answer unreadable')
+            const failure = asAuthError(error, 'invalid_response')
             if (life.epoch === started) {
               life.tokens = null
               ctx.setState({ ...anonymous })

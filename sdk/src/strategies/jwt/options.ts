@@ -1,4 +1,4 @@
-import { AuthError } from '../../errors.ts'
+import { checkDurations } from '../../errors.ts'
 import { jsonLogin } from '../../login/json.ts'
 import type { LoginMethod } from '../../login/types.ts'
 import { memoryStorage } from '../../storage/memory.ts'
@@ -45,8 +45,6 @@ export function resolveJwtOptions(options: JwtOptions) {
     retry: { attempts: 3, baseDelayMs: 300, maxDelayMs: 10_000, ...options.retry },
     lockTimeoutMs: options.lockTimeoutMs ?? 10_000,
   }
-  if (![resolved.leewayMs, resolved.lockTimeoutMs, resolved.retry.attempts].every((value) => value >= 0 && value < Infinity)) {
-    throw new AuthError('invalid_options', 'durations and counts must be ≥ 0')
-  }
+  checkDurations(resolved.leewayMs, resolved.lockTimeoutMs, resolved.retry.attempts)
   return resolved
 }

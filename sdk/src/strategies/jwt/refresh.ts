@@ -10,8 +10,6 @@ import { superseded, type TokenLifecycle } from './tokens.ts'
 
 /** Refresh failures that end the sign-in; any other keeps it, to retry later (S5, S28). */
 const FATAL = ['refresh_failed', 'refresh_token_reused', 'session_expired', 'not_authenticated']
-/** How long a tab waits for another tab's tokens over BroadcastChannel after the lock. */
-const HANDOFF_MS = 1500
 
 /**
  * The refresh: single-flight in this tab, one for all tabs, retried with back-off when the server
@@ -29,7 +27,7 @@ export function createRefresh(ctx: ClientContext, options: ResolvedJwtOptions, c
       try {
         return life.fromResponse(await protocol.refresh(life.tokens?.refreshToken))
       } catch (error) {
-        const failure = asAuthError(error, 'invalid_response', 'refresh answer unreadable')
+        const failure = asAuthError(error, 'invalid_response')
         const delay = failure.retryAfter !== undefined ? failure.retryAfter * 1000 : baseDelayMs * 2 ** attempt * (0.5 + Math.random() / 2)
         const retry =
           (failure.retryable || ['too_many_attempts', 'invalid_response'].includes(failure.code)) &&
@@ -73,10 +71,11 @@ export function createRefresh(ctx: ClientContext, options: ResolvedJwtOptions, c
       // with the token just received (seen in Chromium with five tabs, S7).
       if (sync.generation > held && life.tokens && !life.needsRefresh(life.tokens)) return [null, sync.generation]
       if (latest && latest.generation > sync.generation) {
-        if (latest.signedOut) throw new AuthError('not_authenticated', 'signed out in another tab')
-        // Bounded well inside the lock timeout: waiting as long as the others wait for the lock
-        // would let them give up on it and refresh beside us (seen in Chromium, S8).
-        const theirs = latest.tokens ? life.parse(latest.tokens) : (await sync.wait(latest.generation, Math.min(HANDOFF_MS, options.lockTimeoutMs / 2))) ? life.tokens : null
+        if (latest.signedOut) throw superseded()
+        // Waiting for another tab's tokens over BroadcastChannel is bounded (1.5 s), well inside the
+        // lock timeout: waiting as long as the others wait for the lock would let them give up on
+        // it and refresh beside us (seen in Chromium, S8).
+        const theirs = latest.tokens ? life.parse(latest.tokens) : (await sync.wait(latest.generation, Math.min(1500, options.lockTimeoutMs / 2))) ? life.tokens : null
         if (theirs && !life.needsRefresh(theirs)) return [theirs === life.tokens ? null : theirs, latest.generation]
       }
       const fresh = await requestRefresh()
@@ -88,7 +87,7 @@ export function createRefresh(ctx: ClientContext, options: ResolvedJwtOptions, c
 
   const refresh = singleFlight(async () => {
     const started = life.epoch
-    if (!life.tokens && !options.cookieTransport) throw new AuthError('not_authenticated', 'not signed in')
+    if (!life.tokens && !options.cookieTransport) throw new AuthError('not_authenticated')
     ctx.setState({ status: life.tokens ? 'refreshing' : 'authenticating' })
     try {
       const [next, generation] = await refreshAcrossTabs(started)
@@ -106,7 +105,7 @@ export function createRefresh(ctx: ClientContext, options: ResolvedJwtOptions, c
       else if (life.tokens) life.adopt(life.tokens)
       ctx.events.emit('refresh', { expiresAt: life.tokens?.expiresAt ?? null })
     } catch (error) {
-      const failure = asAuthError(error, 'refresh_failed', 'refresh failed')
+      const failure = asAuthError(error, 'refresh_failed')
       if (life.epoch !== started) throw failure
       if (life.restoring && !life.tokens) {
         ctx.setState({ status: 'anonymous' })

@@ -36,7 +36,7 @@ export async function restore(ctx: ClientContext, options: ResolvedJwtOptions, s
       } catch {
         // Malformed, tampered or foreign tokens are dropped, never sent (S13, S24).
         await storage.remove()
-        ctx.events.emit('warning', { code: 'token_discarded', message: 'stored tokens unreadable or foreign: discarded' })
+        ctx.events.emit('warning', { code: 'token_discarded', message: 'stored tokens discarded' })
       }
     }
     if (sync.crossTab && latest && !latest.signedOut) {

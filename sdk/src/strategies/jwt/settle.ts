@@ -3,7 +3,7 @@ import { AuthError } from '../../errors.ts'
 import type { Strategy } from '../types.ts'
 import type { ResolvedJwtOptions } from './options.ts'
 import type { Refresh } from './refresh.ts'
-import type { TokenLifecycle } from './tokens.ts'
+import { superseded, type TokenLifecycle } from './tokens.ts'
 
 /**
  * The request side: which token goes out (refreshed first when close to expiry), and whether a
@@ -27,7 +27,7 @@ export function createSettling(options: ResolvedJwtOptions, clock: ServerClock, 
   const settling: Pick<Strategy, 'getAccessToken' | 'prepare' | 'recover'> = {
     async getAccessToken() {
       const token = await currentToken()
-      if (!token) throw new AuthError('not_authenticated', 'not signed in')
+      if (!token) throw new AuthError('not_authenticated')
       return token
     },
 
@@ -45,7 +45,7 @@ export function createSettling(options: ResolvedJwtOptions, clock: ServerClock, 
       if (options.refreshOn401 !== 'any' && !/error="?invalid_token/i.test(challenge)) return false
       // Signed out (logout, failed refresh) while this request was in flight: a refresh now would
       // repeat a failure already reported, or bring back a session the user ended (S4, S17).
-      if (!life.tokens) throw life.ended ?? new AuthError('not_authenticated', 'signed out meanwhile')
+      if (!life.tokens) throw life.ended ?? superseded()
       // Refreshed while this request was in flight: retry with the new token, no refresh (S25).
       if (life.tokens.accessToken !== prepared.token) return true
       await refresh()

@@ -17,7 +17,7 @@ export const superseded = () => new AuthError('not_authenticated', 'signed in or
  * checked, cleared. `due` runs when the proactive refresh is due (timer or wake from sleep).
  */
 export function createTokenLifecycle(ctx: ClientContext, options: ResolvedJwtOptions, clock: ServerClock, storage: HeldTokens, due: () => void) {
-  const expect = { issuer: options.issuer, audience: options.audience }
+  const expect = options
   const leeway = (set: TokenSet) => {
     const iat = set.claims.iat
     const lifetime = set.expiresAt !== null && typeof iat === 'number' ? set.expiresAt - iat * 1000 : Infinity
