@@ -87,8 +87,9 @@ export function createAuthClient(options: AuthClientOptions) {
    * or in another tab), which would show one user's data to the other (S32).
    */
   const settle = async (url: string, answer: { status: number; headers: Headers }, prepared: Prepared, retried: boolean): Promise<boolean> => {
-    if (!retried && (await strategy.recover(answer, prepared))) return true
+    // Only a 401 to an in-scope request can be recovered: every other answer skips the strategy.
     if (answer.status === 401 && prepared.inScope) {
+      if (!retried && (await strategy.recover(answer, prepared))) return true
       events.emit('unauthorized', { url, status: 401 })
       if (retried && prepared.token) throw new AuthError('unauthorized', undefined, 401)
     }

@@ -4,6 +4,7 @@ import { createMockBackend, type MockBackend, type MockBackendOptions } from '..
 import { attachAuth } from '../../sdk/src/axios/index.ts'
 import { createAuthClient, customLogin, jwt, type AuthClient } from '../../sdk/src/index.ts'
 import { formatRate, pairedRatio, table, type Budget, type PairedRatio, type SuiteResult } from './measure.ts'
+import { browserOverhead } from './browser-overhead.ts'
 import { sizeBench } from './size.ts'
 import { fiveTabStorm, type TabStorm } from './tabs.ts'
 
@@ -331,12 +332,12 @@ export async function overheadBench(): Promise<SuiteResult> {
     for (const auth of clients) auth.destroy()
   }
 
+  const browser = await browserOverhead(rounds)
   const micro = (ops: number) => `${(1e6 / ops).toFixed(0)} µs`
   // From the paired ratio, not from the two medians taken apart (which load can move apart).
-  const added = (result: PairedRatio) => {
-    const value = (result.ratio - 1) * (1e6 / result.baseline.opsPerSecond)
-    return `${value >= 0 ? '+' : ''}${value.toFixed(0)} µs`
-  }
+  const addedUs = (result: PairedRatio) => (result.ratio - 1) * (1e6 / result.baseline.opsPerSecond)
+  const signedUs = (value: number, digits = 0) => `${value >= 0 ? '+' : ''}${value.toFixed(digits)} µs`
+  const added = (result: PairedRatio) => signedUs(addedUs(result))
   const find = (key: string, client: 'fetch' | 'axios') => results.find((entry) => entry.pair.key === key && entry.pair.client === client)!.result
   const report = [
     `## SDK per-request overhead (one in-process MSW fetch for both sides; median of ${rounds} paired, interleaved 80 ms rounds, ${rounds * 3} at 1 ms away)`,
@@ -353,6 +354,19 @@ export async function overheadBench(): Promise<SuiteResult> {
       ]),
     ),
     '',
+    typeof browser === 'string'
+      ? `Chromium: ${browser}.`
+      : table(
+          ['in Chromium (a fetch / adapter that answers at once, in the page)', 'plain, per request', 'cost ratio', 'middle half', 'added per request'],
+          browser.map((row) => [
+            row.client === 'fetch' ? 'auth.fetch vs fetch, bearer set by hand' : 'axios + attachAuth vs axios, bearer set by hand',
+            `${row.plainUs.toFixed(1)} µs`,
+            `${row.ratio.toFixed(3)}×`,
+            `${row.low.toFixed(2)}–${row.high.toFixed(2)}×`,
+            signedUs(row.addedUs, 1),
+          ]),
+        ),
+    '',
     'No network, no work (ping): the SDK\'s own cost per request (Request objects, scope check, async hops) against',
     'MSW alone; Node builds Request objects far more slowly than browsers do. No network (me): the same with the',
     'server verifying the bearer. 1 ms away: plus the least network a browser request crosses (same machine);',
@@ -360,7 +374,15 @@ export async function overheadBench(): Promise<SuiteResult> {
     'so load elsewhere on the machine moves the middle half more than the median; a budgeted ratio over its',
     'budget is measured again (twice at most) before it counts.',
   ].join('\n')
+  const inBrowser = (client: 'fetch' | 'axios') => (typeof browser === 'string' ? [] : browser.filter((row) => row.client === client))
   const budgets: Budget[] = [
+    ...(['fetch', 'axios'] as const).map((client) => ({
+      description: `${client === 'fetch' ? 'auth.fetch' : 'axios + attachAuth'} adds ≤ 20 µs per request in Node (ping): ${addedUs(find('ping', client)).toFixed(1)} µs`,
+      ok: addedUs(find('ping', client)) <= 20,
+    })),
+    ...(['fetch', 'axios'] as const).flatMap((client) =>
+      inBrowser(client).map((row) => ({ description: `${client === 'fetch' ? 'auth.fetch' : 'axios + attachAuth'} adds ≤ 20 µs per request in Chromium: ${row.addedUs.toFixed(1)} µs`, ok: row.addedUs <= 20 })),
+    ),
     { description: `auth.fetch costs ≤ 1.05× fetch (GET /api/me, 1 ms away): ${find('me+1ms', 'fetch').ratio.toFixed(3)}×`, ok: find('me+1ms', 'fetch').ratio <= BUDGETS['me+1ms']! },
     { description: `axios + attachAuth costs ≤ 1.05× axios (GET /api/me, 1 ms away): ${find('me+1ms', 'axios').ratio.toFixed(3)}×`, ok: find('me+1ms', 'axios').ratio <= BUDGETS['me+1ms']! },
     { description: `auth.fetch's own cost ≤ one in-process request with no work (ping ≤ 2×): ${find('ping', 'fetch').ratio.toFixed(3)}×`, ok: find('ping', 'fetch').ratio <= BUDGETS.ping! },

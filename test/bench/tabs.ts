@@ -44,7 +44,7 @@ async function startServer() {
     logLevel: 'error',
     // Not the e2e test's cache directory: the two may run at the same time.
     cacheDir: join(tmpdir(), 'authlens-vite-sdk-tabs-bench'),
-    optimizeDeps: { include: ['zustand/vanilla'] },
+    optimizeDeps: { include: ['@authlens/sdk'] },
     plugins: [mockBackendPlugin({ passwordHashIterations: 1_000, accessTokenTtlSeconds: TTL_SECONDS, refreshReuseGraceSeconds: 0 })],
     server: { port: 0, host: '127.0.0.1', hmr: false },
   })

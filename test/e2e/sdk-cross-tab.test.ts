@@ -430,7 +430,7 @@ it('S32 tab A signs in as bob while tab B holds alice: B switches to bob and nev
     for (const [index, probe] of probes.entries()) {
       if (probe.status === 0) {
         expect(index, 'only the call in flight at the switch is refused').toBe(switched)
-        expect(probe.shownAs).toBe('another user signed in while the request was in flight')
+        expect(probe.shownAs, 'refused with the error code').toBe('user_changed')
         continue
       }
       expect(probe.status, `call ${index}`).toBe(200)

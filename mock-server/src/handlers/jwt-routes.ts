@@ -7,7 +7,7 @@ import { optionalString, readJsonObject, requireString } from './http-kit.ts'
 import type { Route } from './route.ts'
 
 /**
- * JWT mode, JSON wire format (`protocol: 'json'` in the SDK). The refresh token travels in the
+ * JWT mode, JSON wire format (the SDK's default `jsonLogin()`). The refresh token travels in the
  * body, or, with `refreshTokenTransport: 'cookie'`, in an HttpOnly cookie scoped to `/api/auth`;
  * a cookie-borne refresh is an unsafe request riding on a cookie, so it needs the CSRF checks.
  */

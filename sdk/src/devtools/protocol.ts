@@ -1,6 +1,6 @@
 /**
  * The SDK → AuthLens DevTools message format, version 1. The SDK posts these with
- * `window.postMessage(message, location.origin)` when created with `devtools: true`. No message
+ * `window.postMessage(message, location.origin)` when created with the `devtools()` plugin. No message
  * carries a usable credential: access tokens lose their signature, refresh tokens are never sent.
  */
 export const DEVTOOLS_SOURCE = 'authlens-sdk'

@@ -49,7 +49,7 @@ export interface Strategy {
   getAccessToken(): Promise<string | null>
   /** Attaches the credential to an in-scope request's headers. */
   prepare(url: URL, method: string, headers: Headers): Promise<Prepared>
-  /** After a response: true when the request should be sent once more (a fresh credential exists). */
+  /** After a 401 to an in-scope request: true when it should be sent once more (a fresh credential exists). */
   recover(response: { status: number; headers: Headers }, prepared: Prepared): Promise<boolean>
   inspect(): Inspection
   destroy(): void
