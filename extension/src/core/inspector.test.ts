@@ -60,6 +60,30 @@ describe('createInspector', () => {
     expect(first.timeline.map((e) => e.kind)).toEqual(['token-issued', 'sdk-event', 'login', 'token-issued'])
   })
 
+  it('a login the SDK and the network both report is one entry with both sources, re-announced or not; so is a logout', () => {
+    const inspector = createInspector()
+    const sdkEvent = (id: string, at: number, event: 'login' | 'logout') => ({ kind: 'sdk' as const, at, message: { source: 'authlens-sdk' as const, version: 1 as const, id, at, type: 'event' as const, event, data: {} } })
+    const a = token(T0, 'a')
+    inspector.ingest({ kind: 'storage', at: T0 - 10, area: 'localStorage', key: 'token', value: a })
+    inspector.ingest(sdkEvent('e-login', T0 + 5, 'login'))
+    inspector.ingest(exchange({ at: T0 + 40, method: 'POST', url: `${API}/auth/login`, responseBody: JSON.stringify({ accessToken: a }) }))
+    const logins = () => inspector.snapshot().timeline.filter((e) => e.kind === 'login')
+    expect(logins()).toMatchObject([{ at: T0 + 5, source: 'sdk', sources: ['sdk', 'network'], detail: 'SDK login event · POST /api/auth/login' }])
+    // A worker restart re-announces the SDK backlog: still one login.
+    inspector.ingest(sdkEvent('e-login', T0 + 5, 'login'))
+    expect(logins()).toHaveLength(1)
+
+    inspector.ingest(exchange({ at: T0 + 60_000, method: 'POST', url: `${API}/auth/logout` }))
+    inspector.ingest(sdkEvent('e-logout', T0 + 60_010, 'logout'))
+    inspector.ingest({ kind: 'storage', at: T0 + 60_020, area: 'localStorage', key: 'token', value: null })
+    expect(inspector.snapshot().timeline.filter((e) => e.kind === 'logout')).toMatchObject([{ sources: ['network', 'sdk', 'storage'] }])
+
+    // A second sign-in later is another login, not a third source of the first.
+    inspector.ingest(sdkEvent('e-login-2', T0 + 120_000, 'login'))
+    inspector.ingest(exchange({ at: T0 + 120_030, method: 'POST', url: `${API}/auth/login` }))
+    expect(logins().map((e) => e.sources)).toEqual([['sdk', 'network'], ['sdk', 'network']])
+  })
+
   it('logout from a cleared auth cookie or a removed stored token; not from a cookie overwrite', () => {
     const inspector = createInspector()
     const sid = { name: 'sid', value: 'session-0123456789abcdef', domain: 'app.example.com', path: '/', secure: true, httpOnly: true, sameSite: 'lax' as const, session: true }
@@ -67,10 +91,11 @@ describe('createInspector', () => {
     expect(inspector.ingest({ kind: 'cookie', at: 2, removed: true, cause: 'overwrite', cookie: sid })).toEqual([])
     inspector.ingest({ kind: 'cookie', at: 3, removed: false, cookie: sid })
     expect(inspector.ingest({ kind: 'cookie', at: 4, removed: true, cause: 'expired_overwrite', cookie: sid }).map((e) => e.kind)).toEqual(['logout'])
-    inspector.ingest({ kind: 'storage', at: 5, area: 'sessionStorage', key: 'jwt', value: token(T0, 'x') })
-    expect(inspector.ingest({ kind: 'storage', at: 6, area: 'sessionStorage', key: 'jwt', value: null }).map((e) => e.kind)).toEqual(['logout'])
-    inspector.ingest({ kind: 'storage', at: 7, area: 'sessionStorage', key: 'theme', value: 'dark' })
-    expect(inspector.ingest({ kind: 'storage', at: 8, area: 'sessionStorage', key: 'theme', value: null })).toEqual([])
+    // A minute later: another logout, not a second report of the first.
+    inspector.ingest({ kind: 'storage', at: 60_005, area: 'sessionStorage', key: 'jwt', value: token(T0, 'x') })
+    expect(inspector.ingest({ kind: 'storage', at: 60_006, area: 'sessionStorage', key: 'jwt', value: null }).map((e) => e.kind)).toEqual(['logout'])
+    inspector.ingest({ kind: 'storage', at: 60_007, area: 'sessionStorage', key: 'theme', value: 'dark' })
+    expect(inspector.ingest({ kind: 'storage', at: 60_008, area: 'sessionStorage', key: 'theme', value: null })).toEqual([])
   })
 
   it('audits its own state, and reset (navigation without preserve log) empties everything', async () => {

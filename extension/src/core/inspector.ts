@@ -5,7 +5,7 @@ import { detectTokens } from './detect.ts'
 import { estimateServerClock, serverClockSample, type ClockEstimate, type ServerClockSample } from './expiry.ts'
 import { createTokenRegistry, type TokenRecord } from './identity.ts'
 import { headerValues, type ExchangeObservation, type Observation, type StorageArea } from './observations.ts'
-import { classifyAuthEndpoint, createRetryTracker, dueExpirations, timelineKey, type TimelineEvent } from './timeline.ts'
+import { classifyAuthEndpoint, createRetryTracker, dueExpirations, isSameSessionChange, mergeSessionChange, timelineKey, type SessionChangeEvent, type TimelineEvent, type TimelineSource } from './timeline.ts'
 
 /**
  * The whole core behind one object: observations in (network, storage, cookies, page URL, SDK
@@ -74,6 +74,15 @@ export function createInspector(options: InspectorOptions = {}): Inspector {
       added.push(entry)
     }
   }
+  /** A login or logout another source already reported joins that entry instead of adding one. */
+  const sessionChange = (added: TimelineEntry[], kind: SessionChangeEvent['kind'], at: number, source: TimelineSource, detail: string) => {
+    const report: SessionChangeEvent = { kind, at, source, sources: [source], detail }
+    const key = timelineKey(report)
+    if (timeline.has(key)) return
+    const same = timeline.findLast((entry): entry is TimelineEntry & SessionChangeEvent => isSameSessionChange(entry, report))
+    if (same) timeline.merge(timelineKey(same), key, mergeSessionChange(same, report))
+    else emit(added, report)
+  }
   const addSample = (sample: ServerClockSample | null) => {
     if (sample) samples = [...samples, sample].slice(-clockSamples)
   }
@@ -113,8 +122,7 @@ export function createInspector(options: InspectorOptions = {}): Inspector {
     }
     if (response.status >= 200 && response.status < 300) {
       const endpoint = classifyAuthEndpoint(request.method, request.url, request.body)
-      if (endpoint === 'login') emit(added, { kind: 'login', at, source: 'network', detail: `${request.method.toUpperCase()} ${new URL(request.url).pathname}` })
-      if (endpoint === 'logout') emit(added, { kind: 'logout', at, source: 'network', detail: `${request.method.toUpperCase()} ${new URL(request.url).pathname}` })
+      if (endpoint === 'login' || endpoint === 'logout') sessionChange(added, endpoint, at, 'network', `${request.method.toUpperCase()} ${new URL(request.url).pathname}`)
     }
   }
 
@@ -133,7 +141,7 @@ export function createInspector(options: InspectorOptions = {}): Inspector {
         case 'storage': {
           const id = `${observation.area}\u0000${observation.key}`
           if (observation.value === null) {
-            if (storage.get(id)?.holdsToken) emit(added, { kind: 'logout', at: observation.at, source: 'storage', detail: `token removed from ${observation.area} "${observation.key}"` })
+            if (storage.get(id)?.holdsToken) sessionChange(added, 'logout', observation.at, 'storage', `token removed from ${observation.area} "${observation.key}"`)
             storage.delete(id)
           } else {
             const holdsToken = recordSightings(observation, added).length > 0
@@ -146,7 +154,7 @@ export function createInspector(options: InspectorOptions = {}): Inspector {
           if (observation.removed) {
             const cleared = observation.cause === 'explicit' || observation.cause === 'expired_overwrite'
             if (cleared && cookies.has(key) && isAuthCookie(observation.cookie)) {
-              emit(added, { kind: 'logout', at: observation.at, source: 'cookies', detail: `auth cookie "${observation.cookie.name}" cleared` })
+              sessionChange(added, 'logout', observation.at, 'cookies', `auth cookie "${observation.cookie.name}" cleared`)
             }
             cookies.delete(key)
           } else {
@@ -161,7 +169,7 @@ export function createInspector(options: InspectorOptions = {}): Inspector {
             if (message.state.clockOffsetMs !== 0 && samples.length === 0) addSample({ offsetMs: message.state.clockOffsetMs, uncertaintyMs: 1000, at: observation.at })
             recordSightings(observation, added)
           } else if (message.event === 'login' || message.event === 'logout') {
-            emit(added, { kind: message.event, at: message.at, source: 'sdk', detail: `SDK ${message.event} event` })
+            sessionChange(added, message.event, message.at, 'sdk', `SDK ${message.event} event`)
           } else {
             emit(added, { kind: 'sdk-event', at: message.at, source: 'sdk', messageId: message.id, name: message.event, data: message.data })
           }

@@ -88,6 +88,11 @@ export function pathOf(url: string): string {
   }
 }
 
+/** "network + sdk" for a login both reported; the one source otherwise. */
+export function sourcesText(entry: TimelineEntry): string {
+  return entry.kind === 'login' || entry.kind === 'logout' ? entry.sources.join(' + ') : entry.source
+}
+
 export interface EventText {
   title: string
   detail: string
