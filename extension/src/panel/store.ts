@@ -169,7 +169,15 @@ export function createPanelController(transport: PanelTransport, options: PanelS
     schedulePublish()
   }
 
-  const onNavigated = (url: string) => {
+  const onNavigated = (url: string, sameDocument: boolean) => {
+    // An SPA's route change keeps the page and everything it said; only a new document starts over.
+    // Right after a new document, though, its router often rewrites the URL: that navigation stands.
+    if (sameDocument && !navigation) {
+      inspectedUrl = url
+      ingest([{ kind: 'page-url', at: now(), url }])
+      askCookies(url)
+      return
+    }
     if (navigation) clearTimeout(navigation.timer)
     navigation = { url, at: navigation?.at ?? now(), replay: navigation?.replay ?? [], timer: setTimeout(settleNavigation, navigationDebounceMs) }
   }
