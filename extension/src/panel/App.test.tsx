@@ -108,6 +108,23 @@ describe('AuthLens panel', () => {
     panel.stop()
   })
 
+  it('session id cookies are named as such on the Cookies and Tokens tabs, with the framework of a default name', async () => {
+    const panel = await renderPanel()
+    const express = { ...sessionCookie, name: 'connect.sid', value: 's%3Aa9f1c2e7b4d0a8f3e6b5c1d2.k2v9pQ7mT4wZ1yB3nH8f', hostOnly: true }
+    panel.transport.worker(worker({ type: 'cookies', tabId: 1, url: PAGE, cookies: [sessionCookie, express] }))
+    await panel.flush()
+    const cards = screen.getAllByTestId('token-card').map((card) => card.textContent ?? '')
+    expect(cards.find((text) => text.includes('connect.sid'))).toMatch(/^session id .*opaque.*Session cookie connect\.sid \(session id, Express \(express-session\) default name\)/)
+    expect(cards.find((text) => text.includes('__Host-sid'))).toMatch(/Session cookie __Host-sid \(session id\)/)
+    panel.show('Cookies')
+    const row = (name: string) => (screen.getAllByTestId('cookie-row').find((r) => r.dataset['cookieName'] === name) as HTMLElement).textContent
+    expect(row('connect.sid')).toContain('session id, Express (express-session) default name')
+    expect(row('__Host-sid')).toContain('session id')
+    panel.show('Audit')
+    expect(screen.getAllByTestId('finding').map((f) => f.dataset['rule'])).toContain('C6')
+    panel.stop()
+  })
+
   it('Timeline: virtualized rows in time order, refresh detected, preserve log toggle', async () => {
     const panel = await renderPanel()
     panel.transport.exchange(loginExchange(accessToken(T0)))

@@ -23,7 +23,7 @@ export function shortId(id: string): string {
   return id.slice(1, 9)
 }
 
-const ROLE_NAMES: Record<TokenRecord['role'], string> = { access: 'access token', id: 'ID token', refresh: 'refresh token', unknown: 'token' }
+const ROLE_NAMES: Record<TokenRecord['role'], string> = { access: 'access token', id: 'ID token', refresh: 'refresh token', session: 'session id', unknown: 'token' }
 
 export function roleName(role: TokenRecord['role']): string {
   return ROLE_NAMES[role]
@@ -42,7 +42,8 @@ export function kindName(token: TokenRecord): string {
     case 'opaque':
       return 'opaque'
     case 'not-jwt':
-      return 'not a JWT'
+      // A session id is a reference, not an attempt at a JWT: express-session's `s:id.sig` is fine.
+      return token.role === 'session' ? 'opaque' : 'not a JWT'
   }
 }
 

@@ -7,7 +7,7 @@
  *   weak-secret.ts      J2: HS* secrets from a list of defaults, verified with WebCrypto (async)
  *   transport-rules.ts  J7, J11, J12: how tokens travel (expired but sent, in URLs, over http / to other sites)
  *   storage-rules.ts    W1, W2: tokens in Web Storage (XSS-readable)
- *   cookie-rules.ts     C1–C5: auth cookie flags, scope and persistence, CHIPS partitions kept apart
+ *   cookie-rules.ts     C1–C6: auth cookie flags, scope and persistence, session id names; CHIPS partitions kept apart
  *
  * `auditSync` runs everything but J2 and is cheap enough to run on every change; `runAudit` adds J2.
  * Findings have stable ids (rule + subject), so the panel can replace its list without duplicates,

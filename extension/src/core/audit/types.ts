@@ -7,7 +7,7 @@ export type Severity = 'critical' | 'high' | 'medium' | 'low' | 'info'
 
 export const SEVERITY_ORDER: readonly Severity[] = ['critical', 'high', 'medium', 'low', 'info']
 
-export type RuleId = 'J1' | 'J2' | 'J3' | 'J4' | 'J5' | 'J6' | 'J7' | 'J8' | 'J9' | 'J10' | 'J11' | 'J12' | 'W1' | 'W2' | 'C1' | 'C2' | 'C3' | 'C4' | 'C5'
+export type RuleId = 'J1' | 'J2' | 'J3' | 'J4' | 'J5' | 'J6' | 'J7' | 'J8' | 'J9' | 'J10' | 'J11' | 'J12' | 'W1' | 'W2' | 'C1' | 'C2' | 'C3' | 'C4' | 'C5' | 'C6'
 
 /** What a finding points at. Never a token value or a cookie value: findings are exported. */
 export interface Evidence {
@@ -90,6 +90,7 @@ export const RULES: Readonly<Record<RuleId, { title: string; severity: Severity;
   C3: { title: 'Weak SameSite', severity: 'high', reference: 'RFC 6265bis §5.6.7; OWASP Session Management Cheat Sheet' },
   C4: { title: 'Cookie scope too broad', severity: 'low', reference: 'RFC 6265bis §4.1.3 (cookie prefixes); OWASP Session Management Cheat Sheet' },
   C5: { title: 'Over-persistent auth cookie', severity: 'low', reference: 'OWASP Session Management Cheat Sheet (expire and max-age)' },
+  C6: { title: 'Framework-default session id name', severity: 'info', reference: 'OWASP Session Management Cheat Sheet (session ID name fingerprinting)' },
 }
 
 export function finding(ruleId: RuleId, subject: string, parts: { severity?: Severity; title?: string; detail: string; evidence: Evidence }): Finding {

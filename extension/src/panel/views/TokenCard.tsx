@@ -1,4 +1,4 @@
-import { SIGNATURE_NOT_VERIFIED, expiryView, numericDateMs, type ClockEstimate, type TokenRecord } from '../../core/index.ts'
+import { SIGNATURE_NOT_VERIFIED, describeSessionCookie, expiryView, numericDateMs, type ClockEstimate, type TokenRecord } from '../../core/index.ts'
 import { Badge } from '../components/Badge.tsx'
 import { Countdown } from '../components/Countdown.tsx'
 import { JsonText } from '../components/JsonText.tsx'
@@ -31,6 +31,10 @@ export function TokenCard({ token, now, clock }: { token: TokenRecord; now: numb
           {inspection.signature === '' && !token.unsignedElsewhere && <p className="muted">Signature not seen yet: the AuthLens SDK bridge sends tokens without it, so they cannot be replayed.</p>}
           <Countdown claims={inspection.claims} now={now} clock={clock} />
         </>
+      ) : token.role === 'session' ? (
+        <p className="reason" data-testid="session-id">
+          <SessionIdNote token={token} />
+        </p>
       ) : (
         <p className="reason" data-testid="not-decodable">
           {inspection.kind === 'not-jwt' ? `Not a JWT (${inspection.reason}): ${inspection.detail}` : `Not decodable: ${inspection.reason}`}
@@ -82,6 +86,16 @@ export function TokenCard({ token, now, clock }: { token: TokenRecord; now: numb
         </ul>
       )}
     </article>
+  )
+}
+
+/** Which cookie carries the session id, and whose default its name is. */
+function SessionIdNote({ token }: { token: TokenRecord }) {
+  const cookie = token.places.find((p) => describeSessionCookie(p.place.key) !== null)?.place.key ?? ''
+  return (
+    <>
+      Session cookie <span className="mono">{cookie}</span> ({describeSessionCookie(cookie)}): an opaque reference to a session the server keeps; nothing in it to decode.
+    </>
   )
 }
 
