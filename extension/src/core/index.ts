@@ -36,6 +36,8 @@ export { classifyAuthEndpoint, createRetryTracker, dueExpirations, timelineKey, 
 export { DEFAULT_BUFFER_CAPACITY, createCappedBuffer, type CappedBuffer } from './buffer.ts'
 export { cookieKey, describePartition, isAuthCookie, isDeletion, parseCookieHeader, parseSetCookie, type CookiePartitionKey, type CookieRecord, type SameSite } from './cookies.ts'
 export { classifyClaim, sensitiveClaims, type ClaimClass } from './claims.ts'
+export { checkSignature, type SignatureCheck } from './verify.ts'
+export { createKeyStore, jwkSetKeys, type KeyStore, type ObservedKey, type PublicJwk } from './jwks.ts'
 export { describeSessionCookie, isSessionCookieName, sessionCookieName, type SessionCookieName } from './session-cookies.ts'
 export { buildRedactedExport, exportToJson, maskValue, redactClaims, redactCookie, redactToken, redactUrl, scrubText, type RedactedExport } from './redact.ts'
 export { xssView, type Exposure, type XssView } from './xss-view.ts'

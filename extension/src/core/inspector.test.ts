@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest'
+import { exportJWK, generateKeyPair, SignJWT } from 'jose'
 import { createInspector } from './inspector.ts'
 import { exchange } from './testing/observations.ts'
 import { makeJwt } from './testing/tokens.ts'
@@ -105,6 +106,36 @@ describe('createInspector', () => {
     expect(inspector.auditSync(T0).map((f) => f.ruleId)).toContain('W1')
     expect((await inspector.audit(T0)).map((f) => f.ruleId)).toContain('W1')
     inspector.reset()
-    expect(inspector.snapshot()).toEqual({ pageUrl: null, tokens: [], cookies: [], storage: [], clock: null, timeline: [], dropped: 0 })
+    expect(inspector.snapshot()).toEqual({ pageUrl: null, tokens: [], cookies: [], storage: [], clock: null, signatures: {}, timeline: [], dropped: 0 })
+  })
+
+  it('verifies signatures with the JWK Set the page fetched: verified, forged (J13, high), or no key until one is seen; reset forgets the keys', async () => {
+    const { privateKey, publicKey } = await generateKeyPair('ES256', { extractable: true })
+    const jwks = JSON.stringify({ keys: [{ ...(await exportJWK(publicKey)), kid: 'k1', alg: 'ES256', use: 'sig' }] })
+    const sign = (sub: string) => new SignJWT({ sub, iss: 'https://app.example.com', aud: 'api' }).setProtectedHeader({ alg: 'ES256', kid: 'k1', typ: 'at+jwt' }).setIssuedAt(S(T0)).setExpirationTime(S(T0) + 300).sign(privateKey)
+    const genuine = await sign('u1')
+    const [header, , signature] = (await sign('u2')).split('.')
+    const forged = `${header}.${Buffer.from(JSON.stringify({ sub: 'admin', iss: 'https://app.example.com', aud: 'api', exp: S(T0) + 300 })).toString('base64url')}.${signature}`
+    const inspector = createInspector()
+    inspector.ingest({ kind: 'page-url', at: T0, url: 'https://app.example.com/' })
+    inspector.ingest({ kind: 'storage', at: T0, area: 'sessionStorage', key: 'token', value: genuine })
+    inspector.ingest({ kind: 'storage', at: T0, area: 'sessionStorage', key: 'forged', value: forged })
+    const status = () => Object.values(inspector.snapshot().signatures).map((c) => c.status).sort()
+    await inspector.audit(T0)
+    expect(status()).toEqual(['no-key', 'no-key'])
+
+    inspector.ingest(exchange({ at: T0 + 10, url: 'https://app.example.com/.well-known/jwks.json', responseBody: jwks }))
+    const findings = await inspector.audit(T0 + 20)
+    const { signatures, tokens } = inspector.snapshot()
+    const idOf = (value: string) => tokens.find((t) => t.value === value)?.id ?? ''
+    expect(signatures[idOf(genuine)]).toEqual({ status: 'verified', kid: 'k1', url: 'https://app.example.com/.well-known/jwks.json', seenAt: T0 + 10 })
+    expect(signatures[idOf(forged)]).toMatchObject({ status: 'mismatch', kid: 'k1' })
+    expect(findings.filter((f) => f.ruleId === 'J13')).toMatchObject([{ severity: 'high', evidence: { tokenId: idOf(forged) } }])
+    expect(inspector.auditSync(T0 + 20).map((f) => f.ruleId)).toContain('J13')
+
+    inspector.reset()
+    inspector.ingest({ kind: 'storage', at: T0 + 30, area: 'sessionStorage', key: 'token', value: genuine })
+    await inspector.audit(T0 + 30)
+    expect(status()).toEqual(['no-key'])
   })
 })

@@ -4,7 +4,9 @@ import { cookieKey, isAuthCookie, type CookieRecord } from './cookies.ts'
 import { detectTokens } from './detect.ts'
 import { estimateServerClock, serverClockSample, type ClockEstimate, type ServerClockSample } from './expiry.ts'
 import { createTokenRegistry, type TokenRecord } from './identity.ts'
+import { createKeyStore } from './jwks.ts'
 import { headerValues, type ExchangeObservation, type Observation, type StorageArea } from './observations.ts'
+import { checkSignature, type SignatureCheck } from './verify.ts'
 import { classifyAuthEndpoint, createRetryTracker, dueExpirations, isSameSessionChange, mergeSessionChange, timelineKey, type SessionChangeEvent, type TimelineEvent, type TimelineSource } from './timeline.ts'
 
 /**
@@ -29,6 +31,11 @@ export interface InspectorSnapshot {
   cookies: CookieRecord[]
   storage: StorageKeyInfo[]
   clock: ClockEstimate | null
+  /**
+   * Signature checks by token id, against the JWK Sets the page fetched; a token without one was
+   * not checked yet. The same object until a check changes.
+   */
+  signatures: Readonly<Record<string, SignatureCheck>>
   timeline: TimelineEntry[]
   /** Timeline entries dropped to stay under the cap. */
   dropped: number
@@ -48,6 +55,7 @@ export interface Inspector {
   tick(nowMs: number): TimelineEntry[]
   snapshot(): InspectorSnapshot
   auditSync(nowMs: number): Finding[]
+  /** Adds what needs WebCrypto: weak HMAC secrets (J2) and signature checks (J13, `signatures`). */
   audit(nowMs: number): Promise<Finding[]>
   /** Navigation without "preserve log". */
   reset(): void
@@ -61,6 +69,10 @@ export function createInspector(options: InspectorOptions = {}): Inspector {
   const cookies = new Map<string, CookieRecord>()
   const storage = new Map<string, StorageKeyInfo>()
   const weakSecretCache = new Map<string, string | null>()
+  const keys = createKeyStore()
+  /** Each check with what it was made against: the key store's version and J2's verdict. */
+  const checks = new Map<string, { keysVersion: number; weakSecret: string | null | undefined; check: SignatureCheck }>()
+  let signatures: Record<string, SignatureCheck> = {}
   let samples: ServerClockSample[] = []
   let pageUrl: string | null = null
   let lastTick: number | null = null
@@ -110,6 +122,7 @@ export function createInspector(options: InspectorOptions = {}): Inspector {
     const { request, response, at } = observation
     const date = headerValues(response.headers, 'date')[0]
     if (date) addSample(serverClockSample(date, at, observation.sentAt ?? at))
+    if (response.status >= 200 && response.status < 300 && response.body) keys.observe(request.url, response.body, at)
     const sightings = recordSightings(observation, added)
     const bearer = sightings.find((s) => s.place.source === 'authorization-header')
     const bearerId = bearer ? (registry.idOf(bearer.value) ?? null) : null
@@ -124,6 +137,39 @@ export function createInspector(options: InspectorOptions = {}): Inspector {
       const endpoint = classifyAuthEndpoint(request.method, request.url, request.body)
       if (endpoint === 'login' || endpoint === 'logout') sessionChange(added, endpoint, at, 'network', `${request.method.toUpperCase()} ${new URL(request.url).pathname}`)
     }
+  }
+
+  const auditInput = (nowMs: number) => ({
+    tokens: registry.list(),
+    cookies: [...cookies.values()],
+    nowMs,
+    clock: clock(),
+    signatures: new Map(Object.entries(signatures)),
+    ...(pageUrl ? { pageUrl } : {}),
+  })
+
+  /** Checks the tokens whose keys or J2 verdict changed since their last check; true when any result changed. */
+  const checkSignatures = async (): Promise<boolean> => {
+    const current: Record<string, SignatureCheck> = {}
+    let changed = false
+    for (const token of registry.list()) {
+      if (token.inspection.kind !== 'jws') continue
+      const weakSecret = weakSecretCache.get(token.id)
+      const held = checks.get(token.id)
+      let check = held?.check
+      if (!held || held.keysVersion !== keys.version || held.weakSecret !== weakSecret || held.check.status === 'unsigned') {
+        check = await checkSignature(token.inspection, keys.keys(), weakSecret ?? null)
+        checks.set(token.id, { keysVersion: keys.version, weakSecret, check })
+      }
+      if (check) current[token.id] = check
+      if (JSON.stringify(check) !== JSON.stringify(signatures[token.id])) changed = true
+    }
+    for (const id of checks.keys()) if (!(id in current)) checks.delete(id)
+    if (changed || Object.keys(current).length !== Object.keys(signatures).length) {
+      signatures = current
+      return true
+    }
+    return false
   }
 
   return {
@@ -190,11 +236,16 @@ export function createInspector(options: InspectorOptions = {}): Inspector {
       cookies: [...cookies.values()],
       storage: [...storage.values()],
       clock: clock(),
+      signatures,
       timeline: timeline.toArray(),
       dropped: timeline.dropped,
     }),
-    auditSync: (nowMs) => auditSync({ tokens: registry.list(), cookies: [...cookies.values()], nowMs, clock: clock(), ...(pageUrl ? { pageUrl } : {}) }),
-    audit: (nowMs) => runAudit({ tokens: registry.list(), cookies: [...cookies.values()], nowMs, clock: clock(), ...(pageUrl ? { pageUrl } : {}) }, weakSecretCache),
+    auditSync: (nowMs) => auditSync(auditInput(nowMs)),
+    async audit(nowMs) {
+      const findings = await runAudit(auditInput(nowMs), weakSecretCache)
+      if (!(await checkSignatures())) return findings
+      return runAudit(auditInput(nowMs), weakSecretCache)
+    },
     reset() {
       registry.clear()
       timeline.clear()
@@ -202,6 +253,9 @@ export function createInspector(options: InspectorOptions = {}): Inspector {
       cookies.clear()
       storage.clear()
       weakSecretCache.clear()
+      keys.clear()
+      checks.clear()
+      signatures = {}
       samples = []
       pageUrl = null
       lastTick = null

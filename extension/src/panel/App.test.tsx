@@ -1,5 +1,6 @@
 // @vitest-environment happy-dom
 import { act, cleanup, fireEvent, render, screen, within } from '@testing-library/react'
+import { exportJWK, generateKeyPair, SignJWT } from 'jose'
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
 import { SIGNATURE_NOT_VERIFIED } from '../core/index.ts'
 import { App } from './App.tsx'
@@ -78,6 +79,31 @@ describe('AuthLens panel', () => {
     await panel.flush()
     expect(screen.getByLabelText('decoded claims').textContent).toContain('<img src=x onerror=\\"window.pwned=1\\">')
     expect(document.querySelector('img')).toBeNull()
+    panel.stop()
+  })
+
+  it('signatures: verified with the key the page fetched, "does not match" for a forgery (J13), E19 until a key is seen', async () => {
+    const panel = await renderPanel()
+    const { privateKey, publicKey } = await generateKeyPair('ES256', { extractable: true })
+    const sign = (sub: string) => new SignJWT({ sub, iss: 'https://issuer.example' }).setProtectedHeader({ alg: 'ES256', kid: 'key-2026', typ: 'at+jwt' }).setIssuedAt(T0 / 1000).setExpirationTime(T0 / 1000 + 300).sign(privateKey)
+    const genuine = await sign('u_alice')
+    const [header, , signature] = (await sign('u_bob')).split('.')
+    const forged = `${header}.${btoa(JSON.stringify({ sub: 'u_admin', iss: 'https://issuer.example', exp: T0 / 1000 + 300 })).replace(/=+$/, '').replace(/\+/g, '-').replace(/\//g, '_')}.${signature}`
+    panel.transport.exchange(loginExchange(genuine))
+    panel.transport.exchange(loginExchange(forged, T0 + 10))
+    await panel.flush()
+    const note = (sub: string) => within(screen.getAllByTestId('token-card').find((card) => card.textContent?.includes(`"sub": "${sub}"`)) as HTMLElement).getByTestId('signature').textContent
+    expect(note('u_alice')).toBe(SIGNATURE_NOT_VERIFIED)
+    expect(screen.getAllByTestId('token-card')[0]?.textContent).toContain('No key seen: the page has fetched no JWK Set with kid "key-2026".')
+
+    const jwks = JSON.stringify({ keys: [{ ...(await exportJWK(publicKey)), kid: 'key-2026', use: 'sig', alg: 'ES256' }] })
+    panel.transport.exchange({ ...loginExchange('x', T0 + 20, '/.well-known/jwks.json'), request: { method: 'GET', url: `${PAGE}.well-known/jwks.json`, headers: [] }, response: { status: 200, headers: [{ name: 'Content-Type', value: 'application/json' }], body: jwks } })
+    await panel.flush()
+    await panel.flush()
+    expect(note('u_alice')).toMatch(/^Signature verified with the key `key-2026` from https:\/\/app\.example\.com\/\.well-known\/jwks\.json, seen at \d\d:\d\d:\d\d\.\d{3}$/)
+    expect(note('u_admin')).toMatch(/^Signature does not match the key `key-2026` from https:\/\/app\.example\.com\/\.well-known\/jwks\.json/)
+    panel.show('Audit')
+    expect(screen.getAllByTestId('finding').find((f) => f.dataset['rule'] === 'J13')?.dataset['severity']).toBe('high')
     panel.stop()
   })
 

@@ -1,4 +1,4 @@
-import { formatDuration, type Direction, type TimelineEntry, type TokenPlace, type TokenRecord } from '../core/index.ts'
+import { SIGNATURE_NOT_VERIFIED, formatDuration, type Direction, type SignatureCheck, type TimelineEntry, type TokenPlace, type TokenRecord } from '../core/index.ts'
 
 /**
  * Words for what the panel shows. Pure, so the phrasing is unit-tested and the same everywhere.
@@ -92,6 +92,36 @@ export function pathOf(url: string): string {
 /** "network + sdk" for a login both reported; the one source otherwise. */
 export function sourcesText(entry: TimelineEntry): string {
   return entry.kind === 'login' || entry.kind === 'logout' ? entry.sources.join(' + ') : entry.source
+}
+
+export interface SignatureText {
+  headline: string
+  detail: string | null
+  /** verified: green; mismatch: red; unverified: the E19 warning. */
+  tone: 'verified' | 'mismatch' | 'unverified'
+}
+
+/** What the Tokens view says about a signature: E19's warning unless a check against a key the page fetched settled it. */
+export function signatureText(check: SignatureCheck | undefined): SignatureText {
+  const unverified = (detail: string | null): SignatureText => ({ headline: SIGNATURE_NOT_VERIFIED, detail, tone: 'unverified' })
+  const keyName = (kid: string | null) => (kid === null ? 'the key without kid' : `the key \`${kid}\``)
+  switch (check?.status) {
+    case undefined:
+    case 'unsigned':
+      return unverified(null)
+    case 'verified':
+      return { headline: `Signature verified with ${keyName(check.kid)} from ${check.url}, seen at ${clockTime(check.seenAt)}`, detail: 'Checked offline against the JWK Set the page fetched; nothing was requested.', tone: 'verified' }
+    case 'mismatch':
+      return { headline: `Signature does not match ${keyName(check.kid)} from ${check.url}, seen at ${clockTime(check.seenAt)}`, detail: 'These claims were not signed by that key: altered, forged, or signed with a key the issuer has since replaced.', tone: 'mismatch' }
+    case 'no-key':
+      return unverified(`No key seen: the page has fetched no JWK Set with ${check.kid === null ? 'a key for this alg' : `kid "${check.kid}"`}.`)
+    case 'needs-secret':
+      return unverified(`${check.alg} is checked with the server's secret, which a browser never sees: not verifiable without it.`)
+    case 'weak-secret':
+      return { headline: `Signature verified with the well-known secret ${check.secret}`, detail: 'Anyone can sign tokens with it (J2).', tone: 'mismatch' }
+    case 'unsupported':
+      return unverified(`AuthLens does not verify ${check.alg} signatures.`)
+  }
 }
 
 export interface EventText {
