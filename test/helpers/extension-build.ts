@@ -19,7 +19,7 @@ function newestSourceMtime(dir: string): number {
 
 /**
  * True when `dist/` is missing, is a development build (its worker loads from the Vite server), or
- * is older than any source, config or SDK protocol file it is built from.
+ * is older than any source, icon, config or SDK protocol file it is built from.
  */
 export function extensionBuildIsStale(): boolean {
   const manifest = join(extensionDist, 'manifest.json')
@@ -29,6 +29,7 @@ export function extensionBuildIsStale(): boolean {
   const built = statSync(manifest).mtimeMs
   const inputs = [
     newestSourceMtime(join(extensionRoot, 'src')),
+    newestSourceMtime(join(extensionRoot, 'public')),
     statSync(join(extensionRoot, 'vite.config.ts')).mtimeMs,
     statSync(join(extensionRoot, 'package.json')).mtimeMs,
     statSync(fileURLToPath(new URL('../../sdk/src/devtools/protocol.ts', import.meta.url))).mtimeMs,
