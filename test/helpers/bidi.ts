@@ -2,7 +2,7 @@ import WebSocket from 'ws'
 
 /**
  * A WebDriver BiDi client (W3C WebDriver BiDi over a WebSocket): commands with ids, their results
- * or errors, and events by method. Firefox's remote agent speaks it natively, with no geckodriver
+ * or errors, and events by method. Firefox's remote protocol server speaks it natively, with no geckodriver
  * and no Playwright build of Firefox.
  */
 

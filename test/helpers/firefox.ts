@@ -9,8 +9,8 @@ import { waitFor } from './panel-view.ts'
 
 /**
  * Debian's Firefox ESR driven as TOOLCHAIN.md describes: headed under Xvfb (DevTools needs a
- * window), WebDriver BiDi from Firefox's own remote agent for sessions, add-on install and page
- * scripts, the keyboard and mouse through xdotool for what a person does (F12, clicking the
+ * window), WebDriver BiDi, which Firefox serves itself, for the session, the add-on install and
+ * page scripts, the keyboard and mouse through xdotool for what a person does (F12, clicking the
  * AuthLens tab), and the browser window's privileged scope (`--remote-allow-system-access`) to
  * find where the tab is and read what the panel shows.
  */
@@ -38,8 +38,8 @@ export interface Firefox {
 /**
  * Profile preferences: every request that would leave the machine goes to `proxy` (loopback
  * addresses bypass it), so a test can see it; the toolbox docks at the bottom, tall enough to read.
- * Firefox's remote agent already turns off most of the browser's own background traffic; Remote
- * Settings (which DevTools and the add-on manager consult) it leaves on, so its server is a closed
+ * Started for remote control, Firefox turns off most of its own background traffic; Remote
+ * Settings (which DevTools and the add-on manager consult) stays on, so its server is a closed
  * loopback port (release builds honour that only with MOZ_REMOTE_SETTINGS_DEVTOOLS=1 in the
  * environment): it stays on the machine, and whatever still reaches the proxy is not Firefox's.
  */
@@ -76,7 +76,7 @@ export async function launchFirefox(options: { display: string; proxy: string })
   try {
     let output = ''
     const endpoint = await new Promise<string>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`Firefox did not start its remote agent within 30 s:\n${output.slice(-2000)}`)), 30_000)
+      const timer = setTimeout(() => reject(new Error(`Firefox did not start its WebDriver BiDi server within 30 s:\n${output.slice(-2000)}`)), 30_000)
       const read = (data: Buffer) => {
         output += String(data)
         const match = /WebDriver BiDi listening on (ws:\/\/\S+)/.exec(output)
@@ -87,7 +87,7 @@ export async function launchFirefox(options: { display: string; proxy: string })
       }
       child.stdout?.on('data', read)
       child.stderr?.on('data', read)
-      child.once('exit', (code) => reject(new Error(`Firefox exited (${String(code)}) before its remote agent listened:\n${output.slice(-2000)}`)))
+      child.once('exit', (code) => reject(new Error(`Firefox exited (${String(code)}) before its WebDriver BiDi server listened:\n${output.slice(-2000)}`)))
     })
     const bidi = await connectBidi(`${endpoint}/session`)
     await bidi.send('session.new', { capabilities: {} })
