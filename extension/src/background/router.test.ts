@@ -52,6 +52,7 @@ function setup(overrides: Partial<RouterDeps> = {}) {
     cookiesFor: vi.fn(async (_url: string) => [sid]),
     wakeTab: vi.fn(async (_tabId: number, _message: WorkerMessage) => true),
     wakeRetryMs: 1,
+    idleContentMs: 20,
     ...overrides,
   }
   return { router: createRouter(deps), deps }
@@ -198,5 +199,35 @@ describe('createRouter', () => {
     router.connect(panel)
     panel.say(panelMsg({ type: 'subscribe', tabId: 6 }))
     expect(panel.received[0]).toMatchObject({ type: 'snapshot', url: 'https://app.example.com/new' })
+  })
+
+  it('puts the content script to sleep when the last panel for its tab closes, or when none comes after it reconnected', async () => {
+    const { router } = setup()
+    const types = (p: ReturnType<typeof port>) => p.received.map((m) => m.type)
+    const content = port(CONTENT_PORT_NAME, contentSender(7))
+    router.connect(content)
+    const [first, second] = [port(panelPortName(7), PANEL_SENDER), port(panelPortName(7), PANEL_SENDER)]
+    for (const panel of [first, second]) {
+      router.connect(panel)
+      panel.say(panelMsg({ type: 'subscribe', tabId: 7 }))
+    }
+    await new Promise((resolve) => setTimeout(resolve, 40))
+    first.close()
+    expect(types(content)).not.toContain('sleep')
+    second.close()
+    expect(types(content)).toEqual(['sleep'])
+
+    // After a worker restart the content script may reconnect before the panel: it waits a moment.
+    const early = port(CONTENT_PORT_NAME, contentSender(8))
+    router.connect(early)
+    const panel = port(panelPortName(8), PANEL_SENDER)
+    router.connect(panel)
+    panel.say(panelMsg({ type: 'subscribe', tabId: 8 }))
+    const lone = port(CONTENT_PORT_NAME, contentSender(9))
+    router.connect(lone)
+    expect(types(lone)).toEqual([])
+    await new Promise((resolve) => setTimeout(resolve, 40))
+    expect(types(lone)).toEqual(['sleep'])
+    expect(types(early)).toEqual([])
   })
 })

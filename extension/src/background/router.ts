@@ -37,6 +37,11 @@ export interface RouterDeps {
   wakeTab(tabId: number, message: WorkerMessage): Promise<boolean>
   /** For tests: how long to wait between wake attempts. */
   wakeRetryMs?: number
+  /**
+   * How long a content script that connects with no panel for its tab (it reconnected after the
+   * worker restarted, before the panel did) may wait for one before it is put to sleep.
+   */
+  idleContentMs?: number
   log?: (text: string) => void
 }
 
@@ -72,6 +77,12 @@ export function createRouter(deps: RouterDeps) {
       if (await deps.wakeTab(tabId, message({ type: 'rescan' })).catch(() => false)) return
       await new Promise((resolve) => setTimeout(resolve, deps.wakeRetryMs ?? 250))
     }
+  }
+
+  /** No panel inspects the tab: its content script stops reading the page (page-link.ts). */
+  const sleepIfUninspected = (tabId: number) => {
+    const content = contents.get(tabId)
+    if (content && !panels.has(tabId)) safePost(content, message({ type: 'sleep' }))
   }
 
   const sendSnapshot = (port: RouterPort, tabId: number) => {
@@ -155,6 +166,7 @@ export function createRouter(deps: RouterDeps) {
         port.onDisconnect.addListener(() => {
           if (contents.get(tabId) === port) contents.delete(tabId)
         })
+        setTimeout(() => sleepIfUninspected(tabId), deps.idleContentMs ?? 5000)
         return
       }
       const bound: { tabId: number | null } = { tabId: null }
@@ -166,6 +178,7 @@ export function createRouter(deps: RouterDeps) {
         if (set?.size === 0) {
           panels.delete(bound.tabId)
           cookieUrls.delete(bound.tabId)
+          sleepIfUninspected(bound.tabId)
         }
       })
     },

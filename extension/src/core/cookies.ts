@@ -1,5 +1,6 @@
 import { isAuthLikeName } from './auth-names.ts'
 import { looksLikeCompactJose } from './decode.ts'
+import { isSessionCookieName } from './session-cookies.ts'
 
 /**
  * Cookie records shaped like `chrome.cookies.Cookie` (so the service worker passes them through
@@ -39,9 +40,9 @@ export function isHostOnly(cookie: Pick<CookieRecord, 'hostOnly' | 'domain'>): b
   return cookie.hostOnly ?? !cookie.domain.startsWith('.')
 }
 
-/** Holds a credential: an auth-like name (not a CSRF token) or a JWT as its value. */
+/** Holds a credential: an auth-like name (not a CSRF token), a session id's name, or a JWT as its value. */
 export function isAuthCookie(cookie: Pick<CookieRecord, 'name' | 'value'>): boolean {
-  return isAuthLikeName(cookie.name) || looksLikeCompactJose(cookie.value)
+  return isAuthLikeName(cookie.name) || isSessionCookieName(cookie.name) || looksLikeCompactJose(cookie.value)
 }
 
 export function describePartition(cookie: Pick<CookieRecord, 'partitionKey'>): string | null {

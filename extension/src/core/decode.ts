@@ -3,9 +3,10 @@ import { decodeSegmentText, base64UrlProblem } from './base64url.ts'
 import { scanJson } from './json-scan.ts'
 
 /**
- * Lenient inspection of any string that might be a token. Never throws, never verifies: clients
- * cannot verify signatures (RFC 8725 §3.2), so every decoded JWS is labelled as unverified. When a
- * value is not a JWT, the result says why (the thing jwt.io and every auth extension leave out).
+ * Lenient inspection of any string that might be a token. Never throws, never verifies: decoded
+ * claims are anyone's to forge (RFC 8725 §3.2), so a decoded JWS is labelled unverified until
+ * verify.ts checks it against a key the page itself fetched. When a value is not a JWT, the result
+ * says why (the thing jwt.io and every auth extension leave out).
  */
 
 /** Real tokens stay far below this (cookies cap at 4 KB, headers at 8–16 KB). */

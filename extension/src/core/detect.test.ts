@@ -42,6 +42,17 @@ describe('detectTokens', () => {
     expect(places(sent)).toEqual([['cookie-header', 'sid', 'sent'], ['cookie-header', 'jwt', 'sent']])
   })
 
+  it('takes a session id cookie’s value as it is, signed express-session ids included; short values and other names are no session', () => {
+    const jar = (name: string, value: string) => detectTokens({ kind: 'cookie', at: 1, removed: false, cookie: { name, value, domain: 'app.example.com', path: '/', secure: true, httpOnly: true, sameSite: 'lax', session: true } })
+    const signed = 's%3AhQ3Zr5b4Yq0W1mJ8kLx2NvP6tR9sUcEd.Xk2%2Fv9pQ7mT4wZ1yB3nH8fJ6gL0sA5dR2cE9uK4iO7w'
+    expect(jar('connect.sid', signed).map((s) => [s.place.key, s.value])).toEqual([['connect.sid', decodeURIComponent(signed)]])
+    expect(places(jar('JSESSIONID', '9F1C2E7B4D0A8F3E6B5C1D2A3F4E5D6C'))).toEqual([['cookie-jar', 'JSESSIONID', 'stored']])
+    expect(jar('PHPSESSID', 'short')).toEqual([])
+    expect(jar('theme', 's:hQ3Zr5b4Yq0W1mJ8kLx2NvP6tR9sUcEd')).toEqual([])
+    const sent = detectTokens(exchange({ requestHeaders: { Cookie: `connect.sid=${signed}` } }))
+    expect(places(sent)).toEqual([['cookie-header', 'connect.sid', 'sent']])
+  })
+
   it('finds tokens in the cookie jar (stored), including a percent-encoded JSON value', () => {
     const cookie = { name: 'auth', value: encodeURIComponent(JSON.stringify({ token: ACCESS })), domain: 'app.example.com', path: '/', secure: true, httpOnly: false, sameSite: 'lax' as const, session: true }
     expect(places(detectTokens({ kind: 'cookie', at: 1, cookie, removed: false }))).toEqual([['cookie-jar', 'auth.token', 'stored']])

@@ -2,6 +2,7 @@ import { isAuthLikeName, isCsrfName } from './auth-names.ts'
 import { isDeletion, parseCookieHeader, parseSetCookie } from './cookies.ts'
 import { MAX_JSON_DEPTH, MAX_TOKEN_CHARS, isTokenLikeValue, looksLikeCompactJose } from './decode.ts'
 import { headerValues, type ExchangeObservation, type Observation } from './observations.ts'
+import { isSessionCookieName } from './session-cookies.ts'
 
 /**
  * Finds token candidates in one observation and says where each was: which place (source + key)
@@ -75,7 +76,7 @@ export function detectTokens(observation: Observation): TokenSighting[] {
       }
       break
     case 'cookie':
-      if (!observation.removed) findInText(cookieText(observation.cookie.value), observation.cookie.name, collector('cookie-jar', 'stored'))
+      if (!observation.removed) findInCookie(observation.cookie.name, observation.cookie.value, collector('cookie-jar', 'stored'))
       break
     case 'page-url':
       findInUrl(observation.url, collector('url-query', 'received'), collector('url-fragment', 'received'))
@@ -102,7 +103,7 @@ function detectInExchange({ request, response, at }: ExchangeObservation, collec
       const match = /^(Bearer|DPoP)\s+(\S+)\s*$/i.exec(header.value)
       if (match?.[2]) sent('authorization-header')(match[2], header.name)
     } else if (name === 'cookie') {
-      for (const pair of parseCookieHeader(header.value)) findInText(cookieText(pair.value), pair.name, sent('cookie-header'))
+      for (const pair of parseCookieHeader(header.value)) findInCookie(pair.name, pair.value, sent('cookie-header'))
     } else if (isAuthLikeName(name) && isTokenLikeValue(header.value.trim())) sent('request-header')(header.value.trim(), header.name)
   }
   findInUrl(request.url, sent('url-query'), sent('url-query'))
@@ -112,7 +113,7 @@ function detectInExchange({ request, response, at }: ExchangeObservation, collec
     if (name === 'set-cookie') {
       for (const line of header.value.split('\n')) {
         const cookie = parseSetCookie(line, request.url, at)
-        if (cookie && !isDeletion(cookie, at)) findInText(cookieText(cookie.value), cookie.name, received('set-cookie'))
+        if (cookie && !isDeletion(cookie, at)) findInCookie(cookie.name, cookie.value, received('set-cookie'))
       }
     } else if (name === 'location') {
       const emit = received('location-header')
@@ -204,6 +205,23 @@ function parseJson(text: string): unknown {
   } catch {
     return undefined
   }
+}
+
+/** Shorter values are flags or preferences, not session ids (OWASP asks for 64 bits of entropy). */
+const MIN_SESSION_ID_CHARS = 16
+
+/**
+ * A cookie's value, as a token or as JSON holding one; a session id cookie's value as it is, even
+ * when it is not a b64token: express-session's `s:<id>.<signature>` is the session all the same.
+ */
+function findInCookie(name: string, value: string, emit: Emit): void {
+  const text = cookieText(value)
+  let found = false
+  findInText(text, name, (v, key) => {
+    found = true
+    emit(v, key)
+  })
+  if (!found && isSessionCookieName(name) && text.length >= MIN_SESSION_ID_CHARS && text.length <= MAX_TOKEN_CHARS) emit(text, name)
 }
 
 /** Cookie values may be quoted or percent-encoded (RFC 6265bis §4.1.1). */

@@ -89,6 +89,16 @@ describe('token identity', () => {
     expect(registry.record(sighting('other-cccccccccccccccccc', 'authorization-header', 'Authorization', 'sent', 3)).refresh).toBeNull()
   })
 
+  it('a session id cookie is a session id, rotated in place like an opaque token; a JWT in such a cookie keeps its own role', () => {
+    const registry = createTokenRegistry()
+    const first = registry.record(sighting('s:aaaaaaaaaaaaaaaaaaaa.sig', 'set-cookie', 'connect.sid', 'received', 1))
+    expect(first.token.role).toBe('session')
+    const rotated = registry.record(sighting('s:bbbbbbbbbbbbbbbbbbbb.sig', 'cookie-jar', 'connect.sid', 'stored', 2))
+    expect(rotated.token.role).toBe('session')
+    expect(rotated.refresh?.previousId).toBe(first.token.id)
+    expect(registry.record(sighting(makeJwt({ sub: 'u', token_use: 'access' }), 'cookie-jar', 'session', 'stored', 3)).token.role).toBe('access')
+  })
+
   it('stays bounded: least recently seen tokens are evicted, places per token are capped', () => {
     const registry = createTokenRegistry({ maxTokens: 10, maxPlacesPerToken: 3 })
     const keep = makeJwt({ sub: 'keep' })

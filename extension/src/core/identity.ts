@@ -1,5 +1,6 @@
 import { roleFromName } from './auth-names.ts'
 import { inspectToken, looksLikeCompactJose, type TokenInspection } from './decode.ts'
+import { isSessionCookieName } from './session-cookies.ts'
 import type { Direction, ExchangeRef, TokenPlace, TokenSighting } from './detect.ts'
 
 /**
@@ -16,7 +17,8 @@ import type { Direction, ExchangeRef, TokenPlace, TokenSighting } from './detect
  * without their signature (S20), and they must join the same token seen on the network.
  */
 
-export type TokenRole = 'access' | 'id' | 'refresh' | 'unknown'
+/** `session`: the value of a session id cookie (see session-cookies.ts). */
+export type TokenRole = 'access' | 'id' | 'refresh' | 'session' | 'unknown'
 
 export interface PlaceRecord {
   place: TokenPlace
@@ -190,6 +192,8 @@ function mergePlace(places: readonly PlaceRecord[], sighting: TokenSighting, max
   return places.map((p, i) => (i === index ? { ...p, count: p.count + 1, lastSeen: Math.max(p.lastSeen, sighting.at), ...exchange } : p))
 }
 
+const COOKIE_SOURCES: ReadonlySet<TokenPlace['source']> = new Set(['cookie-jar', 'set-cookie', 'cookie-header'])
+
 function inferRole(inspection: TokenInspection, place: TokenPlace): TokenRole {
   if (inspection.kind === 'jws') {
     const { header, claims } = inspection
@@ -200,6 +204,7 @@ function inferRole(inspection: TokenInspection, place: TokenPlace): TokenRole {
     if (use === 'id' || 'nonce' in claims || 'at_hash' in claims) return 'id'
   }
   if (place.source === 'authorization-header') return 'access'
+  if (COOKIE_SOURCES.has(place.source) && inspection.kind !== 'jws' && isSessionCookieName(place.key)) return 'session'
   const leaf = place.key.split(/[.[\]]/).filter(Boolean).pop() ?? place.key
   return roleFromName(leaf) ?? 'unknown'
 }
@@ -215,7 +220,7 @@ function lineageOf(inspection: TokenInspection, role: TokenRole, place: TokenPla
   }
   // Opaque tokens carry no subject; a new value at the same stored place is a rotation.
   const stored = place.source === 'cookie-jar' || place.source === 'set-cookie' || place.source === 'local-storage' || place.source === 'session-storage'
-  return inspection.kind === 'opaque' && stored ? `place:${place.source === 'set-cookie' ? 'cookie-jar' : place.source}\u0000${place.key}` : null
+  return (inspection.kind === 'opaque' || role === 'session') && stored ? `place:${place.source === 'set-cookie' ? 'cookie-jar' : place.source}\u0000${place.key}` : null
 }
 
 /** Same second or later `iat` (or, lacking `iat`, simply seen later, which it is). */

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest'
+import { exportJWK, generateKeyPair, SignJWT } from 'jose'
 import { createInspector } from './inspector.ts'
 import { exchange } from './testing/observations.ts'
 import { makeJwt } from './testing/tokens.ts'
@@ -60,6 +61,30 @@ describe('createInspector', () => {
     expect(first.timeline.map((e) => e.kind)).toEqual(['token-issued', 'sdk-event', 'login', 'token-issued'])
   })
 
+  it('a login the SDK and the network both report is one entry with both sources, re-announced or not; so is a logout', () => {
+    const inspector = createInspector()
+    const sdkEvent = (id: string, at: number, event: 'login' | 'logout') => ({ kind: 'sdk' as const, at, message: { source: 'authlens-sdk' as const, version: 1 as const, id, at, type: 'event' as const, event, data: {} } })
+    const a = token(T0, 'a')
+    inspector.ingest({ kind: 'storage', at: T0 - 10, area: 'localStorage', key: 'token', value: a })
+    inspector.ingest(sdkEvent('e-login', T0 + 5, 'login'))
+    inspector.ingest(exchange({ at: T0 + 40, method: 'POST', url: `${API}/auth/login`, responseBody: JSON.stringify({ accessToken: a }) }))
+    const logins = () => inspector.snapshot().timeline.filter((e) => e.kind === 'login')
+    expect(logins()).toMatchObject([{ at: T0 + 5, source: 'sdk', sources: ['sdk', 'network'], detail: 'SDK login event · POST /api/auth/login' }])
+    // A worker restart re-announces the SDK backlog: still one login.
+    inspector.ingest(sdkEvent('e-login', T0 + 5, 'login'))
+    expect(logins()).toHaveLength(1)
+
+    inspector.ingest(exchange({ at: T0 + 60_000, method: 'POST', url: `${API}/auth/logout` }))
+    inspector.ingest(sdkEvent('e-logout', T0 + 60_010, 'logout'))
+    inspector.ingest({ kind: 'storage', at: T0 + 60_020, area: 'localStorage', key: 'token', value: null })
+    expect(inspector.snapshot().timeline.filter((e) => e.kind === 'logout')).toMatchObject([{ sources: ['network', 'sdk', 'storage'] }])
+
+    // A second sign-in later is another login, not a third source of the first.
+    inspector.ingest(sdkEvent('e-login-2', T0 + 120_000, 'login'))
+    inspector.ingest(exchange({ at: T0 + 120_030, method: 'POST', url: `${API}/auth/login` }))
+    expect(logins().map((e) => e.sources)).toEqual([['sdk', 'network'], ['sdk', 'network']])
+  })
+
   it('logout from a cleared auth cookie or a removed stored token; not from a cookie overwrite', () => {
     const inspector = createInspector()
     const sid = { name: 'sid', value: 'session-0123456789abcdef', domain: 'app.example.com', path: '/', secure: true, httpOnly: true, sameSite: 'lax' as const, session: true }
@@ -67,10 +92,11 @@ describe('createInspector', () => {
     expect(inspector.ingest({ kind: 'cookie', at: 2, removed: true, cause: 'overwrite', cookie: sid })).toEqual([])
     inspector.ingest({ kind: 'cookie', at: 3, removed: false, cookie: sid })
     expect(inspector.ingest({ kind: 'cookie', at: 4, removed: true, cause: 'expired_overwrite', cookie: sid }).map((e) => e.kind)).toEqual(['logout'])
-    inspector.ingest({ kind: 'storage', at: 5, area: 'sessionStorage', key: 'jwt', value: token(T0, 'x') })
-    expect(inspector.ingest({ kind: 'storage', at: 6, area: 'sessionStorage', key: 'jwt', value: null }).map((e) => e.kind)).toEqual(['logout'])
-    inspector.ingest({ kind: 'storage', at: 7, area: 'sessionStorage', key: 'theme', value: 'dark' })
-    expect(inspector.ingest({ kind: 'storage', at: 8, area: 'sessionStorage', key: 'theme', value: null })).toEqual([])
+    // A minute later: another logout, not a second report of the first.
+    inspector.ingest({ kind: 'storage', at: 60_005, area: 'sessionStorage', key: 'jwt', value: token(T0, 'x') })
+    expect(inspector.ingest({ kind: 'storage', at: 60_006, area: 'sessionStorage', key: 'jwt', value: null }).map((e) => e.kind)).toEqual(['logout'])
+    inspector.ingest({ kind: 'storage', at: 60_007, area: 'sessionStorage', key: 'theme', value: 'dark' })
+    expect(inspector.ingest({ kind: 'storage', at: 60_008, area: 'sessionStorage', key: 'theme', value: null })).toEqual([])
   })
 
   it('audits its own state, and reset (navigation without preserve log) empties everything', async () => {
@@ -80,6 +106,36 @@ describe('createInspector', () => {
     expect(inspector.auditSync(T0).map((f) => f.ruleId)).toContain('W1')
     expect((await inspector.audit(T0)).map((f) => f.ruleId)).toContain('W1')
     inspector.reset()
-    expect(inspector.snapshot()).toEqual({ pageUrl: null, tokens: [], cookies: [], storage: [], clock: null, timeline: [], dropped: 0 })
+    expect(inspector.snapshot()).toEqual({ pageUrl: null, tokens: [], cookies: [], storage: [], clock: null, signatures: {}, timeline: [], dropped: 0 })
+  })
+
+  it('verifies signatures with the JWK Set the page fetched: verified, forged (J13, high), or no key until one is seen; reset forgets the keys', async () => {
+    const { privateKey, publicKey } = await generateKeyPair('ES256', { extractable: true })
+    const jwks = JSON.stringify({ keys: [{ ...(await exportJWK(publicKey)), kid: 'k1', alg: 'ES256', use: 'sig' }] })
+    const sign = (sub: string) => new SignJWT({ sub, iss: 'https://app.example.com', aud: 'api' }).setProtectedHeader({ alg: 'ES256', kid: 'k1', typ: 'at+jwt' }).setIssuedAt(S(T0)).setExpirationTime(S(T0) + 300).sign(privateKey)
+    const genuine = await sign('u1')
+    const [header, , signature] = (await sign('u2')).split('.')
+    const forged = `${header}.${Buffer.from(JSON.stringify({ sub: 'admin', iss: 'https://app.example.com', aud: 'api', exp: S(T0) + 300 })).toString('base64url')}.${signature}`
+    const inspector = createInspector()
+    inspector.ingest({ kind: 'page-url', at: T0, url: 'https://app.example.com/' })
+    inspector.ingest({ kind: 'storage', at: T0, area: 'sessionStorage', key: 'token', value: genuine })
+    inspector.ingest({ kind: 'storage', at: T0, area: 'sessionStorage', key: 'forged', value: forged })
+    const status = () => Object.values(inspector.snapshot().signatures).map((c) => c.status).sort()
+    await inspector.audit(T0)
+    expect(status()).toEqual(['no-key', 'no-key'])
+
+    inspector.ingest(exchange({ at: T0 + 10, url: 'https://app.example.com/.well-known/jwks.json', responseBody: jwks }))
+    const findings = await inspector.audit(T0 + 20)
+    const { signatures, tokens } = inspector.snapshot()
+    const idOf = (value: string) => tokens.find((t) => t.value === value)?.id ?? ''
+    expect(signatures[idOf(genuine)]).toEqual({ status: 'verified', kid: 'k1', url: 'https://app.example.com/.well-known/jwks.json', seenAt: T0 + 10 })
+    expect(signatures[idOf(forged)]).toMatchObject({ status: 'mismatch', kid: 'k1' })
+    expect(findings.filter((f) => f.ruleId === 'J13')).toMatchObject([{ severity: 'high', evidence: { tokenId: idOf(forged) } }])
+    expect(inspector.auditSync(T0 + 20).map((f) => f.ruleId)).toContain('J13')
+
+    inspector.reset()
+    inspector.ingest({ kind: 'storage', at: T0 + 30, area: 'sessionStorage', key: 'token', value: genuine })
+    await inspector.audit(T0 + 30)
+    expect(status()).toEqual(['no-key'])
   })
 })

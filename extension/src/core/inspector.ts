@@ -4,8 +4,10 @@ import { cookieKey, isAuthCookie, type CookieRecord } from './cookies.ts'
 import { detectTokens } from './detect.ts'
 import { estimateServerClock, serverClockSample, type ClockEstimate, type ServerClockSample } from './expiry.ts'
 import { createTokenRegistry, type TokenRecord } from './identity.ts'
+import { createKeyStore } from './jwks.ts'
 import { headerValues, type ExchangeObservation, type Observation, type StorageArea } from './observations.ts'
-import { classifyAuthEndpoint, createRetryTracker, dueExpirations, timelineKey, type TimelineEvent } from './timeline.ts'
+import { checkSignature, type SignatureCheck } from './verify.ts'
+import { classifyAuthEndpoint, createRetryTracker, dueExpirations, isSameSessionChange, mergeSessionChange, timelineKey, type SessionChangeEvent, type TimelineEvent, type TimelineSource } from './timeline.ts'
 
 /**
  * The whole core behind one object: observations in (network, storage, cookies, page URL, SDK
@@ -29,6 +31,11 @@ export interface InspectorSnapshot {
   cookies: CookieRecord[]
   storage: StorageKeyInfo[]
   clock: ClockEstimate | null
+  /**
+   * Signature checks by token id, against the JWK Sets the page fetched; a token without one was
+   * not checked yet. The same object until a check changes.
+   */
+  signatures: Readonly<Record<string, SignatureCheck>>
   timeline: TimelineEntry[]
   /** Timeline entries dropped to stay under the cap. */
   dropped: number
@@ -48,6 +55,7 @@ export interface Inspector {
   tick(nowMs: number): TimelineEntry[]
   snapshot(): InspectorSnapshot
   auditSync(nowMs: number): Finding[]
+  /** Adds what needs WebCrypto: weak HMAC secrets (J2) and signature checks (J13, `signatures`). */
   audit(nowMs: number): Promise<Finding[]>
   /** Navigation without "preserve log". */
   reset(): void
@@ -61,6 +69,10 @@ export function createInspector(options: InspectorOptions = {}): Inspector {
   const cookies = new Map<string, CookieRecord>()
   const storage = new Map<string, StorageKeyInfo>()
   const weakSecretCache = new Map<string, string | null>()
+  const keys = createKeyStore()
+  /** Each check with what it was made against: the key store's version and J2's verdict. */
+  const checks = new Map<string, { keysVersion: number; weakSecret: string | null | undefined; check: SignatureCheck }>()
+  let signatures: Record<string, SignatureCheck> = {}
   let samples: ServerClockSample[] = []
   let pageUrl: string | null = null
   let lastTick: number | null = null
@@ -73,6 +85,15 @@ export function createInspector(options: InspectorOptions = {}): Inspector {
       seq++
       added.push(entry)
     }
+  }
+  /** A login or logout another source already reported joins that entry instead of adding one. */
+  const sessionChange = (added: TimelineEntry[], kind: SessionChangeEvent['kind'], at: number, source: TimelineSource, detail: string) => {
+    const report: SessionChangeEvent = { kind, at, source, sources: [source], detail }
+    const key = timelineKey(report)
+    if (timeline.has(key)) return
+    const same = timeline.findLast((entry): entry is TimelineEntry & SessionChangeEvent => isSameSessionChange(entry, report))
+    if (same) timeline.merge(timelineKey(same), key, mergeSessionChange(same, report))
+    else emit(added, report)
   }
   const addSample = (sample: ServerClockSample | null) => {
     if (sample) samples = [...samples, sample].slice(-clockSamples)
@@ -101,6 +122,7 @@ export function createInspector(options: InspectorOptions = {}): Inspector {
     const { request, response, at } = observation
     const date = headerValues(response.headers, 'date')[0]
     if (date) addSample(serverClockSample(date, at, observation.sentAt ?? at))
+    if (response.status >= 200 && response.status < 300 && response.body) keys.observe(request.url, response.body, at)
     const sightings = recordSightings(observation, added)
     const bearer = sightings.find((s) => s.place.source === 'authorization-header')
     const bearerId = bearer ? (registry.idOf(bearer.value) ?? null) : null
@@ -113,9 +135,41 @@ export function createInspector(options: InspectorOptions = {}): Inspector {
     }
     if (response.status >= 200 && response.status < 300) {
       const endpoint = classifyAuthEndpoint(request.method, request.url, request.body)
-      if (endpoint === 'login') emit(added, { kind: 'login', at, source: 'network', detail: `${request.method.toUpperCase()} ${new URL(request.url).pathname}` })
-      if (endpoint === 'logout') emit(added, { kind: 'logout', at, source: 'network', detail: `${request.method.toUpperCase()} ${new URL(request.url).pathname}` })
+      if (endpoint === 'login' || endpoint === 'logout') sessionChange(added, endpoint, at, 'network', `${request.method.toUpperCase()} ${new URL(request.url).pathname}`)
     }
+  }
+
+  const auditInput = (nowMs: number) => ({
+    tokens: registry.list(),
+    cookies: [...cookies.values()],
+    nowMs,
+    clock: clock(),
+    signatures: new Map(Object.entries(signatures)),
+    ...(pageUrl ? { pageUrl } : {}),
+  })
+
+  /** Checks the tokens whose keys or J2 verdict changed since their last check; true when any result changed. */
+  const checkSignatures = async (): Promise<boolean> => {
+    const current: Record<string, SignatureCheck> = {}
+    let changed = false
+    for (const token of registry.list()) {
+      if (token.inspection.kind !== 'jws') continue
+      const weakSecret = weakSecretCache.get(token.id)
+      const held = checks.get(token.id)
+      let check = held?.check
+      if (!held || held.keysVersion !== keys.version || held.weakSecret !== weakSecret || held.check.status === 'unsigned') {
+        check = await checkSignature(token.inspection, keys.keys(), weakSecret ?? null)
+        checks.set(token.id, { keysVersion: keys.version, weakSecret, check })
+      }
+      if (check) current[token.id] = check
+      if (JSON.stringify(check) !== JSON.stringify(signatures[token.id])) changed = true
+    }
+    for (const id of checks.keys()) if (!(id in current)) checks.delete(id)
+    if (changed || Object.keys(current).length !== Object.keys(signatures).length) {
+      signatures = current
+      return true
+    }
+    return false
   }
 
   return {
@@ -133,7 +187,7 @@ export function createInspector(options: InspectorOptions = {}): Inspector {
         case 'storage': {
           const id = `${observation.area}\u0000${observation.key}`
           if (observation.value === null) {
-            if (storage.get(id)?.holdsToken) emit(added, { kind: 'logout', at: observation.at, source: 'storage', detail: `token removed from ${observation.area} "${observation.key}"` })
+            if (storage.get(id)?.holdsToken) sessionChange(added, 'logout', observation.at, 'storage', `token removed from ${observation.area} "${observation.key}"`)
             storage.delete(id)
           } else {
             const holdsToken = recordSightings(observation, added).length > 0
@@ -146,7 +200,7 @@ export function createInspector(options: InspectorOptions = {}): Inspector {
           if (observation.removed) {
             const cleared = observation.cause === 'explicit' || observation.cause === 'expired_overwrite'
             if (cleared && cookies.has(key) && isAuthCookie(observation.cookie)) {
-              emit(added, { kind: 'logout', at: observation.at, source: 'cookies', detail: `auth cookie "${observation.cookie.name}" cleared` })
+              sessionChange(added, 'logout', observation.at, 'cookies', `auth cookie "${observation.cookie.name}" cleared`)
             }
             cookies.delete(key)
           } else {
@@ -161,7 +215,7 @@ export function createInspector(options: InspectorOptions = {}): Inspector {
             if (message.state.clockOffsetMs !== 0 && samples.length === 0) addSample({ offsetMs: message.state.clockOffsetMs, uncertaintyMs: 1000, at: observation.at })
             recordSightings(observation, added)
           } else if (message.event === 'login' || message.event === 'logout') {
-            emit(added, { kind: message.event, at: message.at, source: 'sdk', detail: `SDK ${message.event} event` })
+            sessionChange(added, message.event, message.at, 'sdk', `SDK ${message.event} event`)
           } else {
             emit(added, { kind: 'sdk-event', at: message.at, source: 'sdk', messageId: message.id, name: message.event, data: message.data })
           }
@@ -182,11 +236,16 @@ export function createInspector(options: InspectorOptions = {}): Inspector {
       cookies: [...cookies.values()],
       storage: [...storage.values()],
       clock: clock(),
+      signatures,
       timeline: timeline.toArray(),
       dropped: timeline.dropped,
     }),
-    auditSync: (nowMs) => auditSync({ tokens: registry.list(), cookies: [...cookies.values()], nowMs, clock: clock(), ...(pageUrl ? { pageUrl } : {}) }),
-    audit: (nowMs) => runAudit({ tokens: registry.list(), cookies: [...cookies.values()], nowMs, clock: clock(), ...(pageUrl ? { pageUrl } : {}) }, weakSecretCache),
+    auditSync: (nowMs) => auditSync(auditInput(nowMs)),
+    async audit(nowMs) {
+      const findings = await runAudit(auditInput(nowMs), weakSecretCache)
+      if (!(await checkSignatures())) return findings
+      return runAudit(auditInput(nowMs), weakSecretCache)
+    },
     reset() {
       registry.clear()
       timeline.clear()
@@ -194,6 +253,9 @@ export function createInspector(options: InspectorOptions = {}): Inspector {
       cookies.clear()
       storage.clear()
       weakSecretCache.clear()
+      keys.clear()
+      checks.clear()
+      signatures = {}
       samples = []
       pageUrl = null
       lastTick = null

@@ -1,11 +1,11 @@
-/**
- * Loopback and same-site tests for URLs seen on the network. "Site" is approximated without the
- * Public Suffix List (which the extension does not ship): the last two labels, or three under
- * common second-level registries (`co.uk`, `com.au`). Good enough to flag a third-party origin as
- * a hint (low severity), never to decide anything security-critical.
- */
+import { getDomain } from 'tldts'
 
-const SECOND_LEVEL = new Set(['co', 'com', 'org', 'net', 'gov', 'ac', 'edu', 'ne', 'or', 'go'])
+/**
+ * Loopback and same-site tests for URLs seen on the network. "Site" is the registrable domain
+ * (eTLD+1) by the Public Suffix List, private section included, as browsers draw it: `a.github.io`
+ * and `b.github.io` are two sites, `api.example.co.uk` and `www.example.co.uk` one. The list comes
+ * with tldts, built into the extension: nothing is fetched.
+ */
 
 export function parseUrl(url: string | undefined): URL | null {
   if (!url) return null
@@ -22,15 +22,13 @@ export function isLoopbackHost(hostname: string): boolean {
   return host === 'localhost' || host.endsWith('.localhost') || /^127(\.\d{1,3}){3}$/.test(host) || host === '::1'
 }
 
-export function approximateSite(hostname: string): string {
+/** The registrable domain; an IP address, a single label or a public suffix itself is its own site. */
+export function siteOf(hostname: string): string {
   const host = hostname.toLowerCase()
-  if (/^[\d.]+$/.test(host) || host.includes(':') || host.startsWith('[')) return host
-  const labels = host.split('.').filter(Boolean)
-  const take = labels.length >= 3 && (labels[labels.length - 1]?.length ?? 0) === 2 && SECOND_LEVEL.has(labels[labels.length - 2] ?? '') ? 3 : 2
-  return labels.slice(-take).join('.')
+  return getDomain(host, { allowPrivateDomains: true }) ?? host
 }
 
 export function isSameSite(a: URL, b: URL): boolean {
   if (isLoopbackHost(a.hostname) && isLoopbackHost(b.hostname)) return true
-  return approximateSite(a.hostname) === approximateSite(b.hostname)
+  return siteOf(a.hostname) === siteOf(b.hostname)
 }

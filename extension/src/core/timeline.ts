@@ -14,17 +14,41 @@ interface EventBase {
   source: TimelineSource
 }
 
+/**
+ * A login or logout is one event however many places report it (the SDK's event, the request to
+ * the login endpoint, a token or cookie cleared): `sources` lists them all, `source` the first.
+ */
+interface SessionChange {
+  detail: string
+  sources: TimelineSource[]
+}
+
 export type TimelineEvent =
-  | (EventBase & { kind: 'login'; detail: string })
+  | (EventBase & SessionChange & { kind: 'login' })
   | (EventBase & { kind: 'token-issued'; tokenId: string; role: TokenRole; place: TokenPlace })
   | (EventBase & { kind: 'refresh-detected'; tokenId: string; previousTokenId: string })
   | (EventBase & { kind: 'unauthorized'; method: string; url: string; status: number; tokenId: string | null })
   | (EventBase & { kind: 'retry-after-refresh'; method: string; url: string; failedTokenId: string; refreshedTokenId: string; unauthorizedAt: number; refreshedAt: number })
-  | (EventBase & { kind: 'logout'; detail: string })
+  | (EventBase & SessionChange & { kind: 'logout' })
   | (EventBase & { kind: 'expired'; tokenId: string })
   | (EventBase & { kind: 'sdk-event'; messageId: string; name: string; data: Record<string, unknown> })
 
 export type TimelineKind = TimelineEvent['kind']
+
+export type SessionChangeEvent = Extract<TimelineEvent, { kind: 'login' | 'logout' }>
+
+/** Reports of one login or logout from different sources arrive within this of each other. */
+export const SESSION_CHANGE_WINDOW_MS = 5000
+
+/** Whether `report` is another source's account of `event`: same kind, close in time, a source it lacks. */
+export function isSameSessionChange(event: TimelineEvent, report: SessionChangeEvent): event is SessionChangeEvent {
+  return event.kind === report.kind && Math.abs(event.at - report.at) <= SESSION_CHANGE_WINDOW_MS && !event.sources.includes(report.source)
+}
+
+/** One event from two reports: every source, both details; the first report's time, which its key holds. */
+export function mergeSessionChange<E extends SessionChangeEvent>(event: E, report: SessionChangeEvent): E {
+  return { ...event, sources: [...event.sources, report.source], detail: `${event.detail} · ${report.detail}` }
+}
 
 /** Same event → same key, so a re-announced or re-read event is not shown twice (E12). */
 export function timelineKey(event: TimelineEvent): string {

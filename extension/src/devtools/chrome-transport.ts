@@ -6,6 +6,21 @@ import { createReconnectingPort } from '../transport/reconnecting-port.ts'
 import { decodeContent, toExchange, wantsResponseBody } from './har.ts'
 
 /**
+ * Which document the inspected tab shows: `performance.timeOrigin` is fixed for a document's life
+ * and new for every document, so an unchanged value after `onNavigated` means the page moved its
+ * own URL (`history.pushState`), as single-page apps do. Read with `inspectedWindow.eval`, which
+ * runs the expression and leaves nothing in the page (E18). A page that fakes the value can at most
+ * keep the panel from starting over; null when it cannot be read, which counts as a new document.
+ */
+function documentTimeOrigin(): Promise<number | null> {
+  return new Promise((resolve) => {
+    chrome.devtools.inspectedWindow.eval<unknown>('performance.timeOrigin', (result, exception) => {
+      resolve(!exception?.isException && !exception?.isError && typeof result === 'number' ? result : null)
+    })
+  })
+}
+
+/**
  * The panel's transport inside DevTools: one port to the service worker for the inspected tab
  * (reconnecting when Chrome stops the worker, re-subscribing on reconnect), plus
  * `chrome.devtools.network` for exchanges and navigations. The HAR log is read once at start, so
@@ -45,8 +60,13 @@ export function createChromeTransport(): PanelTransport {
           if (exchange && !stopped) sink.exchange(exchange)
         })
       }
+      let shownDocument = documentTimeOrigin()
       const onNavigated = (url: string) => {
-        if (!stopped) sink.navigated(url)
+        const previous = shownDocument
+        shownDocument = documentTimeOrigin()
+        void Promise.all([previous, shownDocument]).then(([before, after]) => {
+          if (!stopped) sink.navigated(url, before !== null && before === after)
+        })
       }
       chrome.devtools.network.getHAR((log) => {
         for (const entry of log.entries) onRequest(entry as chrome.devtools.network.Request)

@@ -1,5 +1,6 @@
 // @vitest-environment happy-dom
 import { act, cleanup, fireEvent, render, screen, within } from '@testing-library/react'
+import { exportJWK, generateKeyPair, SignJWT } from 'jose'
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
 import { SIGNATURE_NOT_VERIFIED } from '../core/index.ts'
 import { App } from './App.tsx'
@@ -81,6 +82,31 @@ describe('AuthLens panel', () => {
     panel.stop()
   })
 
+  it('signatures: verified with the key the page fetched, "does not match" for a forgery (J13), E19 until a key is seen', async () => {
+    const panel = await renderPanel()
+    const { privateKey, publicKey } = await generateKeyPair('ES256', { extractable: true })
+    const sign = (sub: string) => new SignJWT({ sub, iss: 'https://issuer.example' }).setProtectedHeader({ alg: 'ES256', kid: 'key-2026', typ: 'at+jwt' }).setIssuedAt(T0 / 1000).setExpirationTime(T0 / 1000 + 300).sign(privateKey)
+    const genuine = await sign('u_alice')
+    const [header, , signature] = (await sign('u_bob')).split('.')
+    const forged = `${header}.${btoa(JSON.stringify({ sub: 'u_admin', iss: 'https://issuer.example', exp: T0 / 1000 + 300 })).replace(/=+$/, '').replace(/\+/g, '-').replace(/\//g, '_')}.${signature}`
+    panel.transport.exchange(loginExchange(genuine))
+    panel.transport.exchange(loginExchange(forged, T0 + 10))
+    await panel.flush()
+    const note = (sub: string) => within(screen.getAllByTestId('token-card').find((card) => card.textContent?.includes(`"sub": "${sub}"`)) as HTMLElement).getByTestId('signature').textContent
+    expect(note('u_alice')).toBe(SIGNATURE_NOT_VERIFIED)
+    expect(screen.getAllByTestId('token-card')[0]?.textContent).toContain('No key seen: the page has fetched no JWK Set with kid "key-2026".')
+
+    const jwks = JSON.stringify({ keys: [{ ...(await exportJWK(publicKey)), kid: 'key-2026', use: 'sig', alg: 'ES256' }] })
+    panel.transport.exchange({ ...loginExchange('x', T0 + 20, '/.well-known/jwks.json'), request: { method: 'GET', url: `${PAGE}.well-known/jwks.json`, headers: [] }, response: { status: 200, headers: [{ name: 'Content-Type', value: 'application/json' }], body: jwks } })
+    await panel.flush()
+    await panel.flush()
+    expect(note('u_alice')).toMatch(/^Signature verified with the key `key-2026` from https:\/\/app\.example\.com\/\.well-known\/jwks\.json, seen at \d\d:\d\d:\d\d\.\d{3}$/)
+    expect(note('u_admin')).toMatch(/^Signature does not match the key `key-2026` from https:\/\/app\.example\.com\/\.well-known\/jwks\.json/)
+    panel.show('Audit')
+    expect(screen.getAllByTestId('finding').find((f) => f.dataset['rule'] === 'J13')?.dataset['severity']).toBe('high')
+    panel.stop()
+  })
+
   it('E3 opaque tokens are shown as such, with the reason', async () => {
     const panel = await renderPanel()
     panel.transport.exchange({ ...loginExchange('x'), response: { status: 200, headers: [], body: JSON.stringify({ refresh_token: 'rt_8f2b2c7e5d0a4b1f9e6c3d2a1b0c9d8e' }) } })
@@ -105,6 +131,23 @@ describe('AuthLens panel', () => {
     const widget = screen.getAllByTestId('cookie-row').find((r) => r.dataset['cookieName'] === 'widget') as HTMLElement
     expect(widget.textContent).toContain('Partitioned: https://news.example')
     expect(widget.textContent).toContain('SameSite=None')
+    panel.stop()
+  })
+
+  it('session id cookies are named as such on the Cookies and Tokens tabs, with the framework of a default name', async () => {
+    const panel = await renderPanel()
+    const express = { ...sessionCookie, name: 'connect.sid', value: 's%3Aa9f1c2e7b4d0a8f3e6b5c1d2.k2v9pQ7mT4wZ1yB3nH8f', hostOnly: true }
+    panel.transport.worker(worker({ type: 'cookies', tabId: 1, url: PAGE, cookies: [sessionCookie, express] }))
+    await panel.flush()
+    const cards = screen.getAllByTestId('token-card').map((card) => card.textContent ?? '')
+    expect(cards.find((text) => text.includes('connect.sid'))).toMatch(/^session id .*opaque.*Session cookie connect\.sid \(session id, Express \(express-session\) default name\)/)
+    expect(cards.find((text) => text.includes('__Host-sid'))).toMatch(/Session cookie __Host-sid \(session id\)/)
+    panel.show('Cookies')
+    const row = (name: string) => (screen.getAllByTestId('cookie-row').find((r) => r.dataset['cookieName'] === name) as HTMLElement).textContent
+    expect(row('connect.sid')).toContain('session id, Express (express-session) default name')
+    expect(row('__Host-sid')).toContain('session id')
+    panel.show('Audit')
+    expect(screen.getAllByTestId('finding').map((f) => f.dataset['rule'])).toContain('C6')
     panel.stop()
   })
 

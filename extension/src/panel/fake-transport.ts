@@ -11,7 +11,8 @@ export interface FakeTransport extends PanelTransport {
   readonly sent: PanelMessage[]
   worker(message: WorkerMessage): void
   exchange(observation: ExchangeObservation): void
-  navigate(url: string): void
+  /** A new document at `url`; `{ sameDocument: true }` for an SPA's `history.pushState`. */
+  navigate(url: string, options?: { sameDocument?: boolean }): void
   connection(state: ConnectionState): void
 }
 
@@ -38,7 +39,7 @@ export function createFakeTransport(tabId = 1): FakeTransport {
       sink?.worker(parsed.message)
     },
     exchange: (observation) => sink?.exchange(observation),
-    navigate: (url) => sink?.navigated(url),
+    navigate: (url, options) => sink?.navigated(url, options?.sameDocument ?? false),
     connection: (state) => sink?.connection(state),
   }
 }

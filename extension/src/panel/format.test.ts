@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { createTokenRegistry, type TimelineEntry } from '../core/index.ts'
-import { clockTime, describeEvent, kindName, placeName, relative, tokenLabel } from './format.ts'
+import { clockTime, describeEvent, kindName, placeName, relative, sourcesText, tokenLabel } from './format.ts'
 import { accessToken } from './testing.ts'
 
 describe('panel wording', () => {
@@ -33,5 +33,9 @@ describe('panel wording', () => {
     expect(describeEvent(entry({ kind: 'refresh-detected', tokenId: id, previousTokenId: 't1111111122222222' }), tokens).title).toBe('Refresh')
     expect(describeEvent(entry({ kind: 'unauthorized', method: 'GET', url: 'https://a.example/api/me?x=1', status: 401, tokenId: null }), tokens)).toEqual({ title: '401 Unauthorized', detail: 'GET /api/me?… with no token' })
     expect(describeEvent(entry({ kind: 'sdk-event', messageId: 'm', name: 'refresh', data: { expiresAt: 1 } }), tokens)).toEqual({ title: 'SDK: refresh', detail: '{"expiresAt":1}' })
+    const login = entry({ kind: 'login', source: 'sdk', sources: ['sdk', 'network'], detail: 'SDK login event · POST /api/auth/login' })
+    expect(describeEvent(login, tokens)).toEqual({ title: 'Login', detail: 'SDK login event · POST /api/auth/login' })
+    expect(sourcesText(login)).toBe('sdk + network')
+    expect(sourcesText(entry({ kind: 'expired', source: 'clock', tokenId: id }))).toBe('clock')
   })
 })

@@ -1,4 +1,4 @@
-import { formatDuration, type Direction, type TimelineEntry, type TokenPlace, type TokenRecord } from '../core/index.ts'
+import { SIGNATURE_NOT_VERIFIED, formatDuration, type Direction, type SignatureCheck, type TimelineEntry, type TokenPlace, type TokenRecord } from '../core/index.ts'
 
 /**
  * Words for what the panel shows. Pure, so the phrasing is unit-tested and the same everywhere.
@@ -23,7 +23,7 @@ export function shortId(id: string): string {
   return id.slice(1, 9)
 }
 
-const ROLE_NAMES: Record<TokenRecord['role'], string> = { access: 'access token', id: 'ID token', refresh: 'refresh token', unknown: 'token' }
+const ROLE_NAMES: Record<TokenRecord['role'], string> = { access: 'access token', id: 'ID token', refresh: 'refresh token', session: 'session id', unknown: 'token' }
 
 export function roleName(role: TokenRecord['role']): string {
   return ROLE_NAMES[role]
@@ -42,7 +42,8 @@ export function kindName(token: TokenRecord): string {
     case 'opaque':
       return 'opaque'
     case 'not-jwt':
-      return 'not a JWT'
+      // A session id is a reference, not an attempt at a JWT: express-session's `s:id.sig` is fine.
+      return token.role === 'session' ? 'opaque' : 'not a JWT'
   }
 }
 
@@ -85,6 +86,41 @@ export function pathOf(url: string): string {
     return `${parsed.pathname}${parsed.search ? '?…' : ''}`
   } catch {
     return url
+  }
+}
+
+/** "network + sdk" for a login both reported; the one source otherwise. */
+export function sourcesText(entry: TimelineEntry): string {
+  return entry.kind === 'login' || entry.kind === 'logout' ? entry.sources.join(' + ') : entry.source
+}
+
+export interface SignatureText {
+  headline: string
+  detail: string | null
+  /** verified: green; mismatch: red; unverified: the E19 warning. */
+  tone: 'verified' | 'mismatch' | 'unverified'
+}
+
+/** What the Tokens view says about a signature: E19's warning unless a check against a key the page fetched settled it. */
+export function signatureText(check: SignatureCheck | undefined): SignatureText {
+  const unverified = (detail: string | null): SignatureText => ({ headline: SIGNATURE_NOT_VERIFIED, detail, tone: 'unverified' })
+  const keyName = (kid: string | null) => (kid === null ? 'the key without kid' : `the key \`${kid}\``)
+  switch (check?.status) {
+    case undefined:
+    case 'unsigned':
+      return unverified(null)
+    case 'verified':
+      return { headline: `Signature verified with ${keyName(check.kid)} from ${check.url}, seen at ${clockTime(check.seenAt)}`, detail: 'Checked offline against the JWK Set the page fetched; nothing was requested.', tone: 'verified' }
+    case 'mismatch':
+      return { headline: `Signature does not match ${keyName(check.kid)} from ${check.url}, seen at ${clockTime(check.seenAt)}`, detail: 'These claims were not signed by that key: altered, forged, or signed with a key the issuer has since replaced.', tone: 'mismatch' }
+    case 'no-key':
+      return unverified(`No key seen: the page has fetched no JWK Set with ${check.kid === null ? 'a key for this alg' : `kid "${check.kid}"`}.`)
+    case 'needs-secret':
+      return unverified(`${check.alg} is checked with the server's secret, which a browser never sees: not verifiable without it.`)
+    case 'weak-secret':
+      return { headline: `Signature verified with the well-known secret ${check.secret}`, detail: 'Anyone can sign tokens with it (J2).', tone: 'mismatch' }
+    case 'unsupported':
+      return unverified(`AuthLens does not verify ${check.alg} signatures.`)
   }
 }
 

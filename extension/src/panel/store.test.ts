@@ -107,6 +107,27 @@ describe('panel store', () => {
     expect(sentTypes(transport).filter((t) => t === 'reset')).toHaveLength(1)
   })
 
+  it('an SPA route change (history.pushState) keeps everything; a new document right after still starts over', async () => {
+    const { transport, controller, state } = setup()
+    transport.exchange(loginExchange(accessToken(T0)))
+    await controller.settle()
+    transport.navigate(`${PAGE}notes/1`, { sameDocument: true })
+    vi.advanceTimersByTime(1000)
+    await controller.settle()
+    expect(state().snapshot.tokens).toHaveLength(1)
+    expect(state().snapshot.pageUrl).toBe(`${PAGE}notes/1`)
+    expect(sentTypes(transport)).toEqual(['request-cookies'])
+
+    // A reload, then the app's router rewriting the URL of the new document: the reload counts.
+    transport.navigate(PAGE)
+    transport.navigate(`${PAGE}home`, { sameDocument: true })
+    vi.advanceTimersByTime(300)
+    await controller.settle()
+    expect(state().snapshot.tokens).toHaveLength(0)
+    expect(state().snapshot.pageUrl).toBe(`${PAGE}home`)
+    expect(sentTypes(transport).filter((t) => t === 'reset')).toHaveLength(1)
+  })
+
   it('E11 10,000 exchanges keep the timeline at its cap and count what was dropped', async () => {
     const { transport, controller, state } = setup({ timelineCapacity: 200 })
     for (let i = 0; i < 10_000; i++) transport.exchange(loginExchange(accessToken(T0 + i * 1000, { jti: `j${i}` }), T0 + i))

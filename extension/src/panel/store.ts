@@ -105,14 +105,18 @@ export function createPanelController(transport: PanelTransport, options: PanelS
     const findings = mergeFindings(inspector.auditSync(at), weakFindings)
     store.setState({ snapshot: inspector.snapshot(), findings, now: at })
     const run = ++auditRun
-    // J2 tries known weak HMAC secrets with WebCrypto: async, cached per token by the core.
+    // WebCrypto is async: J2 tries known weak HMAC secrets, and signatures are checked against the
+    // keys the page fetched (J13 and the Tokens view). The core caches both per token.
     pendingAudit = inspector.audit(at).then(
       (all) => {
         if (run !== auditRun) return
         const weak = all.filter((f) => f.ruleId === 'J2')
-        if (weak.length === 0 && weakFindings.length === 0) return
+        const snapshot = inspector.snapshot()
+        const signaturesChanged = snapshot.signatures !== store.getState().snapshot.signatures
+        if (!signaturesChanged && weak.length === 0 && weakFindings.length === 0) return
         weakFindings = weak
-        store.setState({ findings: mergeFindings(store.getState().findings.filter((f) => f.ruleId !== 'J2'), weak) })
+        if (signaturesChanged) store.setState({ snapshot, findings: mergeFindings(inspector.auditSync(at), weak) })
+        else store.setState({ findings: mergeFindings(store.getState().findings.filter((f) => f.ruleId !== 'J2'), weak) })
       },
       () => undefined,
     )
@@ -169,7 +173,15 @@ export function createPanelController(transport: PanelTransport, options: PanelS
     schedulePublish()
   }
 
-  const onNavigated = (url: string) => {
+  const onNavigated = (url: string, sameDocument: boolean) => {
+    // An SPA's route change keeps the page and everything it said; only a new document starts over.
+    // Right after a new document, though, its router often rewrites the URL: that navigation stands.
+    if (sameDocument && !navigation) {
+      inspectedUrl = url
+      ingest([{ kind: 'page-url', at: now(), url }])
+      askCookies(url)
+      return
+    }
     if (navigation) clearTimeout(navigation.timer)
     navigation = { url, at: navigation?.at ?? now(), replay: navigation?.replay ?? [], timer: setTimeout(settleNavigation, navigationDebounceMs) }
   }

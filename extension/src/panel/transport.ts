@@ -13,7 +13,12 @@ export type ConnectionState = 'connecting' | 'connected' | 'reconnecting' | 'clo
 export interface TransportSink {
   worker(message: WorkerMessage): void
   exchange(observation: ExchangeObservation): void
-  navigated(url: string): void
+  /**
+   * The inspected tab's URL changed. `sameDocument`: the page changed its URL itself
+   * (`history.pushState`, a fragment) and kept its document, as single-page apps route; otherwise a
+   * new document was loaded (a link, a reload, a redirect).
+   */
+  navigated(url: string, sameDocument: boolean): void
   connection(state: ConnectionState): void
 }
 

@@ -68,6 +68,7 @@ export function workerObservations(message: WorkerMessage, at: number, known: Kn
       return [{ kind: 'cookie', at, cookie: message.cookie, removed: message.removed, ...(cause ? { cause } : {}) }]
     }
     case 'rescan':
+    case 'sleep':
       return []
   }
 }

@@ -50,6 +50,8 @@ export type WorkerMessage = Envelope<'worker'> &
     | { type: 'cookie-changed'; tabId: number; cookie: CookieRecord; removed: boolean; cause: string }
     /** To the content script: read storage again and ask the SDK to re-announce (after a restart). */
     | { type: 'rescan' }
+    /** To the content script: no panel inspects the tab any more; stop watching and disconnect. */
+    | { type: 'sleep' }
   )
 
 export type MessageFrom<S extends Sender> = { content: ContentMessage; panel: PanelMessage; worker: WorkerMessage }[S]
@@ -59,7 +61,7 @@ export type ExtensionMessage = ContentMessage | PanelMessage | WorkerMessage
 export const ALLOWED_TYPES = {
   content: ['page-hello', 'storage-snapshot', 'storage-changed', 'sdk'],
   panel: ['subscribe', 'request-snapshot', 'request-cookies', 'reset'],
-  worker: ['snapshot', 'page', 'cookies', 'cookie-changed', 'rescan'],
+  worker: ['snapshot', 'page', 'cookies', 'cookie-changed', 'rescan', 'sleep'],
 } as const satisfies { [S in Sender]: ReadonlyArray<MessageFrom<S>['type']> }
 type Exhaustive<S extends Sender> = MessageFrom<S>['type'] extends (typeof ALLOWED_TYPES)[S][number] ? true : never
 const exhaustive: [Exhaustive<'content'>, Exhaustive<'panel'>, Exhaustive<'worker'>] = [true, true, true]
@@ -123,7 +125,7 @@ function readPanel(r: JsonRecord): PanelMessage {
 
 function readWorker(r: JsonRecord): WorkerMessage {
   const base = envelope('worker', id(r))
-  if (r['type'] === 'rescan') return { ...base, type: 'rescan' }
+  if (r['type'] === 'rescan' || r['type'] === 'sleep') return { ...base, type: r['type'] }
   const tabId = int(r, 'tabId')
   switch (r['type']) {
     case 'snapshot': {

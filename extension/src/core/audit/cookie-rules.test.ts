@@ -62,4 +62,17 @@ describe('cookie rules', () => {
     expect(run('C5', [cookie({ name: 'access', value: jwt, session: false, expirationDate: NOW / 1000 + 900 })])).toEqual([])
     expect(run('C5', [HARDENED])).toEqual([])
   })
+
+  it('session id cookies under framework names get the session rules: C1–C4 per missing flag, C5 when persistent, C6 for the default name', () => {
+    const names = ['connect.sid', 'JSESSIONID', 'PHPSESSID', 'laravel_session', '_session_id', 'ASP.NET_SessionId', 'SESS0123456789abcdef0123456789abcdef']
+    for (const name of names) {
+      const bare = cookie({ name, value: 's%3Aa9f1c2e7b4d0.sig', httpOnly: false, secure: false, sameSite: 'unspecified', session: false, expirationDate: NOW / 1000 + 3600 })
+      const rules = auditSync({ tokens: [], cookies: [bare], nowMs: NOW, pageUrl: 'https://app.example.com/' }).map((f) => f.ruleId)
+      expect(rules.sort(), name).toEqual(['C1', 'C2', 'C3', 'C4', 'C5', 'C6'])
+    }
+    expect(run('C5', [cookie({ name: 'connect.sid', session: false, expirationDate: NOW / 1000 + 3600 })])[0]?.detail).toMatch(/session id in a persistent cookie/)
+    expect(run('C6', [cookie({ name: 'PHPSESSID' })])).toMatchObject([{ severity: 'info', detail: expect.stringContaining('PHP') }])
+    // An app's own name, hardened: nothing to say.
+    expect(auditSync({ tokens: [], cookies: [HARDENED], nowMs: NOW, pageUrl: 'https://app.example.com/' })).toEqual([])
+  })
 })

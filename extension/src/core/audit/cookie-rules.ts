@@ -1,11 +1,14 @@
 import { describePartition, isAuthCookie, isHostOnly, type CookieRecord } from '../cookies.ts'
 import { inspectToken } from '../decode.ts'
 import { formatDuration, numericDateMs } from '../expiry.ts'
+import { sessionCookieName } from '../session-cookies.ts'
 import { finding, type Evidence, type Finding, type RuleContext } from './types.ts'
 
 /**
- * C1–C5 over the cookie jar (`chrome.cookies` records, HttpOnly ones included), for cookies that
+ * C1–C6 over the cookie jar (`chrome.cookies` records, HttpOnly ones included), for cookies that
  * hold a credential (see cookies.ts `isAuthCookie`; the CSRF cookie is JS-readable by design).
+ * Session id cookies (session-cookies.ts) get OWASP's session rules besides: kept out of the disk
+ * (C5) and not under the framework's default name (C6).
  * One finding per missing flag (E6). CHIPS: a partitioned cookie is a separate cookie per top-level
  * site, so the partition is part of each finding's subject and evidence.
  */
@@ -47,16 +50,26 @@ export function cookieRules(ctx: RuleContext): Finding[] {
     if (!isHostOnly(cookie)) reasons.push(`Domain=${cookie.domain} shares it with every subdomain`)
     if (reasons.length > 0) findings.push(finding('C4', subject, { detail: `"${cookie.name}": ${reasons.join('; ')}.`, evidence }))
     // C5
-    const c5 = overPersistence(cookie, ctx.nowMs, ctx.options.cookieMaxPersistDays, ctx.options.clockToleranceSeconds * 1000)
+    const session = sessionCookieName(cookie.name)
+    const c5 = overPersistence(cookie, ctx.nowMs, ctx.options.cookieMaxPersistDays, ctx.options.clockToleranceSeconds * 1000, session !== null)
     if (c5) findings.push(finding('C5', subject, { detail: `"${cookie.name}": ${c5}`, evidence }))
+    // C6
+    if (session?.framework) {
+      findings.push(finding('C6', subject, {
+        detail: `"${cookie.name}" is the default session cookie name of ${session.framework}: it tells an attacker what runs the site. A neutral name such as "id" gives nothing away.`,
+        evidence,
+      }))
+    }
   }
   return findings
 }
 
-function overPersistence(cookie: CookieRecord, nowMs: number, maxDays: number, toleranceMs: number): string | null {
+function overPersistence(cookie: CookieRecord, nowMs: number, maxDays: number, toleranceMs: number, sessionId: boolean): string | null {
   if (cookie.session || cookie.expirationDate === undefined) return null
   const cookieExpiry = cookie.expirationDate * 1000
   const reasons: string[] = []
+  // OWASP: session ids belong in non-persistent cookies, gone when the browser closes.
+  if (sessionId) reasons.push('a session id in a persistent cookie (Expires/Max-Age) stays on disk after the browser closes')
   if (cookieExpiry - nowMs > maxDays * DAY_MS) reasons.push(`persists for ${formatDuration(cookieExpiry - nowMs)}, beyond ${maxDays} days`)
   const inspection = inspectToken(cookie.value)
   const jwtExpiry = inspection.kind === 'jws' ? numericDateMs(inspection.claims['exp']) : null

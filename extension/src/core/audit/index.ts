@@ -6,8 +6,9 @@
  *   jwt-rules.ts        J1, J3–J6, J8–J10: what a JWT says about itself
  *   weak-secret.ts      J2: HS* secrets from a list of defaults, verified with WebCrypto (async)
  *   transport-rules.ts  J7, J11, J12: how tokens travel (expired but sent, in URLs, over http / to other sites)
+ *   signature-rules.ts  J13: a signature the key the page fetched does not verify (checked in verify.ts)
  *   storage-rules.ts    W1, W2: tokens in Web Storage (XSS-readable)
- *   cookie-rules.ts     C1–C5: auth cookie flags, scope and persistence, CHIPS partitions kept apart
+ *   cookie-rules.ts     C1–C6: auth cookie flags, scope and persistence, session id names; CHIPS partitions kept apart
  *
  * `auditSync` runs everything but J2 and is cheap enough to run on every change; `runAudit` adds J2.
  * Findings have stable ids (rule + subject), so the panel can replace its list without duplicates,
@@ -16,6 +17,7 @@
 import { parseUrl } from '../origins.ts'
 import { cookieRules } from './cookie-rules.ts'
 import { jwtRules } from './jwt-rules.ts'
+import { signatureRules } from './signature-rules.ts'
 import { storageRules } from './storage-rules.ts'
 import { transportRules } from './transport-rules.ts'
 import { DEFAULT_AUDIT_OPTIONS, RULES, SEVERITY_ORDER, type AuditInput, type Finding, type RuleContext } from './types.ts'
@@ -27,7 +29,7 @@ export { WEAK_SECRETS, findWeakSecret } from './weak-secret.ts'
 
 export function auditSync(input: AuditInput): Finding[] {
   const ctx = contextOf(input)
-  return sortFindings([...jwtRules(ctx), ...transportRules(ctx), ...storageRules(ctx), ...cookieRules(ctx)])
+  return sortFindings([...jwtRules(ctx), ...signatureRules(ctx), ...transportRules(ctx), ...storageRules(ctx), ...cookieRules(ctx)])
 }
 
 export async function runAudit(input: AuditInput, weakSecretCache?: Map<string, string | null>): Promise<Finding[]> {
@@ -43,6 +45,7 @@ function contextOf(input: AuditInput): RuleContext {
     page: parseUrl(input.pageUrl),
     nowMs: input.nowMs,
     clock: input.clock ?? null,
+    signatures: input.signatures ?? new Map(),
     options: { ...DEFAULT_AUDIT_OPTIONS, ...input.options },
   }
 }

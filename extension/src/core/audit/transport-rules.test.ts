@@ -40,6 +40,10 @@ describe('transport rules', () => {
     expect(run('J12', [sentTo('https://collector.tracker.example/v1')])).toMatchObject([{ severity: 'low', title: 'Bearer token sent to another site' }])
     expect(run('J12', [sentTo('https://api.example.com/v1')])).toEqual([])
     expect(run('J12', [sentTo('https://collector.tracker.example/v1')], '')).toEqual([])
+    // Sites by the Public Suffix List: another tenant of github.io is another site; co.uk is a suffix.
+    expect(run('J12', [sentTo('https://mallory.github.io/collect')], 'https://alice.github.io/')).toMatchObject([{ severity: 'low', detail: expect.stringContaining('mallory.github.io') }])
+    expect(run('J12', [sentTo('https://api.example.co.uk/v1')], 'https://www.example.co.uk/')).toEqual([])
+    expect(run('J12', [sentTo('https://api.other.co.uk/v1')], 'https://www.example.co.uk/')).toHaveLength(1)
   })
 
   it('E9 a bearer token over http to a non-localhost host, or to a third-party origin: a finding with the request as evidence', () => {

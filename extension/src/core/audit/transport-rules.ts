@@ -8,7 +8,8 @@ import { describeToken } from './token-facts.ts'
  * Rules about how tokens travel: J7 an expired JWT still sent, J11 a token in a URL, J12 a bearer
  * token over plain http to a non-loopback host, or to another site than the page's (E9; low, since
  * APIs on other sites are common, but RFC 6750 §5.3 asks that bearer tokens reach only their
- * audience). Every finding carries the request as evidence, its URL redacted.
+ * audience; sites drawn by the Public Suffix List, see origins.ts). Every finding carries the
+ * request as evidence, its URL redacted.
  */
 
 const URL_SOURCES = new Set(['url-query', 'url-fragment', 'location-header'])

@@ -2,12 +2,13 @@ import type { CookieRecord } from '../cookies.ts'
 import type { TokenPlace } from '../detect.ts'
 import type { ClockEstimate } from '../expiry.ts'
 import type { TokenRecord } from '../identity.ts'
+import type { SignatureCheck } from '../verify.ts'
 
 export type Severity = 'critical' | 'high' | 'medium' | 'low' | 'info'
 
 export const SEVERITY_ORDER: readonly Severity[] = ['critical', 'high', 'medium', 'low', 'info']
 
-export type RuleId = 'J1' | 'J2' | 'J3' | 'J4' | 'J5' | 'J6' | 'J7' | 'J8' | 'J9' | 'J10' | 'J11' | 'J12' | 'W1' | 'W2' | 'C1' | 'C2' | 'C3' | 'C4' | 'C5'
+export type RuleId = 'J1' | 'J2' | 'J3' | 'J4' | 'J5' | 'J6' | 'J7' | 'J8' | 'J9' | 'J10' | 'J11' | 'J12' | 'J13' | 'W1' | 'W2' | 'C1' | 'C2' | 'C3' | 'C4' | 'C5' | 'C6'
 
 /** What a finding points at. Never a token value or a cookie value: findings are exported. */
 export interface Evidence {
@@ -57,6 +58,8 @@ export interface AuditInput {
   pageUrl?: string
   nowMs: number
   clock?: ClockEstimate | null
+  /** Signature checks against the keys the page fetched (verify.ts), by token id. */
+  signatures?: ReadonlyMap<string, SignatureCheck>
   options?: Partial<AuditOptions>
 }
 
@@ -66,6 +69,7 @@ export interface RuleContext {
   page: URL | null
   nowMs: number
   clock: ClockEstimate | null
+  signatures: ReadonlyMap<string, SignatureCheck>
   options: AuditOptions
 }
 
@@ -83,6 +87,7 @@ export const RULES: Readonly<Record<RuleId, { title: string; severity: Severity;
   J10: { title: 'Personal or secret data in claims', severity: 'medium', reference: 'OWASP JWT Cheat Sheet (token information disclosure)' },
   J11: { title: 'Token in a URL', severity: 'medium', reference: 'RFC 6750 §5.3; RFC 9700 §4.3.2' },
   J12: { title: 'Bearer token exposed in transit', severity: 'high', reference: 'RFC 6750 §5.3; OWASP Session Management Cheat Sheet' },
+  J13: { title: 'Signature does not match the published key', severity: 'high', reference: 'RFC 7515 §5.2; RFC 8725 §3.1' },
   W1: { title: 'Token in localStorage', severity: 'medium', reference: 'OWASP Session Management Cheat Sheet; OWASP HTML5 Security Cheat Sheet' },
   W2: { title: 'Token in sessionStorage', severity: 'low', reference: 'OWASP Session Management Cheat Sheet; OWASP HTML5 Security Cheat Sheet' },
   C1: { title: 'Auth cookie readable by JavaScript', severity: 'high', reference: 'OWASP Session Management Cheat Sheet (HttpOnly)' },
@@ -90,6 +95,7 @@ export const RULES: Readonly<Record<RuleId, { title: string; severity: Severity;
   C3: { title: 'Weak SameSite', severity: 'high', reference: 'RFC 6265bis §5.6.7; OWASP Session Management Cheat Sheet' },
   C4: { title: 'Cookie scope too broad', severity: 'low', reference: 'RFC 6265bis §4.1.3 (cookie prefixes); OWASP Session Management Cheat Sheet' },
   C5: { title: 'Over-persistent auth cookie', severity: 'low', reference: 'OWASP Session Management Cheat Sheet (expire and max-age)' },
+  C6: { title: 'Framework-default session id name', severity: 'info', reference: 'OWASP Session Management Cheat Sheet (session ID name fingerprinting)' },
 }
 
 export function finding(ruleId: RuleId, subject: string, parts: { severity?: Severity; title?: string; detail: string; evidence: Evidence }): Finding {

@@ -1,5 +1,5 @@
 import { useMemo } from 'react'
-import { cookieKey, describePartition, isAuthCookie, maskValue, type CookieRecord } from '../../core/index.ts'
+import { cookieKey, describePartition, describeSessionCookie, isAuthCookie, maskValue, type CookieRecord } from '../../core/index.ts'
 import { Badge } from '../components/Badge.tsx'
 import { Empty } from '../components/Empty.tsx'
 import { usePanel } from '../context.tsx'
@@ -32,10 +32,11 @@ export function CookiesView() {
           const key = cookieKey(cookie)
           const shown = revealed.has(key)
           const partition = describePartition(cookie)
+          const sessionId = describeSessionCookie(cookie.name)
           return (
             <tr key={key} data-testid="cookie-row" data-cookie-name={cookie.name}>
               <td className="mono">
-                {cookie.name} {isAuthCookie(cookie) && <Badge tone="info">auth</Badge>}
+                {cookie.name} {sessionId ? <Badge tone="info" title={sessionId}>{sessionId}</Badge> : isAuthCookie(cookie) && <Badge tone="info">auth</Badge>}
               </td>
               <td className="mono value">
                 <span className="cookie-value">{shown ? cookie.value : maskValue(cookie.value)}</span>{' '}

@@ -3,7 +3,7 @@ import { useEffect, useMemo, useRef } from 'react'
 import type { TimelineEntry } from '../../core/index.ts'
 import { Empty } from '../components/Empty.tsx'
 import { usePanel } from '../context.tsx'
-import { clockTime, describeEvent } from '../format.ts'
+import { clockTime, describeEvent, sourcesText } from '../format.ts'
 
 const ROW_HEIGHT = 26
 
@@ -62,7 +62,7 @@ export function TimelineView() {
                 style={{ position: 'absolute', top: 0, left: 0, right: 0, height: ROW_HEIGHT, transform: `translateY(${item.start}px)` }}
               >
                 <span className="time mono">{clockTime(entry.at)}</span>
-                <span className="source muted">{entry.source}</span>
+                <span className="source muted">{sourcesText(entry)}</span>
                 <span className="kind">{text.title}</span>
                 <span className="detail">{text.detail}</span>
               </div>

@@ -1,12 +1,12 @@
-import { SIGNATURE_NOT_VERIFIED, expiryView, numericDateMs, type ClockEstimate, type TokenRecord } from '../../core/index.ts'
+import { describeSessionCookie, expiryView, numericDateMs, type ClockEstimate, type SignatureCheck, type TokenRecord } from '../../core/index.ts'
 import { Badge } from '../components/Badge.tsx'
 import { Countdown } from '../components/Countdown.tsx'
 import { JsonText } from '../components/JsonText.tsx'
-import { DIRECTION_NAMES, dateTime, kindName, pathOf, placeName, roleName, shortId } from '../format.ts'
+import { DIRECTION_NAMES, dateTime, kindName, pathOf, placeName, roleName, shortId, signatureText } from '../format.ts'
 
 const STATE_TONE = { valid: 'good', expired: 'bad', 'not-yet-valid': 'warn', 'no-exp': 'warn' } as const
 
-export function TokenCard({ token, now, clock }: { token: TokenRecord; now: number; clock: ClockEstimate | null }) {
+export function TokenCard({ token, now, clock, signature }: { token: TokenRecord; now: number; clock: ClockEstimate | null; signature: SignatureCheck | undefined }) {
   const { inspection } = token
   const alg = inspection.kind === 'jws' || inspection.kind === 'jwe' ? inspection.header['alg'] : undefined
   const state = inspection.kind === 'jws' ? expiryView(inspection.claims, now, clock).state : null
@@ -25,12 +25,14 @@ export function TokenCard({ token, now, clock }: { token: TokenRecord; now: numb
 
       {inspection.kind === 'jws' ? (
         <>
-          <p className="unverified" role="note">
-            {SIGNATURE_NOT_VERIFIED}
-          </p>
+          <SignatureNote check={signature} />
           {inspection.signature === '' && !token.unsignedElsewhere && <p className="muted">Signature not seen yet: the AuthLens SDK bridge sends tokens without it, so they cannot be replayed.</p>}
           <Countdown claims={inspection.claims} now={now} clock={clock} />
         </>
+      ) : token.role === 'session' ? (
+        <p className="reason" data-testid="session-id">
+          <SessionIdNote token={token} />
+        </p>
       ) : (
         <p className="reason" data-testid="not-decodable">
           {inspection.kind === 'not-jwt' ? `Not a JWT (${inspection.reason}): ${inspection.detail}` : `Not decodable: ${inspection.reason}`}
@@ -82,6 +84,29 @@ export function TokenCard({ token, now, clock }: { token: TokenRecord; now: numb
         </ul>
       )}
     </article>
+  )
+}
+
+/** E19 by default; what the offline check against the keys the page fetched found, once it ran. */
+function SignatureNote({ check }: { check: SignatureCheck | undefined }) {
+  const { headline, detail, tone } = signatureText(check)
+  return (
+    <>
+      <p className={`signature signature-${tone}`} role="note" data-testid="signature">
+        {headline}
+      </p>
+      {detail && <p className="muted">{detail}</p>}
+    </>
+  )
+}
+
+/** Which cookie carries the session id, and whose default its name is. */
+function SessionIdNote({ token }: { token: TokenRecord }) {
+  const cookie = token.places.find((p) => describeSessionCookie(p.place.key) !== null)?.place.key ?? ''
+  return (
+    <>
+      Session cookie <span className="mono">{cookie}</span> ({describeSessionCookie(cookie)}): an opaque reference to a session the server keeps; nothing in it to decode.
+    </>
   )
 }
 

@@ -11,6 +11,7 @@ export function TokensView() {
   const tokens = usePanel((s) => s.snapshot.tokens)
   const clock = usePanel((s) => s.snapshot.clock)
   const now = usePanel((s) => s.now)
+  const signatures = usePanel((s) => s.snapshot.signatures)
   const [showAll, setShowAll] = useState(false)
   const ordered = useMemo(() => [...tokens].sort((a, b) => b.firstSeen - a.firstSeen), [tokens])
   if (ordered.length === 0) {
@@ -20,7 +21,7 @@ export function TokensView() {
   return (
     <div className="token-list">
       {shown.map((token) => (
-        <TokenCard key={token.id} token={token} now={now} clock={clock} />
+        <TokenCard key={token.id} token={token} now={now} clock={clock} signature={signatures[token.id]} />
       ))}
       {shown.length < ordered.length && (
         <button type="button" onClick={() => setShowAll(true)}>
