@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { medianWithInterval, seededRandom } from './bootstrap.ts'
-import { bound, lessThan, overall } from './verdict.ts'
+import { bound, comparedWith, lessThan, overall } from './verdict.ts'
 
 /** Seeded timings around `center` with noise and the odd outlier, as a server's clock gives them. */
 function timings(center: number, count: number, seed: number): number[] {
@@ -40,6 +40,14 @@ describe('lessThan', () => {
     expect([...far]).toEqual(['disagrees'])
     // Two 95 % intervals of equal medians miss each other about once in a hundred runs or less.
     expect(equalDepends / runs).toBeGreaterThanOrEqual(0.95)
+  })
+})
+
+describe('comparedWith', () => {
+  it('says in words how A compares with B, never more surely than the intervals allow', () => {
+    expect(comparedWith(lessThan({ low: 1, high: 2 }, { low: 3, high: 4 }))).toBe('less than')
+    expect(comparedWith(lessThan({ low: 3, high: 4 }, { low: 1, high: 2 }))).toBe('more than')
+    expect(comparedWith(lessThan({ low: 1, high: 3 }, { low: 2, high: 4 }))).toBe('about as much as')
   })
 })
 

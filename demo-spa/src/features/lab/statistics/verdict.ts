@@ -20,6 +20,9 @@ export function lessThan(a: Interval, b: Interval): Verdict {
   return 'depends'
 }
 
+/** How A's time compares with B's, in words, from `lessThan(a, b)`: "A cost less than B". */
+export const comparedWith = (verdict: Verdict): string => ({ agrees: 'less than', disagrees: 'more than', depends: 'about as much as' })[verdict]
+
 /** One claim tested in several settings: it holds or fails only if it does so in every one. */
 export function overall(verdicts: readonly Verdict[]): Verdict {
   if (verdicts.length > 0 && verdicts.every((verdict) => verdict === 'agrees')) return 'agrees'
