@@ -176,7 +176,11 @@ async function signInFiveTabs(session: Session): Promise<{ jti: string; loggedIn
   await openTabs(session, 1, 3)
   const loggedInAt = Date.now()
   await session.tabs[0]!.evaluate(([user, password]) => window.sdkTab.login(user, password), ['alice', PASSWORDS.alice] as const)
-  await openTabs(session, 4, TABS)
+  // One after the other, each restored before the next opens. Opened together, both may miss the
+  // open tabs' answer on a loaded machine and restore from the refresh cookie at once; with the
+  // short lock timeout S8 sets, the second then goes ahead beside the first: reuse (seen in a full run
+  // with five modes' tabs in one browser). That is S8's own trade-off, not what these tabs test.
+  for (let n = 4; n <= TABS; n++) await openTab(session, n)
   return { jti: await settle(session, 'u_alice'), loggedInAt }
 }
 
@@ -430,7 +434,7 @@ it('S32 tab A signs in as bob while tab B holds alice: B switches to bob and nev
     for (const [index, probe] of probes.entries()) {
       if (probe.status === 0) {
         expect(index, 'only the call in flight at the switch is refused').toBe(switched)
-        expect(probe.shownAs).toBe('another user signed in while the request was in flight')
+        expect(probe.shownAs, 'refused with the error code').toBe('user_changed')
         continue
       }
       expect(probe.status, `call ${index}`).toBe(200)

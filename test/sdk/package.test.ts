@@ -30,6 +30,7 @@ afterAll(() => {
   if (app) rmSync(app, { recursive: true, force: true })
 })
 
+// Each test runs Node or tsc in a child process: seconds, more on a loaded machine.
 describe('@authlens/sdk as published (sdk/dist)', () => {
   it('has ESM, declarations and sideEffects: false for every export, and no source', () => {
     const manifest = JSON.parse(readFileSync(join(dist, 'package.json'), 'utf8')) as {
@@ -87,7 +88,7 @@ auth.destroy()
     )
     const { stdout } = await node('ssr.mjs')
     expect(JSON.parse(stdout)).toEqual({ status: 'anonymous', refused: true, adapters: Array(5).fill('function'), source: 'authlens-sdk' })
-  })
+  }, 60_000)
 
   it('signs in, calls the API, refreshes and signs out against the mock backend, compiled code only', async () => {
     write(
@@ -114,7 +115,7 @@ server.close()
     )
     const { stdout } = await node('flow.mts')
     expect(JSON.parse(stdout)).toEqual({ signedIn: 'authenticated', me: 200, notes: 200, after: 'anonymous', refreshes: 1 })
-  })
+  }, 60_000)
 
   it('types: a strict TypeScript app type-checks against the declarations, and misuse is an error', async () => {
     write(
@@ -151,5 +152,5 @@ auth.on('signed-in', () => undefined)
       (error: { stdout: string }) => ({ stdout: error.stdout }),
     )
     expect(result.stdout).toBe('')
-  })
+  }, 60_000)
 })
