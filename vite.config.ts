@@ -21,6 +21,14 @@ export default defineConfig({
       },
       {
         test: {
+          name: 'demo-spa',
+          root: './demo-spa',
+          include: ['src/**/*.test.ts'],
+          environment: 'node',
+        },
+      },
+      {
+        test: {
           name: 'integration',
           root: './test',
           include: ['sdk/**/*.test.ts', 'sdk/**/*.test.tsx'],

@@ -109,6 +109,7 @@ export function createMockBackend(input: MockBackendOptions = {}): MockBackend {
     clock,
     users,
     signingKey,
+    storeKind: store.kind,
     tokens: new AccessTokens({
       issuer: options.issuer,
       audience: options.audience,
@@ -116,7 +117,7 @@ export function createMockBackend(input: MockBackendOptions = {}): MockBackend {
       clockToleranceSeconds: options.clockToleranceSeconds,
       clock,
       key: signingKey,
-      isRevoked: (issuer, jti) => options.accessTokenDenylist && parts.revocations.has(issuer, jti, clock.nowSeconds()),
+      isRevoked: options.accessTokenDenylist ? (issuer, jti) => parts.revocations.has(issuer, jti, clock.nowSeconds()) : undefined,
       onVerify: () => parts.stats.signatureVerifications++,
     }),
     ...freshState(),

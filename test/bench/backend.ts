@@ -18,7 +18,6 @@ async function tokenVerifier(alg: SigningAlgorithm) {
     clockToleranceSeconds: 5,
     clock,
     key: async () => key,
-    isRevoked: () => false,
     onVerify: () => undefined,
   })
   const { token } = await tokens.issue(user, 'family')

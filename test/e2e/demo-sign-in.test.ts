@@ -77,6 +77,11 @@ describe('demo: every auth mode (npm start)', () => {
       const log = await eventLog(page)
       expect(failedRequests(log)).toEqual([])
       expect(log).not.toMatch(/refresh-failed|unauthorized/)
+      // Beside the time the page waited, the server's own share, step by step (Server-Timing).
+      const spent = '[\\d.,]+ (?:µs|ms)'
+      expect(log).toMatch(
+        new RegExp(`HTTP POST /api/notes 201 \\d+ ms · server: ${mode.jwt ? `verify ${spent} \\(ES256\\), store ${spent} \\(memory\\)` : `lookup ${spent} \\(memory\\)`}`),
+      )
       await page.screenshot({ path: `${screenshotDir}demo-${mode.id}-signed-in.png`, fullPage: true })
 
       await signOut(page)

@@ -1,3 +1,4 @@
+import { describeMetric, parseServerTiming } from '../lib/server-timing.ts'
 import { addLog, type Tone } from './log-store.ts'
 
 type Fetch = typeof fetch
@@ -39,7 +40,8 @@ const toneOf = (status: number): Tone => (status < 300 ? 'ok' : status < 500 ? '
 
 /**
  * The fetch the demo hands to the SDK (its `fetch` option) and to axios (`env.fetch`): the real
- * one, plus a line in the event log per request, so a person sees every 401, refresh and retry.
+ * one, plus a line in the event log per request, so a person sees every 401, refresh and retry,
+ * and beside the time the page waited, what the server says it spent (its `Server-Timing`).
  */
 export function createLoggedFetch(base: Fetch = (...args) => globalThis.fetch(...args)): Fetch {
   return async (input, init) => {
@@ -50,7 +52,9 @@ export function createLoggedFetch(base: Fetch = (...args) => globalThis.fetch(..
       const response = await base(input, init)
       const ms = Math.round(performance.now() - started)
       const why = response.ok ? '' : ` · ${await failureOf(response)}`
-      addLog({ source: 'http', title: `${method} ${path} ${response.status}`, detail: `${ms} ms${via}${why}`, tone: toneOf(response.status), status: response.status })
+      const server = parseServerTiming(response.headers.get('server-timing')).map(describeMetric)
+      const spent = server.length ? ` · server: ${server.join(', ')}` : ''
+      addLog({ source: 'http', title: `${method} ${path} ${response.status}`, detail: `${ms} ms${spent}${via}${why}`, tone: toneOf(response.status), status: response.status })
       return response
     } catch (error) {
       const aborted = error instanceof DOMException && error.name === 'AbortError'

@@ -3,6 +3,7 @@ import { BackendError } from './errors.ts'
 import { randomToken } from './random.ts'
 import type { Clock } from './clock.ts'
 import type { SigningKey } from './signing-keys.ts'
+import { timed, type Timings } from './timings.ts'
 import type { User } from './users.ts'
 
 /** RFC 9068 media type: an access token is never confused with an ID token or another JWT. */
@@ -30,8 +31,11 @@ export interface AccessTokenOptions {
   clockToleranceSeconds: number
   clock: Clock
   key: () => Promise<SigningKey>
-  /** Looked up after the signature and claims pass (M10, M31); may ask a shared store. */
-  isRevoked: (issuer: string, jti: string) => boolean | Promise<boolean>
+  /**
+   * Looked up after the signature and claims pass (M10, M31); may ask a shared store. Absent:
+   * tokens are stateless, and nothing is asked.
+   */
+  isRevoked?: (issuer: string, jti: string) => boolean | Promise<boolean>
   onVerify: () => void
 }
 
@@ -43,7 +47,7 @@ export interface IssuedAccessToken {
 export class AccessTokens {
   constructor(private readonly options: AccessTokenOptions) {}
 
-  async issue(user: User, familyId?: string): Promise<IssuedAccessToken> {
+  async issue(user: User, familyId?: string, timings?: Timings): Promise<IssuedAccessToken> {
     const { issuer, audience, ttlSeconds, clock } = this.options
     const key = await this.options.key()
     const iat = clock.nowSeconds()
@@ -59,9 +63,9 @@ export class AccessTokens {
       role: user.role,
       ...(familyId ? { fid: familyId } : {}),
     }
-    const token = await new SignJWT(claims)
-      .setProtectedHeader({ alg: key.alg, kid: key.kid, typ: ACCESS_TOKEN_TYPE })
-      .sign(key.signKey)
+    const token = await timed(timings, 'sign', () =>
+      new SignJWT(claims).setProtectedHeader({ alg: key.alg, kid: key.kid, typ: ACCESS_TOKEN_TYPE }).sign(key.signKey),
+    )
     return { token, claims }
   }
 
@@ -70,7 +74,7 @@ export class AccessTokens {
    * is reported as forged (M24). Only the configured key and algorithm are accepted; header
    * parameters that name keys (`jku`, `x5u`, `jwk`, `x5c`) are never consulted (M7, M23).
    */
-  async verify(token: string): Promise<AccessTokenClaims> {
+  async verify(token: string, timings?: Timings): Promise<AccessTokenClaims> {
     if (token.length > MAX_TOKEN_LENGTH) throw invalidToken('too_large', 'token is larger than any token this server issues')
     if (!COMPACT_JWS.test(token)) throw invalidToken('malformed', 'token is not a compact JWS (three base64url segments)')
     const { issuer, audience, clockToleranceSeconds, clock } = this.options
@@ -78,24 +82,26 @@ export class AccessTokens {
     this.options.onVerify()
     let payload: JWTPayload
     try {
-      ;({ payload } = await jwtVerify(
-        token,
-        (header) => {
-          // jose reads `b64` only when `crit` lists it and ignores it otherwise, where another verifier
-          // may honour it: one token, two payloads. No access token carries it (M22, RFC 7797 §6).
-          if (header.b64 !== undefined) throw invalidToken('unsupported', 'token uses the "b64" header parameter, which JWTs must not')
-          if (header.kid !== key.kid) throw invalidToken('unknown_key', 'token names a key this server does not have')
-          return key.verifyKey
-        },
-        {
-          algorithms: [key.alg],
-          issuer,
-          audience,
-          typ: ACCESS_TOKEN_TYPE,
-          requiredClaims: ['exp', 'iat', 'sub', 'jti'],
-          clockTolerance: clockToleranceSeconds,
-          currentDate: new Date(clock.now()),
-        },
+      ;({ payload } = await timed(timings, 'verify', () =>
+        jwtVerify(
+          token,
+          (header) => {
+            // jose reads `b64` only when `crit` lists it and ignores it otherwise, where another verifier
+            // may honour it: one token, two payloads. No access token carries it (M22, RFC 7797 §6).
+            if (header.b64 !== undefined) throw invalidToken('unsupported', 'token uses the "b64" header parameter, which JWTs must not')
+            if (header.kid !== key.kid) throw invalidToken('unknown_key', 'token names a key this server does not have')
+            return key.verifyKey
+          },
+          {
+            algorithms: [key.alg],
+            issuer,
+            audience,
+            typ: ACCESS_TOKEN_TYPE,
+            requiredClaims: ['exp', 'iat', 'sub', 'jti'],
+            clockTolerance: clockToleranceSeconds,
+            currentDate: new Date(clock.now()),
+          },
+        ),
       ))
     } catch (error) {
       throw translateJoseError(error)
@@ -104,7 +110,8 @@ export class AccessTokens {
       throw invalidToken('issued_in_future', 'token was issued in the future')
     }
     const claims = payload as AccessTokenClaims
-    if (await this.options.isRevoked(issuer, claims.jti)) throw invalidToken('revoked', 'token has been revoked')
+    const { isRevoked } = this.options
+    if (isRevoked && (await timed(timings, 'store', () => isRevoked(issuer, claims.jti)))) throw invalidToken('revoked', 'token has been revoked')
     return claims
   }
 }

@@ -1,6 +1,7 @@
 import { BackendError } from './errors.ts'
 import { base64url, fromBase64url, randomToken, sha256 } from './random.ts'
 import type { Clock } from './clock.ts'
+import { timed, type Timings } from './timings.ts'
 import { MemoryRefreshFamilyRecords } from '../store/memory.ts'
 import { mapAwaitable, type Awaitable, type RefreshFamilyRecords } from '../store/types.ts'
 
@@ -53,7 +54,7 @@ export class RefreshFamilies {
     this.records = options.records ?? new MemoryRefreshFamilyRecords()
   }
 
-  async start(userId: string, transport: RefreshTransport): Promise<{ family: RefreshFamily; refreshToken: string }> {
+  async start(userId: string, transport: RefreshTransport, timings?: Timings): Promise<{ family: RefreshFamily; refreshToken: string }> {
     const now = this.options.clock.now()
     const refreshToken = randomToken()
     const family: RefreshFamily = {
@@ -67,7 +68,7 @@ export class RefreshFamilies {
       currentHash: await sha256(refreshToken),
       revoked: false,
     }
-    await this.records.insert(family)
+    await timed(timings, 'store', () => this.records.insert(family))
     return { family, refreshToken }
   }
 
@@ -76,11 +77,11 @@ export class RefreshFamilies {
    * same token (in this process or on another instance sharing the store) exactly one advances the
    * family; the other reads it again and finds its token rotated: reuse, or the grace replay (M29).
    */
-  async rotate(refreshToken: string): Promise<Rotation> {
+  async rotate(refreshToken: string, timings?: Timings): Promise<Rotation> {
     const hash = await sha256(refreshToken)
     for (;;) {
       const now = this.options.clock.now()
-      const family = await this.records.findByHash(hash)
+      const family = await timed(timings, 'store', () => this.records.findByHash(hash))
       if (!family || family.revoked) throw invalidGrant('refresh token is not valid')
       if (now >= family.absoluteExpiresAt) throw invalidGrant('refresh token has expired', 'expired')
 
@@ -89,13 +90,13 @@ export class RefreshFamilies {
         if (replay && replay.fromHash === hash && now < replay.until) {
           const successor = await mask(refreshToken, replay.maskedSuccessor)
           // Read again after the await: the successor may have rotated on, or the family been revoked.
-          const latest = await this.records.get(family.id)
+          const latest = await timed(timings, 'store', () => this.records.get(family.id))
           if (latest && !latest.revoked && latest.lastRotation?.maskedSuccessor === replay.maskedSuccessor) {
             return { family: latest, refreshToken: successor, replayed: true }
           }
           continue
         }
-        await this.records.revoke(family.id)
+        await timed(timings, 'store', () => this.records.revoke(family.id))
         throw new BackendError('refresh_token_reused', 'refresh token was already used; every token of this sign-in is revoked')
       }
       if (now >= family.idleExpiresAt) throw invalidGrant('refresh token has expired (unused for too long)', 'expired')
@@ -109,7 +110,7 @@ export class RefreshFamilies {
             ? { fromHash: hash, maskedSuccessor: await mask(refreshToken, next), until: now + this.options.reuseGraceSeconds * 1000 }
             : undefined,
       }
-      if (await this.records.advance(family.id, hash, advance)) {
+      if (await timed(timings, 'store', () => this.records.advance(family.id, hash, advance))) {
         return { family: { ...family, ...advance }, refreshToken: next, replayed: false }
       }
     }

@@ -1,6 +1,7 @@
 import { BackendError } from './errors.ts'
 import { randomToken } from './random.ts'
 import type { Clock } from './clock.ts'
+import { timed, type Timings } from './timings.ts'
 import { MemorySessionRecords } from '../store/memory.ts'
 import type { Awaitable, SessionRecords } from '../store/types.ts'
 
@@ -34,7 +35,7 @@ export class SessionStore {
    * Always a fresh id: an id the client already had (issued or not) is never adopted or kept
    * across login, which defeats session fixation (M12, M32).
    */
-  async create(userId: string, previousId?: string): Promise<Session> {
+  async create(userId: string, previousId?: string, timings?: Timings): Promise<Session> {
     const now = this.options.clock.now()
     const session: Session = {
       id: randomToken(),
@@ -44,14 +45,14 @@ export class SessionStore {
       lastSeenAt: now,
       absoluteExpiresAt: now + this.options.absoluteTimeoutSeconds * 1000,
     }
-    await this.records.insert(session, previousId)
+    await timed(timings, 'store', () => this.records.insert(session, previousId))
     return session
   }
 
   /** Looks a session up and slides its idle expiry; an expired one is deleted (M13). */
-  async touch(id: string): Promise<Session> {
+  async touch(id: string, timings?: Timings): Promise<Session> {
     this.options.onLookup()
-    const session = await this.records.touch(id, this.options.clock.now(), this.options.idleTimeoutSeconds * 1000)
+    const session = await timed(timings, 'lookup', () => this.records.touch(id, this.options.clock.now(), this.options.idleTimeoutSeconds * 1000))
     if (session === undefined) throw new BackendError('invalid_session', 'no such session')
     if (session === 'expired') throw new BackendError('session_expired', 'session has expired')
     return session

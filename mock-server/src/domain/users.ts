@@ -1,6 +1,7 @@
 import { BackendError } from './errors.ts'
 import { base64url, safeEqual } from './random.ts'
 import type { Clock } from './clock.ts'
+import { timed, type Timings } from './timings.ts'
 
 export type Role = 'user' | 'admin'
 
@@ -85,7 +86,7 @@ export class UserDirectory {
     return undefined
   }
 
-  async authenticate(username: string, password: string): Promise<User> {
+  async authenticate(username: string, password: string, timings?: Timings): Promise<User> {
     const key = normalize(username)
     this.assertNotThrottled(key)
     const stored = this.byUsername.get(key)
@@ -94,7 +95,7 @@ export class UserDirectory {
     // Counted as a failure before the hash is awaited: otherwise parallel guesses would all pass
     // the throttle check above before any of them is recorded. A success clears it below.
     this.recordFailure(key)
-    const hash = await pbkdf2(password, target.salt, this.options.iterations)
+    const hash = await timed(timings, 'password', () => pbkdf2(password, target.salt, this.options.iterations))
     if (!stored || !safeEqual(hash, stored.passwordHash)) {
       throw new BackendError('invalid_credentials', 'invalid username or password')
     }

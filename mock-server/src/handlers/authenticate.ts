@@ -20,7 +20,7 @@ export const REALM = 'Bearer realm="authlens"'
  */
 export async function authenticate(parts: BackendParts, ctx: RequestContext): Promise<Principal> {
   const authorization = ctx.request.headers.get('authorization')
-  if (authorization !== null) return authenticateBearer(parts, authorization)
+  if (authorization !== null) return authenticateBearer(parts, ctx, authorization)
 
   const sessionId = ctx.cookies[cookieNames(parts, ctx).session]
   if (sessionId === undefined) {
@@ -28,7 +28,7 @@ export async function authenticate(parts: BackendParts, ctx: RequestContext): Pr
       headers: { 'WWW-Authenticate': REALM },
     })
   }
-  const session = await withRealm(() => parts.sessions.touch(sessionId))
+  const session = await withRealm(() => parts.sessions.touch(sessionId, ctx.timings))
   if (!SAFE_METHODS.has(ctx.request.method)) assertCsrf(parts, ctx, session.csrfToken)
   const user = parts.users.findById(session.userId)
   if (!user) throw new BackendError('invalid_session', 'the session user no longer exists', { headers: { 'WWW-Authenticate': REALM } })
@@ -55,12 +55,12 @@ export function assertCsrf(parts: BackendParts, ctx: RequestContext, bound: stri
   }
 }
 
-async function authenticateBearer(parts: BackendParts, authorization: string): Promise<Principal> {
+async function authenticateBearer(parts: BackendParts, ctx: RequestContext, authorization: string): Promise<Principal> {
   const match = /^Bearer ([^\s]+)$/i.exec(authorization.trim())
   if (!match?.[1]) throw bearerError(new BackendError('invalid_token', 'Authorization must be "Bearer <token>"', { reason: 'malformed' }))
   let claims: AccessTokenClaims
   try {
-    claims = await parts.tokens.verify(match[1])
+    claims = await parts.tokens.verify(match[1], ctx.timings)
   } catch (error) {
     // Only a refused token is the client's to fix; a store outage (503) keeps its own answer.
     throw error instanceof BackendError && error.status === 401 ? bearerError(error) : error

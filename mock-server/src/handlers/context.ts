@@ -10,7 +10,9 @@ import type { SigningKey } from '../domain/signing-keys.ts'
 import type { Stats } from '../domain/stats.ts'
 import type { UserDirectory } from '../domain/users.ts'
 import { assertTrustedOrigin } from '../domain/csrf.ts'
+import type { AuthStateStore } from '../store/types.ts'
 import { isLoopback, ResponseBuilder, type CookieAttributes } from './http-kit.ts'
+import { ServerTiming } from './server-timing.ts'
 
 /** The domain a backend instance owns; handlers read and change it only through these parts. */
 export interface BackendParts {
@@ -25,6 +27,8 @@ export interface BackendParts {
   stats: Stats
   faults: Faults
   signingKey: () => Promise<SigningKey>
+  /** Where sessions, families and revocations live: `Server-Timing` says which store a step waited on. */
+  storeKind: AuthStateStore['kind']
 }
 
 export interface RequestContext {
@@ -36,6 +40,8 @@ export interface RequestContext {
   secure: boolean
   /** Origins whose unsafe requests are accepted: the server's own plus the configured ones. */
   trustedOrigins: ReadonlySet<string>
+  /** The server's own work on this request; the response carries it as `Server-Timing`. */
+  timings: ServerTiming
   response: ResponseBuilder
 }
 
@@ -50,6 +56,8 @@ export function createRequestContext(
   cookies: Record<string, string>,
 ): RequestContext {
   const url = new URL(request.url)
+  const { algorithm, cookieJar } = parts.options
+  const timings = new ServerTiming({ verify: algorithm, sign: algorithm, lookup: parts.storeKind, store: parts.storeKind, password: 'PBKDF2-SHA256' })
   return {
     request,
     url,
@@ -57,7 +65,8 @@ export function createRequestContext(
     cookies,
     secure: url.protocol === 'https:' || isLoopback(url.hostname),
     trustedOrigins: new Set([url.origin, ...parts.options.trustedOrigins]),
-    response: new ResponseBuilder(parts.options.cookieJar, parts.clock.now()),
+    timings,
+    response: new ResponseBuilder(cookieJar, parts.clock.now(), timings),
   }
 }
 

@@ -2,6 +2,7 @@ import type { IssuedAccessToken } from '../domain/access-tokens.ts'
 import { BackendError } from '../domain/errors.ts'
 import { takeRefreshFailure } from '../domain/faults.ts'
 import type { RefreshFamily, RefreshTransport } from '../domain/refresh-families.ts'
+import type { Timings } from '../domain/timings.ts'
 import type { User } from '../domain/users.ts'
 import type { BackendParts } from './context.ts'
 
@@ -16,33 +17,33 @@ export interface Grant {
 export const INJECTED_TIMEOUT_MS = 30_000
 
 /** Shared by the JSON API and the RFC 6749 token endpoint, which differ only in wire format. */
-export async function passwordGrant(parts: BackendParts, username: string, password: string, transport: RefreshTransport): Promise<Grant> {
+export async function passwordGrant(parts: BackendParts, username: string, password: string, transport: RefreshTransport, timings: Timings): Promise<Grant> {
   let user: User
   try {
-    user = await parts.users.authenticate(username, password)
+    user = await parts.users.authenticate(username, password, timings)
   } catch (error) {
     parts.stats.failedLogins++
     throw error
   }
   parts.stats.logins++
-  const { family, refreshToken } = await parts.families.start(user.id, transport)
-  const access = await parts.tokens.issue(user, family.id)
+  const { family, refreshToken } = await parts.families.start(user.id, transport, timings)
+  const access = await parts.tokens.issue(user, family.id, timings)
   return { user, access, refreshToken, family }
 }
 
-export async function refreshGrant(parts: BackendParts, refreshToken: string): Promise<Grant> {
+export async function refreshGrant(parts: BackendParts, refreshToken: string, timings: Timings): Promise<Grant> {
   await injectRefreshFault(parts)
   parts.stats.refreshes++
   let rotation
   try {
-    rotation = await parts.families.rotate(refreshToken)
+    rotation = await parts.families.rotate(refreshToken, timings)
   } catch (error) {
     if (error instanceof BackendError && error.code === 'refresh_token_reused') parts.stats.reuseDetections++
     throw error
   }
   const user = parts.users.findById(rotation.family.userId)
   if (!user) throw new BackendError('invalid_grant', 'the user of this refresh token no longer exists')
-  const access = await parts.tokens.issue(user, rotation.family.id)
+  const access = await parts.tokens.issue(user, rotation.family.id, timings)
   return { user, access, refreshToken: rotation.refreshToken, family: rotation.family }
 }
 

@@ -1,5 +1,6 @@
 import { HttpResponse } from 'msw'
 import { BackendError } from '../domain/errors.ts'
+import type { ServerTiming } from './server-timing.ts'
 
 /** Sent on every response: credentials and user data must never be cached (RFC 6749 §5.1, M26, M33). */
 const baseHeaders = {
@@ -35,6 +36,7 @@ export class ResponseBuilder {
   constructor(
     private readonly jar: CookieJar,
     now: number,
+    private readonly timing: ServerTiming,
   ) {
     this.headers.set('Date', new Date(now).toUTCString())
   }
@@ -72,6 +74,8 @@ export class ResponseBuilder {
    * MSW copy `Set-Cookie` into `document.cookie`.
    */
   private build(body: string | null, status: number): Response {
+    const timing = this.timing.header()
+    if (timing) this.headers.set('Server-Timing', timing)
     return this.jar === 'document' ? new HttpResponse(body, { status, headers: this.headers }) : new Response(body, { status, headers: this.headers })
   }
 }

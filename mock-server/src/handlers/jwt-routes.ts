@@ -24,7 +24,7 @@ export function jwtRoutes(parts: BackendParts): Route[] {
         const username = requireString(body, 'username', 256)
         const password = requireString(body, 'password', 1024)
         const transport = readTransport(body)
-        const grant = await passwordGrant(parts, username, password, transport)
+        const grant = await passwordGrant(parts, username, password, transport, ctx.timings)
         return tokenResponse(parts, ctx, grant, 200)
       },
     },
@@ -35,7 +35,7 @@ export function jwtRoutes(parts: BackendParts): Route[] {
         const body = await readJsonObject(ctx.request, maxBodyBytes, { allowEmpty: true })
         const refreshToken = await readRefreshToken(parts, ctx, body)
         try {
-          return tokenResponse(parts, ctx, await refreshGrant(parts, refreshToken), 200)
+          return tokenResponse(parts, ctx, await refreshGrant(parts, refreshToken, ctx.timings), 200)
         } catch (error) {
           if (error instanceof BackendError && (error.code === 'refresh_token_reused' || error.code === 'invalid_grant')) {
             clearRefreshCookies(parts, ctx)

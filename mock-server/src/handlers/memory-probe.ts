@@ -95,7 +95,6 @@ export async function probeMemory(parts: BackendParts, count: number): Promise<M
     clockToleranceSeconds: parts.options.clockToleranceSeconds,
     clock: parts.clock,
     key: parts.signingKey,
-    isRevoked: () => false,
     onVerify: () => undefined,
   })
   const user = { id: PROBE_USER_ID, username: 'memory-probe', name: 'Memory probe', role: 'user' as const }

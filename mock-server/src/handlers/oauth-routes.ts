@@ -1,4 +1,5 @@
 import { BackendError } from '../domain/errors.ts'
+import type { Timings } from '../domain/timings.ts'
 import { ignoreRefusal } from './authenticate.ts'
 import { assertRequestOrigin, type BackendParts, type RequestContext } from './context.ts'
 import { passwordGrant, refreshGrant, revokeAccessToken, type Grant } from './grants.ts'
@@ -22,11 +23,11 @@ export function oauthRoutes(parts: BackendParts): Route[] {
         try {
           const grantType = requireString(form, 'grant_type', 64)
           if (grantType === 'password') {
-            const grant = await passwordGrant(parts, requireString(form, 'username', 256), requireString(form, 'password', 1024), 'body')
+            const grant = await passwordGrant(parts, requireString(form, 'username', 256), requireString(form, 'password', 1024), 'body', ctx.timings)
             return tokenResponse(ctx, grant)
           }
           if (grantType === 'refresh_token') {
-            return tokenResponse(ctx, await refreshGrant(parts, requireString(form, 'refresh_token', 512)))
+            return tokenResponse(ctx, await refreshGrant(parts, requireString(form, 'refresh_token', 512), ctx.timings))
           }
           throw new BackendError('unsupported_grant_type', `grant_type "${grantType.slice(0, 40)}" is not supported`)
         } catch (error) {
@@ -43,7 +44,7 @@ export function oauthRoutes(parts: BackendParts): Route[] {
         const token = requireString(form, 'token', 8192)
         const family = await parts.families.find(token)
         if (family) await parts.families.revoke(family.id)
-        else await revokeIfOwnAccessToken(parts, token)
+        else await revokeIfOwnAccessToken(parts, token, ctx.timings)
         // RFC 7009 §2.2: an unknown or already invalid token is not an error.
         return ctx.response.empty(200)
       },
@@ -52,8 +53,8 @@ export function oauthRoutes(parts: BackendParts): Route[] {
 }
 
 /** Expired or foreign tokens need no revocation: they are already refused. */
-async function revokeIfOwnAccessToken(parts: BackendParts, token: string): Promise<void> {
-  const claims = await parts.tokens.verify(token).catch(ignoreRefusal)
+async function revokeIfOwnAccessToken(parts: BackendParts, token: string, timings: Timings): Promise<void> {
+  const claims = await parts.tokens.verify(token, timings).catch(ignoreRefusal)
   if (claims) await revokeAccessToken(parts, claims)
 }
 

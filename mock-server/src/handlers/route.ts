@@ -104,13 +104,19 @@ function toBackendError(parts: BackendParts, error: unknown): BackendError {
   return new BackendError('server_error', 'unexpected server error')
 }
 
-/** CORS for a configured foreign origin only; never `*`, which would also drop credentials. */
+/**
+ * CORS for a configured foreign origin only; never `*`, which would also drop credentials. The
+ * same origins may read `Server-Timing`, from fetch and from Resource Timing: how long a check
+ * took can tell whether a session or a listed token exists, so no other site learns it.
+ */
 function allowTrustedOrigin(ctx: RequestContext): boolean {
   ctx.response.headers.set('Vary', 'Origin')
   const requester = ctx.request.headers.get('origin')
   if (requester === null || requester === ctx.url.origin || !ctx.trustedOrigins.has(requester)) return false
   ctx.response.headers.set('Access-Control-Allow-Origin', requester)
   ctx.response.headers.set('Access-Control-Allow-Credentials', 'true')
+  ctx.response.headers.set('Access-Control-Expose-Headers', 'Server-Timing')
+  ctx.response.headers.set('Timing-Allow-Origin', requester)
   return true
 }
 

@@ -21,13 +21,13 @@ export function sessionRoutes(parts: BackendParts): Route[] {
         const password = requireString(body, 'password', 1024)
         let user: User
         try {
-          user = await parts.users.authenticate(username, password)
+          user = await parts.users.authenticate(username, password, ctx.timings)
         } catch (error) {
           parts.stats.failedLogins++
           throw error
         }
         parts.stats.logins++
-        const session = await parts.sessions.create(user.id, ctx.cookies[cookieNames(parts, ctx).session])
+        const session = await parts.sessions.create(user.id, ctx.cookies[cookieNames(parts, ctx).session], ctx.timings)
         setSessionCookies(parts, ctx, session)
         return ctx.response.json(200, describe(parts, user, session))
       },

@@ -8,12 +8,22 @@ import type { MockBackendOptions } from '../config.ts'
 /**
  * The same handlers over real HTTP, so `Set-Cookie`, `HttpOnly` and `SameSite` are what a browser
  * really receives. The app is also connect middleware: the demo's Vite server mounts it.
+ *
+ * With a `basePath`, only requests under it reach the handlers. The handlers' middleware reads a
+ * request's body before it knows whether a handler matches, so an app mounted after this one (a
+ * second backend, say) would otherwise get its requests with their bodies already gone.
  */
 export function createMockApp(backend: MockBackend, { notFound = true } = {}): Express {
   const app = express()
   app.disable('x-powered-by')
   app.use(drainUnreadBodies)
-  app.use(createMiddleware(...backend.handlers))
+  const handlers = createMiddleware(...backend.handlers)
+  const { basePath } = backend.options
+  app.use((request, response, next) => {
+    const path = request.url.split('?')[0] ?? ''
+    if (basePath === '' || path === basePath || path.startsWith(`${basePath}/`)) handlers(request, response, next)
+    else next()
+  })
   if (notFound) {
     app.use((_request, response) => {
       response.status(404).set('Cache-Control', 'no-store').json({ error: 'not_found', error_description: 'no such endpoint' })

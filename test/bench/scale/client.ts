@@ -1,4 +1,5 @@
 import type { ScaleMode, ScalePhase as Phase } from '../../../demo-spa/src/features/lab/scale-results.ts'
+import { parseServerTiming, type ServerTimingMetric } from '../../../demo-spa/src/lib/server-timing.ts'
 
 export type { ScaleMode, Phase }
 
@@ -6,6 +7,8 @@ export interface Timing {
   phase: Phase
   ms: number
   ok: boolean
+  /** What the instance said it spent (`Server-Timing`). */
+  server: ServerTimingMetric[]
   /** For an unexpected answer: its status and body, to say what went wrong. */
   unexpected?: string
 }
@@ -17,6 +20,13 @@ const accounts = [
 ]
 
 const TIMEOUT_MS = 10_000
+
+/**
+ * The backend counts a sign-in as failed until its hash is checked, so that parallel guesses cannot
+ * slip past its throttle (5 failures per account), and refuses a sixth at once: a load generator
+ * signs in at most this many times at once per account.
+ */
+export const SIGN_INS_PER_ACCOUNT = 5
 
 /**
  * One virtual browser of the scale workload, speaking plain HTTP to the cluster's proxy the way
@@ -34,6 +44,11 @@ export class ScaleClient {
     private readonly index: number,
     private readonly record: (timing: Timing) => void,
   ) {}
+
+  /** Which of the demo accounts this client signs in as. */
+  get account(): string {
+    return accounts[this.index % accounts.length]!.username
+  }
 
   async login(): Promise<void> {
     const account = accounts[this.index % accounts.length]!
@@ -87,7 +102,8 @@ export class ScaleClient {
     })
     const ms = performance.now() - start
     const ok = response.status === expected
-    this.record({ phase, ms, ok, ...(ok ? {} : { unexpected: `${method} ${path} → ${response.status} ${await response.clone().text()}` }) })
+    const server = parseServerTiming(response.headers.get('server-timing'))
+    this.record({ phase, ms, ok, server, ...(ok ? {} : { unexpected: `${method} ${path} → ${response.status} ${await response.clone().text()}` }) })
     return response
   }
 }

@@ -3,8 +3,11 @@ import { writeFile } from 'node:fs/promises'
 import { availableParallelism } from 'node:os'
 import { fileURLToPath } from 'node:url'
 import { startCluster, type Cluster } from '../../../mock-server/src/cluster/cluster.ts'
+import type { CheckStep } from '../../../demo-spa/src/features/lab/scale-results.ts'
+import { median, type Estimate } from '../../../demo-spa/src/features/lab/statistics/bootstrap.ts'
 import { table, type Budget } from '../measure.ts'
 import type { Phase, ScaleMode } from './client.ts'
+import { quietChecks } from './quiet.ts'
 import { readScale } from './reading.ts'
 import { MODE_LABELS, type ScaleResults, type ScaleRow } from './results.ts'
 import { runWorkload, type Workload, type WorkloadResult } from './workload.ts'
@@ -13,6 +16,7 @@ const MODES: ScaleMode[] = ['session', 'jwt-stateless', 'jwt-denylist']
 const INSTANCE_COUNTS = [1, 2, 4]
 const WORKLOAD: Workload = { users: 40, concurrency: 16, requestsPerUser: 40, refreshesPerUser: 4 }
 const ROUNDS = 5
+const QUIET_REQUESTS = 1_000
 const resultsFile = fileURLToPath(new URL('../../../demo-spa/public/lab/scale-results.json', import.meta.url))
 
 interface Setup {
@@ -20,6 +24,7 @@ interface Setup {
   instances: number
   cluster: Cluster
   rounds: WorkloadResult[]
+  checks: Partial<Record<CheckStep, Estimate>>
 }
 
 /**
@@ -28,7 +33,8 @@ interface Setup {
  * JWTs with the revocation list in Redis, on 1, 2 and 4 instances. Every cluster is started first,
  * then the workload runs on each in turn, round after round, so a burst of load elsewhere on the
  * machine spoils one round of one setup, not a whole column; throughput is the median round.
- * Saves the results for the demo's lab.
+ * Then what each credential check costs apart from the load (see quiet.ts). Saves the results for
+ * the demo's lab.
  */
 export async function scaleBench(): Promise<{ report: string; budgets: Budget[] }> {
   const setups: Setup[] = []
@@ -38,7 +44,7 @@ export async function scaleBench(): Promise<{ report: string; budgets: Budget[] 
         // Logins hash with 1,000 PBKDF2 rounds instead of 100,000: the same for every mode, and the
         // figure is about where session state lives, not about password hashing.
         const cluster = await startCluster({ instances, accessTokenDenylist: mode !== 'jwt-stateless', passwordHashIterations: 1_000 })
-        setups.push({ mode, instances, cluster, rounds: [] })
+        setups.push({ mode, instances, cluster, rounds: [], checks: {} })
       }
     }
     for (let pass = 0; pass < ROUNDS; pass++) {
@@ -47,6 +53,8 @@ export async function scaleBench(): Promise<{ report: string; budgets: Budget[] 
         setup.rounds.push(await runWorkload(setup.cluster.url, setup.mode, WORKLOAD, () => roundTrips(setup.cluster)))
       }
     }
+    const checks = await quietChecks(setups.map((setup) => ({ mode: setup.mode, url: setup.cluster.url })), QUIET_REQUESTS)
+    for (const [index, setup] of setups.entries()) setup.checks = checks[index]!
   } finally {
     await Promise.all(setups.map((setup) => setup.cluster.stop()))
   }
@@ -56,7 +64,7 @@ export async function scaleBench(): Promise<{ report: string; budgets: Budget[] 
     recordedAt: new Date().toISOString(),
     command: 'npm run bench -- scale',
     machine: { cpus: availableParallelism(), node: process.version, redis: redisVersion() },
-    workload: { ...WORKLOAD, rounds: ROUNDS },
+    workload: { ...WORKLOAD, rounds: ROUNDS, quietRequests: QUIET_REQUESTS },
     rows,
     reading: readScale(rows, availableParallelism()),
   }
@@ -70,7 +78,7 @@ async function roundTrips(cluster: Cluster): Promise<number> {
   return stats.reduce((sum, snapshot) => sum + snapshot.storeRoundTrips, 0)
 }
 
-function summarize({ mode, instances, rounds }: Setup): ScaleRow {
+function summarize({ mode, instances, rounds, checks }: Setup): ScaleRow {
   const phases = rounds.flatMap((result) => result.phases)
   const requests = phases.reduce((sum, phase) => sum + phase.requests, 0)
   const perRound = rounds.map((result) => result.phases.reduce((sum, phase) => sum + phase.requests, 0) / (result.phases.reduce((sum, phase) => sum + phase.ms, 0) / 1000))
@@ -92,6 +100,7 @@ function summarize({ mode, instances, rounds }: Setup): ScaleRow {
     p99Ms: round(percentile(latencies, 0.99), 2),
     roundTripsPerRequest: round(phases.reduce((sum, phase) => sum + phase.roundTrips, 0) / requests, 2),
     roundTripsPer: Object.fromEntries((['login', 'me', 'refresh', 'logout'] as const).flatMap(perPhase)),
+    serverTiming: Object.fromEntries(Object.entries(checks).map(([step, estimate]) => [step, roundEstimate(estimate)])),
     acceptedAfterLogout: Math.max(...rounds.map((result) => result.acceptedAfterLogout)),
     users: WORKLOAD.users,
   }
@@ -113,6 +122,8 @@ function report(results: ScaleResults): string {
       row.roundTripsPerRequest.toFixed(2),
       row.roundTripsPer.me?.toFixed(2) ?? '—',
       row.roundTripsPer.refresh?.toFixed(2) ?? '—',
+      microseconds(row.serverTiming.verify),
+      microseconds(row.serverTiming.lookup ?? row.serverTiming.store),
       `${row.acceptedAfterLogout}/${row.users}`,
     ]
   })
@@ -122,7 +133,12 @@ function report(results: ScaleResults): string {
     '',
     `Each round: ${workload.users} users, ${workload.concurrency} requests in flight: sign in, ${workload.requestsPerUser} × GET /api/me, ${workload.refreshesPerUser} refreshes (JWT modes), sign out; through the round-robin proxy. ${workload.rounds} rounds per setup, setups interleaved; req/s is the median round. ${machine.cpus} CPUs, Node ${machine.node}, Redis ${machine.redis}.`,
     '',
-    table(['mode', 'instances', 'req/s', 'vs 1 instance', 'vs stateless', 'p50 ms', 'p99 ms', 'Redis RT/req', 'RT per /api/me', 'RT per refresh', 'old credential accepted after logout'], rows),
+    table(
+      ['mode', 'instances', 'req/s', 'vs 1 instance', 'vs stateless', 'p50 ms', 'p99 ms', 'Redis RT/req', 'RT per /api/me', 'RT per refresh', 'HS256 verify µs', 'Redis RT µs', 'old credential accepted after logout'],
+      rows,
+    ),
+    '',
+    `HS256 verify and Redis RT: what the instances reported per GET /api/me (Server-Timing \`verify\`, and \`lookup\` or \`store\`) with one request in flight, ${QUIET_REQUESTS.toLocaleString('en-US')} per setup after the rounds, setups taking turns; median [95% interval].`,
     '',
     ...results.reading.map((line) => `- ${line}`),
     '',
@@ -138,15 +154,17 @@ function budgets(rows: ScaleRow[]): Budget[] {
     { description: 'scale: a stateless JWT request costs no Redis round trip', ok: each('jwt-stateless', (row) => row.roundTripsPer.me === 0) },
     { description: 'scale: the revocation list brings back one Redis round trip per JWT request', ok: each('jwt-denylist', (row) => row.roundTripsPer.me === 1) },
     {
+      description: 'scale: every instance reports its checks (Server-Timing): a session lookup; a signature check, plus the list check with the revocation list',
+      ok:
+        each('session', (row) => steps(row) === 'lookup') &&
+        each('jwt-stateless', (row) => steps(row) === 'verify') &&
+        each('jwt-denylist', (row) => steps(row) === 'verify store'),
+    },
+    {
       description: 'scale: after sign-out, sessions and listed JWTs are refused on every instance; stateless JWTs are still accepted',
       ok: rows.every((row) => row.acceptedAfterLogout === (row.mode === 'jwt-stateless' ? row.users : 0)),
     },
   ]
-}
-
-function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b)
-  return sorted[Math.floor(sorted.length / 2)] ?? 0
 }
 
 function percentile(sorted: number[], p: number): number {
@@ -155,6 +173,19 @@ function percentile(sorted: number[], p: number): number {
 
 function round(value: number, digits: number): number {
   return Number(value.toFixed(digits))
+}
+
+/** To the 0.1 µs the server reports. */
+function roundEstimate({ median, low, high, samples }: Estimate): Estimate {
+  return { median: round(median, 4), low: round(low, 4), high: round(high, 4), samples }
+}
+
+const steps = (row: ScaleRow): string => Object.keys(row.serverTiming).join(' ')
+
+function microseconds(estimate: Estimate | undefined): string {
+  if (!estimate) return '—'
+  const us = (ms: number) => Math.round(ms * 1000)
+  return `${us(estimate.median)} [${us(estimate.low)}–${us(estimate.high)}]`
 }
 
 function redisVersion(): string {

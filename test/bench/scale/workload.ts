@@ -1,4 +1,4 @@
-import { ScaleClient, type Phase, type ScaleMode, type Timing } from './client.ts'
+import { ScaleClient, SIGN_INS_PER_ACCOUNT, type Phase, type ScaleMode, type Timing } from './client.ts'
 
 export interface Workload {
   /** Virtual users, each signing in once. */
@@ -46,24 +46,35 @@ export async function runWorkload(
   const clients = Array.from({ length: workload.users }, (_, index) => new ScaleClient(url, mode, index, (timing) => timings.push(timing)))
   const phases: PhaseResult[] = []
 
-  const phase = async (name: Phase, task: (client: ScaleClient) => Promise<void>) => {
+  const phase = async (name: Phase, run: () => Promise<void>) => {
     const before = await readRoundTrips()
     const first = timings.length
     const start = performance.now()
-    await inPool(clients, workload.concurrency, task)
+    await run()
     const ms = performance.now() - start
     const own = timings.slice(first)
     phases.push({ phase: name, requests: own.length, failed: own.filter((timing) => !timing.ok).length, ms, roundTrips: (await readRoundTrips()) - before })
   }
 
-  await phase('login', (client) => client.login())
-  await phase('me', async (client) => {
-    for (let i = 0; i < workload.requestsPerUser; i++) await client.me()
+  const everyone = (task: (client: ScaleClient) => Promise<void>) => () => inPool(clients, workload.concurrency, task)
+  const accounts = new Set(clients.map((client) => client.account))
+  await phase('login', async () => {
+    const perAccount = Math.min(SIGN_INS_PER_ACCOUNT, Math.ceil(workload.concurrency / accounts.size))
+    await Promise.all([...accounts].map((account) => inPool(clients.filter((client) => client.account === account), perAccount, (client) => client.login())))
   })
-  await phase('refresh', async (client) => {
-    for (let i = 0; i < workload.refreshesPerUser; i++) await client.refresh()
-  })
-  await phase('logout', (client) => client.logout())
+  await phase(
+    'me',
+    everyone(async (client) => {
+      for (let i = 0; i < workload.requestsPerUser; i++) await client.me()
+    }),
+  )
+  await phase(
+    'refresh',
+    everyone(async (client) => {
+      for (let i = 0; i < workload.refreshesPerUser; i++) await client.refresh()
+    }),
+  )
+  await phase('logout', everyone((client) => client.logout()))
 
   let acceptedAfterLogout = 0
   await inPool(clients, workload.concurrency, async (client) => {

@@ -28,8 +28,13 @@ export function LabPage() {
       >
         <p>
           Each experiment runs in this browser against the mock backend, with its own throwaway SDK client signed in as <strong>bob</strong>, reads the
-          server’s counters at <code>/__mock/stats</code>, and puts back what it changed (settings, clock) before signing out. Cookies are per origin, so a
-          live-demo session or refresh cookie is replaced while the lab runs: sign in again there afterwards.
+          server’s counters at <code>/__mock/stats</code> and what the server says it spent on each request (<code>Server-Timing</code>), and puts back
+          what it changed (settings, clock) before signing out. Cookies are per origin, so a live-demo session or refresh cookie is replaced while the lab
+          runs: sign in again there afterwards.
+        </p>
+        <p>
+          A timing is the median of many requests with its 95% confidence interval and sample size. A verdict that rests on timings says “agrees” or
+          “disagrees” only when the intervals do not overlap, and “depends” otherwise, so noise cannot turn it around from one run to the next.
         </p>
         <p role="status" aria-label="Lab status" className="muted">
           {running ? `Running: ${running} (${rows.length + 1} of ${EXPERIMENTS.length})` : finishedAt ? `Finished: ${rows.length} experiments` : `Not run yet: ${EXPERIMENTS.length} experiments ready`}

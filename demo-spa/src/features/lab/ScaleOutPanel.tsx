@@ -1,9 +1,17 @@
 import { useEffect, useState } from 'react'
 import { Panel } from '../../components/Panel.tsx'
+import { timing } from './format.ts'
 import { loadScaleResults, type ScaleLoad, type ScaleResults, type ScaleRow } from './scale-results.ts'
+import type { Estimate } from './statistics/bootstrap.ts'
 
 const ratio = (value: number, base: number | undefined) => (base ? `${(value / base).toFixed(2)}×` : '—')
 const trips = (value: number | undefined) => (value === undefined ? '—' : value.toFixed(2))
+/** `312 (303–323)`: the unit and the interval's level are in the column header. */
+const check = (estimate: Estimate | undefined) => {
+  if (!estimate) return '—'
+  const { value, interval } = timing('', estimate, 'µs')
+  return `${value.toLocaleString('en-US')} (${interval?.low.toLocaleString('en-US')}–${interval?.high.toLocaleString('en-US')})`
+}
 
 /** The scale-out lab: recorded by the benchmark on real instances and a real Redis, shown as recorded. */
 export function ScaleOutPanel() {
@@ -48,7 +56,9 @@ function ScaleTable({ results }: { results: ScaleResults }) {
         Recorded by <code>{results.command}</code> on <time dateTime={results.recordedAt}>{recorded.toISOString().slice(0, 10)}</time> ({machine.cpus}{' '}
         CPUs, Node {machine.node}, Redis {machine.redis}). Each round: {workload.users} users, {workload.concurrency} requests in flight, sign in,{' '}
         {workload.requestsPerUser} × GET /api/me, {workload.refreshesPerUser} refreshes (JWT modes), sign out; {workload.rounds} rounds per setup,
-        interleaved; req/s is the median round.
+        interleaved; req/s is the median round. The check columns are what the instances reported (<code>Server-Timing</code>) for{' '}
+        {workload.quietRequests.toLocaleString('en-US')} more GET /api/me per setup sent one at a time, apart from the load: under it, a step’s time
+        is mostly waiting behind other requests.
       </p>
       <div className="table-scroll">
         <table className="lab-table scale-table">
@@ -65,6 +75,8 @@ function ScaleTable({ results }: { results: ScaleResults }) {
               <th scope="col">Redis round trips / request</th>
               <th scope="col">… per GET /api/me</th>
               <th scope="col">… per refresh</th>
+              <th scope="col">HS256 check, µs (95% CI)</th>
+              <th scope="col">Redis round trip (lookup or list check), µs (95% CI)</th>
               <th scope="col">Old credential accepted after sign-out</th>
             </tr>
           </thead>
@@ -81,6 +93,8 @@ function ScaleTable({ results }: { results: ScaleResults }) {
                 <td>{trips(row.roundTripsPerRequest)}</td>
                 <td>{trips(row.roundTripsPer.me)}</td>
                 <td>{trips(row.roundTripsPer.refresh)}</td>
+                <td>{check(row.serverTiming.verify)}</td>
+                <td>{check(row.serverTiming.lookup ?? row.serverTiming.store)}</td>
                 <td>
                   {row.acceptedAfterLogout} of {row.users}
                 </td>

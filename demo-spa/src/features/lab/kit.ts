@@ -58,25 +58,33 @@ export type LabMode = 'session' | 'memory' | 'localStorage' | 'sessionStorage' |
 
 const STORAGE = { memory: memoryStorage, localStorage: () => webStorage('localStorage'), sessionStorage: () => webStorage('sessionStorage'), cookie: cookieStorage }
 
+/** The dev server's second API: the same backend signing with HS256 (demo-spa/vite.config.ts). */
+export const HS256_API = '/hs256/api'
+
 /**
  * A throwaway SDK client for one experiment. Its own `name` keeps its storage apart from the live
  * demo's; no restore (start signed out) and no cross-tab channel (nothing reaches other tabs).
  * Memory mode uses the body transport unless told otherwise: the refresh cookie is per origin and
  * would replace the live demo's.
  */
-export function labClient(mode: LabMode, extra: JwtOptions = {}): AuthClient {
+export function labClient(mode: LabMode, extra: JwtOptions = {}, baseURL = '/api'): AuthClient {
   const strategy = mode === 'session' ? session() : jwt({ storage: STORAGE[mode](), leewaySeconds: 10, ...extra })
-  return createAuthClient({ strategy, baseURL: '/api', name: `lab-${mode}`, restore: false, crossTab: false })
+  return createAuthClient({ strategy, baseURL, name: `lab-${mode}${baseURL === '/api' ? '' : baseURL}`, restore: false, crossTab: false })
 }
 
 /** Signs in, runs `body`, and always signs out and lets go of the client (timers, channels). */
 export async function withClient<T>(client: AuthClient, body: (client: AuthClient) => Promise<T>): Promise<T> {
+  return withClients([client], () => body(client))
+}
+
+/** `withClient` for several clients signed in at once. */
+export async function withClients<T>(clients: AuthClient[], body: () => Promise<T>): Promise<T> {
   try {
-    await client.login(LAB_USER)
-    return await body(client)
+    await Promise.all(clients.map((client) => client.login(LAB_USER)))
+    return await body()
   } finally {
-    await client.logout().catch(() => undefined)
-    client.destroy()
+    await Promise.all(clients.map((client) => client.logout().catch(() => undefined)))
+    for (const client of clients) client.destroy()
   }
 }
 
@@ -108,12 +116,6 @@ export async function failure(response: Response): Promise<string> {
 
 /** UTF-8 bytes, which is what goes over the wire for a header. */
 export const bytes = (text: string): number => new TextEncoder().encode(text).length
-
-export const median = (values: number[]): number => {
-  const sorted = [...values].sort((a, b) => a - b)
-  const middle = Math.floor(sorted.length / 2)
-  return sorted.length % 2 ? (sorted[middle] ?? 0) : ((sorted[middle - 1] ?? 0) + (sorted[middle] ?? 0)) / 2
-}
 
 export const round = (value: number, digits = 2): number => Math.round(value * 10 ** digits) / 10 ** digits
 

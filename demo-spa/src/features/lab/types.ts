@@ -5,6 +5,10 @@ export interface Measurement {
   unit: string
   /** Plotted in the chart; `false` for counts that would dwarf or vanish next to the rest. */
   chart?: boolean
+  /** For a timing: `value` is a median, and this its 95 % confidence interval. */
+  interval?: { low: number; high: number }
+  /** How many samples `value` comes from. */
+  samples?: number
 }
 
 export type Verdict = 'agrees' | 'depends' | 'disagrees'
