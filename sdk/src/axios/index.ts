@@ -28,7 +28,8 @@ export function attachAuth(instance: AxiosInstance, auth: AuthClient): AxiosInst
     const url = requestURL(config)
     const prepared = await auth.prepare(url, config.method ?? 'get', headers)
     config.authlens = { url, prepared, retried: config.authlens?.retried }
-    config.headers = AxiosHeaders.from(config.headers)
+    // axios hands interceptors its own AxiosHeaders; a copy only when another interceptor replaced it.
+    if (!(config.headers instanceof AxiosHeaders)) config.headers = AxiosHeaders.from(config.headers)
     headers.forEach((value, name) => config.headers.set(name, value))
     if (prepared.credentials === 'include') config.withCredentials = true
     return config
