@@ -1,12 +1,19 @@
 import { AuthError, type AuthClient, type AuthEventName, type AuthEvents, type AuthErrorCode } from '@authlens/sdk'
 import { customStorage, type StorageAdapter } from '@authlens/sdk/storage'
 import { http, HttpResponse, type HttpHandler } from 'msw'
-import { expect } from 'vitest'
+import { expect, vi } from 'vitest'
 import { ORIGIN } from './sdk-harness.ts'
 
 /** Helpers for the refresh, axios and protocol tests (S1–S6, S16, S25–S29). */
 
 export const REFRESH_URL = `${ORIGIN}/api/auth/refresh`
+
+/** Fakes only `Date` (both the SDK's and the backend's clock); timers stay real. */
+export const freezeClock = () => {
+  vi.useFakeTimers({ toFake: ['Date'] })
+  vi.setSystemTime(Date.now())
+}
+export const advanceClock = (ms: number) => vi.setSystemTime(Date.now() + ms)
 
 /** A custom storage whose contents and writes the test can inspect. */
 export function recordingStorage() {

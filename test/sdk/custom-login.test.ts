@@ -1,7 +1,7 @@
 import { AuthError, customLogin, jwt, type LoginProtocol, type TokenResponse } from '@authlens/sdk'
 import { afterEach, describe, expect, it, vi } from 'vitest'
-import { aliceClaims, bearerOf, expectAuthError, recordEvents, recordingStorage, refreshRecorder } from '../helpers/refresh-kit.ts'
-import { ORIGIN, alice, sdkHarness } from '../helpers/sdk-harness.ts'
+import { advanceClock, aliceClaims, bearerOf, expectAuthError, freezeClock, recordingStorage } from '../helpers/refresh-kit.ts'
+import { alice, sdkHarness } from '../helpers/sdk-harness.ts'
 
 /** `jwt({ login: customLogin({ login, refresh, logout? }) })`: your own backend behind the SDK's refresh machinery. */
 
@@ -13,11 +13,6 @@ afterEach(() => {
   vi.useRealTimers()
 })
 
-const freezeClock = () => {
-  vi.useFakeTimers({ toFake: ['Date'] })
-  vi.setSystemTime(Date.now())
-}
-const advanceClock = (ms: number) => vi.setSystemTime(Date.now() + ms)
 
 describe('customLogin({ login, refresh })', () => {
   /** A backend the SDK knows nothing about: tokens minted with the mock's key, refresh tokens counted. */

@@ -3,9 +3,11 @@ import { http, HttpResponse } from 'msw'
 import { afterEach, describe, expect, it, vi } from 'vitest'
 import {
   REFRESH_URL,
+  advanceClock,
   aliceClaims,
   bearerOf,
   expectAuthError,
+  freezeClock,
   gate,
   hanging,
   invalidToken,
@@ -25,12 +27,6 @@ afterEach(() => {
   vi.useRealTimers()
 })
 
-/** Fakes only `Date` (both the SDK's and the backend's clock); timers stay real. */
-const freezeClock = () => {
-  vi.useFakeTimers({ toFake: ['Date'] })
-  vi.setSystemTime(Date.now())
-}
-const advanceClock = (ms: number) => vi.setSystemTime(Date.now() + ms)
 
 const sends = (h: ReturnType<typeof sdkHarness>, path: string) => h.requests.filter((request) => request.path === path)
 const tagOf = (url: string) => new URL(url).searchParams.get('req')
