@@ -57,3 +57,7 @@ export const checkDurations = (...values: number[]): void => {
 
 /** `error` itself when it is an `AuthError`; otherwise (a TypeError, a bad answer) one with `code`. */
 export const asAuthError = (error: unknown, code: AuthErrorCode): AuthError => (isAuthError(error) ? error : new AuthError(code))
+
+/** A sign-out done here whose revocation request failed (S31): what the server did not hear. */
+export const revocationFailed = (error: unknown): AuthError =>
+  new AuthError('revocation_failed', `signed out here; the server was not told: ${(error as Error).message}`)

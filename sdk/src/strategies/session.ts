@@ -1,4 +1,4 @@
-import { AuthError, isAuthError } from '../errors.ts'
+import { asAuthError, AuthError, isAuthError, revocationFailed } from '../errors.ts'
 import { jsonPost } from '../login/json.ts'
 import { anonymous, type AuthUser } from '../state.ts'
 import { createCsrf, type CsrfOptions } from '../transport/csrf.ts'
@@ -101,7 +101,7 @@ export const session =
           events.emit('login', { user: ctx.store.getState().user! })
           channel?.postMessage('login')
         } catch (error) {
-          const failure = isAuthError(error) ? error : new AuthError('invalid_response', 'the login answer could not be read')
+          const failure = asAuthError(error, 'invalid_response')
           if (epoch === started) ctx.setState({ ...anonymous })
           ctx.report(failure)
           throw failure
@@ -115,7 +115,7 @@ export const session =
         try {
           await ctx.send('logout', url('logout'), jsonPost({}, 'include', headers))
         } catch (error) {
-          const failure = new AuthError('revocation_failed', `signed out here, but the server was not told: ${(error as Error).message}`)
+          const failure = revocationFailed(error)
           ctx.report(failure)
           throw failure
         }

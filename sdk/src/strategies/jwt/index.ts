@@ -1,5 +1,5 @@
 import { createServerClock } from '../../clock.ts'
-import { asAuthError, AuthError } from '../../errors.ts'
+import { asAuthError, AuthError, revocationFailed } from '../../errors.ts'
 import { createCrossTab, crossTabSupported } from '../../refresh/cross-tab.ts'
 import { anonymous } from '../../state.ts'
 import type { TokenSet } from '../../token.ts'
@@ -83,7 +83,7 @@ export const jwt =
         try {
           await protocol.logout({ accessToken: previous?.accessToken, refreshToken: previous?.refreshToken })
         } catch (error) {
-          const failure = new AuthError('revocation_failed', `signed out here; the server was not told: ${(error as Error).message}`)
+          const failure = revocationFailed(error)
           ctx.report(failure)
           throw failure
         }
