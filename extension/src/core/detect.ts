@@ -2,6 +2,7 @@ import { isAuthLikeName, isCsrfName } from './auth-names.ts'
 import { isDeletion, parseCookieHeader, parseSetCookie } from './cookies.ts'
 import { MAX_JSON_DEPTH, MAX_TOKEN_CHARS, isTokenLikeValue, looksLikeCompactJose } from './decode.ts'
 import { headerValues, type ExchangeObservation, type Observation } from './observations.ts'
+import { resolveUrl } from './origins.ts'
 import { isSessionCookieName } from './session-cookies.ts'
 
 /**
@@ -232,13 +233,5 @@ function cookieText(value: string): string {
     return decodeURIComponent(unquoted)
   } catch {
     return unquoted
-  }
-}
-
-function resolveUrl(location: string, base: string): string | null {
-  try {
-    return new URL(location, base).href
-  } catch {
-    return null
   }
 }

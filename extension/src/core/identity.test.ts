@@ -72,12 +72,13 @@ describe('token identity', () => {
     const registry = createTokenRegistry()
     registry.record(sighting(makeJwt({ iss: ISS, sub: 'u1', iat: 200 }), 'response-body', 'access_token', 'received', 1))
     const cases = [
-      makeJwt({ iss: ISS, sub: 'u2', iat: 300 }),
-      makeJwt({ iss: 'https://other.example', sub: 'u1', iat: 300 }),
-      makeJwt({ iss: ISS, sub: 'u1', iat: 300, nonce: 'n' }, { alg: 'RS256', typ: 'JWT' }),
-      makeJwt({ iss: ISS, sub: 'u1', iat: 150 }),
-    ]
-    for (const token of cases) expect(registry.record(sighting(token, 'response-body', 'access_token', 'received', 2)).refresh).toBeNull()
+      [makeJwt({ iss: ISS, sub: 'u2', iat: 300 }), 'access_token'],
+      [makeJwt({ iss: 'https://other.example', sub: 'u1', iat: 300 }), 'access_token'],
+      [makeJwt({ iss: ISS, sub: 'u1', iat: 300, nonce: 'n' }, { alg: 'RS256', typ: 'JWT' }), 'id_token'],
+      [makeJwt({ iss: ISS, sub: 'u1', iat: 300, nonce: 'n' }, { alg: 'RS256', typ: 'JWT' }), 'tokens.id'],
+      [makeJwt({ iss: ISS, sub: 'u1', iat: 150 }), 'access_token'],
+    ] as const
+    for (const [token, key] of cases) expect(registry.record(sighting(token, 'response-body', key, 'received', 2)).refresh).toBeNull()
   })
 
   it('an opaque refresh token rotated in the same cookie is a refresh', () => {
@@ -111,5 +112,36 @@ describe('token identity', () => {
     expect(registry.get(tokenId(keep))?.places.map((p) => p.place.key)).toEqual(['k97', 'k98', 'k99'])
     registry.clear()
     expect(registry.list()).toEqual([])
+  })
+
+  it('labels ID and access tokens from where they were seen, and a stronger sighting corrects the role', () => {
+    const registry = createTokenRegistry()
+    const role = (value: string, source: TokenSighting['place']['source'], key: string) => {
+      const { token } = registry.record(sighting(value, source, key, 'received', 1))
+      return [token.role, token.roleBasis, token.roleHint]
+    }
+    const plain = { alg: 'RS256', typ: 'JWT' }
+    expect(role(makeJwt({ sub: 'a' }, { alg: 'RS256', typ: 'at+jwt' }), 'response-body', 'id_token')).toEqual(['access', 'jwt-typ', 'at+jwt'])
+    expect(role(makeJwt({ sub: 'b' }, plain), 'response-body', 'id_token')).toEqual(['id', 'oauth-field', 'id_token'])
+    expect(role(makeJwt({ sub: 'c' }, plain), 'url-query', 'id_token_hint')).toEqual(['id', 'oauth-field', 'id_token_hint'])
+    expect(role(makeJwt({ sub: 'd', nonce: 'n' }, plain), 'local-storage', 'session.tokens.current')).toEqual(['id', 'jwt-claims', 'nonce'])
+    expect(role(makeJwt({ sub: 'e', aud: 'spa', azp: 'spa' }, plain), 'local-storage', 'jwt')).toEqual(['id', 'jwt-claims', 'azp'])
+    expect(role(makeJwt({ sub: 'f', aud: 'account', azp: 'spa', typ: 'Bearer' }, plain), 'local-storage', 'kc')).toEqual(['access', 'jwt-claims', 'typ'])
+    expect(role('opaque-access-0123456789abcdef', 'response-body', 'access_token')).toEqual(['access', 'oauth-field', 'access_token'])
+
+    // First seen as a bearer credential (looks like an access token), then as the id_token it is.
+    const id = makeJwt({ sub: 'g', aud: 'spa' }, plain)
+    expect(role(id, 'authorization-header', 'Authorization')).toEqual(['access', 'bearer-header', null])
+    expect(role(id, 'response-body', 'id_token')).toEqual(['id', 'oauth-field', 'id_token'])
+    expect(role(id, 'authorization-header', 'Authorization')).toEqual(['id', 'oauth-field', 'id_token'])
+  })
+
+  it('keeps the expires_in a token response gave an opaque access token', () => {
+    const registry = createTokenRegistry()
+    const opaque = 'opaque-access-0123456789abcdef'
+    registry.record(sighting(opaque, 'response-body', 'access_token', 'received', 1000))
+    registry.noteExpiresIn(opaque, 3600, 1000)
+    registry.noteExpiresIn('never-seen-0123456789abcdef', 60, 1000)
+    expect(registry.list().map((t) => t.expiresIn)).toEqual([{ seconds: 3600, issuedAt: 1000 }])
   })
 })

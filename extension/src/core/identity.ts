@@ -1,5 +1,6 @@
 import { roleFromName } from './auth-names.ts'
-import { inspectToken, looksLikeCompactJose, type TokenInspection } from './decode.ts'
+import { hash64 } from './hash.ts'
+import { inspectToken, looksLikeCompactJose, type JsonObject, type TokenInspection } from './decode.ts'
 import { isSessionCookieName } from './session-cookies.ts'
 import type { Direction, ExchangeRef, TokenPlace, TokenSighting } from './detect.ts'
 
@@ -20,6 +21,24 @@ import type { Direction, ExchangeRef, TokenPlace, TokenSighting } from './detect
 /** `session`: the value of a session id cookie (see session-cookies.ts). */
 export type TokenRole = 'access' | 'id' | 'refresh' | 'session' | 'unknown'
 
+/**
+ * What the role was read from, strongest first: the JWT's `typ` header (RFC 9068 §2.1), an OAuth
+ * parameter or field that names it (`id_token`, `access_token`, `refresh_token`, `id_token_hint`),
+ * its claims (`nonce`, `at_hash`, `azp`, `token_use`), the `Authorization` header it was sent in,
+ * a session cookie name, any other name. A later sighting with a stronger basis corrects the role:
+ * an ID token first seen as a bearer credential is still an ID token once its `id_token` field is seen.
+ */
+export type RoleBasis = 'jwt-typ' | 'oauth-field' | 'jwt-claims' | 'bearer-header' | 'session-cookie' | 'name' | 'none'
+
+const BASIS_STRENGTH: Record<RoleBasis, number> = { 'jwt-typ': 6, 'oauth-field': 5, 'jwt-claims': 4, 'bearer-header': 3, 'session-cookie': 2, name: 1, none: 0 }
+
+export interface RoleInference {
+  role: TokenRole
+  basis: RoleBasis
+  /** The header value, parameter or claim it was read from. */
+  hint: string | null
+}
+
 export interface PlaceRecord {
   place: TokenPlace
   direction: Direction
@@ -35,6 +54,10 @@ export interface TokenRecord {
   value: string
   inspection: TokenInspection
   role: TokenRole
+  roleBasis: RoleBasis
+  roleHint: string | null
+  /** `expires_in` of the token response that issued it (RFC 6749 §5.1): an opaque token's only expiry. */
+  expiresIn: { seconds: number; issuedAt: number } | null
   /** `sub:` issuer/subject/audience/role for JWTs with `sub`; `place:` source/key for opaque ones. */
   lineage: string | null
   firstSeen: number
@@ -65,6 +88,8 @@ export interface TokenRegistry {
   get(id: string): TokenRecord | undefined
   /** The id a value would have, if that token was seen. */
   idOf(value: string): string | undefined
+  /** Notes the `expires_in` a token response gave for a token already recorded. */
+  noteExpiresIn(value: string, seconds: number, issuedAt: number): void
   /** Least recently seen first. */
   list(): TokenRecord[]
   readonly size: number
@@ -123,6 +148,8 @@ export function createTokenRegistry({ maxTokens = 500, maxPlacesPerToken = 32 }:
       const unsigned = sighting.value.endsWith('.') && sighting.place.source !== 'sdk-bridge'
       if (existing) {
         const upgrade = existing.value.endsWith('.') && !sighting.value.endsWith('.')
+        const inferred = inferRole(existing.inspection, sighting.place)
+        const stronger = BASIS_STRENGTH[inferred.basis] > BASIS_STRENGTH[existing.roleBasis]
         const token: TokenRecord = {
           ...existing,
           ...(upgrade ? { value: sighting.value, inspection: inspectToken(sighting.value) } : {}),
@@ -130,13 +157,13 @@ export function createTokenRegistry({ maxTokens = 500, maxPlacesPerToken = 32 }:
           sightings: existing.sightings + 1,
           places: mergePlace(existing.places, sighting, maxPlacesPerToken),
           unsignedElsewhere: existing.unsignedElsewhere || unsigned,
-          role: existing.role === 'unknown' ? inferRole(existing.inspection, sighting.place) : existing.role,
+          ...(stronger ? { role: inferred.role, roleBasis: inferred.basis, roleHint: inferred.hint } : {}),
         }
         store(key, token)
         return { token, isNew: false, refresh: null }
       }
       const inspection = inspectToken(sighting.value)
-      const role = inferRole(inspection, sighting.place)
+      const { role, basis, hint } = inferRole(inspection, sighting.place)
       const lineage = lineageOf(inspection, role, sighting.place)
       const id = allocateId(key)
       let refresh: RefreshDetected | null = null
@@ -156,6 +183,9 @@ export function createTokenRegistry({ maxTokens = 500, maxPlacesPerToken = 32 }:
         value: sighting.value,
         inspection,
         role,
+        roleBasis: basis,
+        roleHint: hint,
+        expiresIn: null,
         lineage,
         firstSeen: sighting.at,
         lastSeen: sighting.at,
@@ -170,6 +200,9 @@ export function createTokenRegistry({ maxTokens = 500, maxPlacesPerToken = 32 }:
     },
     get: (id) => byKey.get(keyById.get(id) ?? ''),
     idOf: (value) => byKey.get(identityKey(value))?.id,
+    noteExpiresIn(value, seconds, issuedAt) {
+      update(byKey.get(identityKey(value))?.id ?? null, () => ({ expiresIn: { seconds, issuedAt } }))
+    },
     list: () => [...byKey.values()],
     get size() {
       return byKey.size
@@ -194,19 +227,43 @@ function mergePlace(places: readonly PlaceRecord[], sighting: TokenSighting, max
 
 const COOKIE_SOURCES: ReadonlySet<TokenPlace['source']> = new Set(['cookie-jar', 'set-cookie', 'cookie-header'])
 
-function inferRole(inspection: TokenInspection, place: TokenPlace): TokenRole {
-  if (inspection.kind === 'jws') {
-    const { header, claims } = inspection
-    const typ = String(header['typ'] ?? '').toLowerCase()
-    const use = String(claims['token_use'] ?? claims['typ'] ?? '').toLowerCase()
-    if (typ === 'at+jwt' || typ === 'application/at+jwt' || use === 'access' || use === 'bearer') return 'access'
-    if (use === 'refresh') return 'refresh'
-    if (use === 'id' || 'nonce' in claims || 'at_hash' in claims) return 'id'
-  }
-  if (place.source === 'authorization-header') return 'access'
-  if (COOKIE_SOURCES.has(place.source) && inspection.kind !== 'jws' && isSessionCookieName(place.key)) return 'session'
+/** OAuth 2.0 / OIDC names for exactly one kind of token (RFC 6749 §5.1, OIDC Core §3.1.3.3, RP-Initiated Logout §2). */
+const OAUTH_FIELDS: Readonly<Record<string, TokenRole>> = { access_token: 'access', id_token: 'id', refresh_token: 'refresh', id_token_hint: 'id' }
+
+function inferRole(inspection: TokenInspection, place: TokenPlace): RoleInference {
   const leaf = place.key.split(/[.[\]]/).filter(Boolean).pop() ?? place.key
-  return roleFromName(leaf) ?? 'unknown'
+  if (inspection.kind === 'jws') {
+    const typ = String(inspection.header['typ'] ?? '').toLowerCase()
+    if (typ === 'at+jwt' || typ === 'application/at+jwt') return { role: 'access', basis: 'jwt-typ', hint: typ }
+  }
+  const field = OAUTH_FIELDS[leaf]
+  if (field) return { role: field, basis: 'oauth-field', hint: leaf }
+  if (inspection.kind === 'jws') {
+    const fromClaims = roleFromClaims(inspection.claims)
+    if (fromClaims) return fromClaims
+  }
+  if (place.source === 'authorization-header') return { role: 'access', basis: 'bearer-header', hint: null }
+  if (COOKIE_SOURCES.has(place.source) && inspection.kind !== 'jws' && isSessionCookieName(place.key)) return { role: 'session', basis: 'session-cookie', hint: place.key }
+  const named = roleFromName(leaf)
+  return named ? { role: named, basis: 'name', hint: leaf } : { role: 'unknown', basis: 'none', hint: null }
+}
+
+/**
+ * Cognito's `token_use`, Keycloak's `typ` claim; `nonce`, `at_hash` and `c_hash` exist only in ID
+ * tokens (OIDC Core §2, §3.3.2.11); `azp` equal to the only audience is the client the ID token was
+ * issued to (OIDC Core §2), where an access token's audience is the API.
+ */
+function roleFromClaims(claims: JsonObject): RoleInference | null {
+  const use = String(claims['token_use'] ?? claims['typ'] ?? '').toLowerCase()
+  const useHint = 'token_use' in claims ? 'token_use' : 'typ'
+  if (use === 'access' || use === 'bearer') return { role: 'access', basis: 'jwt-claims', hint: useHint }
+  if (use === 'refresh') return { role: 'refresh', basis: 'jwt-claims', hint: useHint }
+  if (use === 'id') return { role: 'id', basis: 'jwt-claims', hint: useHint }
+  const idClaim = ['nonce', 'at_hash', 'c_hash'].find((name) => name in claims)
+  if (idClaim) return { role: 'id', basis: 'jwt-claims', hint: idClaim }
+  const aud = Array.isArray(claims['aud']) && claims['aud'].length === 1 ? claims['aud'][0] : claims['aud']
+  if (typeof claims['azp'] === 'string' && claims['azp'] === aud) return { role: 'id', basis: 'jwt-claims', hint: 'azp' }
+  return null
 }
 
 function lineageOf(inspection: TokenInspection, role: TokenRole, place: TokenPlace): string | null {
@@ -229,17 +286,4 @@ function isNewer(candidate: TokenInspection, head: TokenInspection): boolean {
   const a = candidate.claims['iat']
   const b = head.claims['iat']
   return typeof a !== 'number' || typeof b !== 'number' || a >= b
-}
-
-function hash64(text: string): string {
-  let h1 = 0xdeadbeef
-  let h2 = 0x41c6ce57
-  for (let i = 0; i < text.length; i++) {
-    const c = text.charCodeAt(i)
-    h1 = Math.imul(h1 ^ c, 2654435761)
-    h2 = Math.imul(h2 ^ c, 1597334677)
-  }
-  h1 = Math.imul(h1 ^ (h1 >>> 16), 2246822507) ^ Math.imul(h2 ^ (h2 >>> 13), 3266489909)
-  h2 = Math.imul(h2 ^ (h2 >>> 16), 2246822507) ^ Math.imul(h1 ^ (h1 >>> 13), 3266489909)
-  return (h2 >>> 0).toString(16).padStart(8, '0') + (h1 >>> 0).toString(16).padStart(8, '0')
 }

@@ -18,7 +18,7 @@ export {
   type TokenInspection,
 } from './decode.ts'
 export { detectTokens, type Direction, type ExchangeRef, type TokenPlace, type TokenSighting, type TokenSource } from './detect.ts'
-export { createTokenRegistry, identityKey, tokenId, type PlaceRecord, type RecordOutcome, type RefreshDetected, type TokenRecord, type TokenRegistry, type TokenRole } from './identity.ts'
+export { createTokenRegistry, identityKey, tokenId, type PlaceRecord, type RecordOutcome, type RefreshDetected, type RoleBasis, type TokenRecord, type TokenRegistry, type TokenRole } from './identity.ts'
 export {
   assessIssuedAtSkew,
   estimateServerClock,
@@ -32,6 +32,8 @@ export {
   type ServerClockSample,
   type SkewAssessment,
 } from './expiry.ts'
+export { endpointOf, readOAuthExchange, readOAuthUrl, type OAuthMessage, type PkceMethod } from './oauth.ts'
+export { createOAuthFlowTracker, type NonceCheck, type OAuthEvent, type OAuthFacts, type StateCheck } from './oauth-flow.ts'
 export { classifyAuthEndpoint, createRetryTracker, dueExpirations, timelineKey, type TimelineEvent, type TimelineKind, type TimelineSource } from './timeline.ts'
 export { DEFAULT_BUFFER_CAPACITY, createCappedBuffer, type CappedBuffer } from './buffer.ts'
 export { cookieKey, describePartition, isAuthCookie, isDeletion, parseCookieHeader, parseSetCookie, type CookiePartitionKey, type CookieRecord, type SameSite } from './cookies.ts'

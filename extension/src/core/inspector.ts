@@ -5,9 +5,12 @@ import { detectTokens } from './detect.ts'
 import { estimateServerClock, serverClockSample, type ClockEstimate, type ServerClockSample } from './expiry.ts'
 import { createTokenRegistry, type TokenRecord } from './identity.ts'
 import { createKeyStore } from './jwks.ts'
+import { parseUrl } from './origins.ts'
+import { readOAuthExchange, readOAuthUrl, type OAuthMessage } from './oauth.ts'
+import { createOAuthFlowTracker, type OAuthEvent } from './oauth-flow.ts'
 import { headerValues, type ExchangeObservation, type Observation, type StorageArea } from './observations.ts'
 import { checkSignature, type SignatureCheck } from './verify.ts'
-import { classifyAuthEndpoint, createRetryTracker, dueExpirations, isSameSessionChange, mergeSessionChange, timelineKey, type SessionChangeEvent, type TimelineEvent, type TimelineSource } from './timeline.ts'
+import { SESSION_CHANGE_WINDOW_MS, classifyAuthEndpoint, createRetryTracker, dueExpirations, isSameSessionChange, mergeSessionChange, timelineKey, type SessionChangeEvent, type TimelineEvent, type TimelineSource } from './timeline.ts'
 
 /**
  * The whole core behind one object: observations in (network, storage, cookies, page URL, SDK
@@ -66,6 +69,7 @@ export function createInspector(options: InspectorOptions = {}): Inspector {
   const registry = createTokenRegistry({ maxTokens })
   const timeline = createCappedBuffer<TimelineEntry>(timelineCapacity, timelineKey)
   const retry = createRetryTracker()
+  const oauth = createOAuthFlowTracker()
   const cookies = new Map<string, CookieRecord>()
   const storage = new Map<string, StorageKeyInfo>()
   const weakSecretCache = new Map<string, string | null>()
@@ -79,12 +83,12 @@ export function createInspector(options: InspectorOptions = {}): Inspector {
   let seq = 0
 
   const clock = () => estimateServerClock(samples)
-  const emit = (added: TimelineEntry[], event: TimelineEvent) => {
+  const emit = (added: TimelineEntry[], event: TimelineEvent): boolean => {
     const entry = { ...event, seq: seq + 1 } as TimelineEntry
-    if (timeline.push(entry)) {
-      seq++
-      added.push(entry)
-    }
+    if (!timeline.push(entry)) return false
+    seq++
+    added.push(entry)
+    return true
   }
   /** A login or logout another source already reported joins that entry instead of adding one. */
   const sessionChange = (added: TimelineEntry[], kind: SessionChangeEvent['kind'], at: number, source: TimelineSource, detail: string) => {
@@ -94,6 +98,22 @@ export function createInspector(options: InspectorOptions = {}): Inspector {
     const same = timeline.findLast((entry): entry is TimelineEntry & SessionChangeEvent => isSameSessionChange(entry, report))
     if (same) timeline.merge(timelineKey(same), key, mergeSessionChange(same, report))
     else emit(added, report)
+  }
+  /**
+   * OAuth messages on the timeline; a code exchange is a login, a revocation or an end-session a
+   * logout, unless that logout is already there (sign-out revokes and then ends the session).
+   */
+  const oauthMessages = (added: TimelineEntry[], messages: readonly OAuthMessage[], at: number) => {
+    for (const message of messages) {
+      const event = oauth.observe(message, at, (value) => registry.idOf(value))
+      if (!event || !emit(added, event)) continue
+      if (message.type === 'token-request' && message.response?.accessToken && message.response.expiresIn !== null) {
+        registry.noteExpiresIn(message.response.accessToken, message.response.expiresIn, at)
+      }
+      const change = sessionChangeOf(event)
+      const loggedOut = () => timeline.findLast((e): e is TimelineEntry & SessionChangeEvent => e.kind === 'logout' && Math.abs(e.at - at) <= SESSION_CHANGE_WINDOW_MS)
+      if (change && (change.kind === 'login' || !loggedOut())) sessionChange(added, change.kind, at, 'network', change.detail)
+    }
   }
   const addSample = (sample: ServerClockSample | null) => {
     if (sample) samples = [...samples, sample].slice(-clockSamples)
@@ -133,7 +153,9 @@ export function createInspector(options: InspectorOptions = {}): Inspector {
       const sequence = retry.request(request.method, request.url, bearerId, at)
       if (sequence) emit(added, sequence)
     }
-    if (response.status >= 200 && response.status < 300) {
+    const messages = readOAuthExchange(observation)
+    oauthMessages(added, messages, at)
+    if (response.status >= 200 && response.status < 300 && messages.length === 0) {
       const endpoint = classifyAuthEndpoint(request.method, request.url, request.body)
       if (endpoint === 'login' || endpoint === 'logout') sessionChange(added, endpoint, at, 'network', `${request.method.toUpperCase()} ${new URL(request.url).pathname}`)
     }
@@ -145,6 +167,7 @@ export function createInspector(options: InspectorOptions = {}): Inspector {
     nowMs,
     clock: clock(),
     signatures: new Map(Object.entries(signatures)),
+    oauth: oauth.facts(),
     ...(pageUrl ? { pageUrl } : {}),
   })
 
@@ -180,10 +203,13 @@ export function createInspector(options: InspectorOptions = {}): Inspector {
         case 'exchange':
           ingestExchange(observation, added)
           break
-        case 'page-url':
+        case 'page-url': {
           pageUrl = observation.url
           recordSightings(observation, added)
+          const message = readOAuthUrl(observation.url)
+          if (message) oauthMessages(added, [message], observation.at)
           break
+        }
         case 'storage': {
           const id = `${observation.area}\u0000${observation.key}`
           if (observation.value === null) {
@@ -250,6 +276,7 @@ export function createInspector(options: InspectorOptions = {}): Inspector {
       registry.clear()
       timeline.clear()
       retry.clear()
+      oauth.clear()
       cookies.clear()
       storage.clear()
       weakSecretCache.clear()
@@ -260,5 +287,19 @@ export function createInspector(options: InspectorOptions = {}): Inspector {
       pageUrl = null
       lastTick = null
     },
+  }
+}
+
+function sessionChangeOf(event: OAuthEvent): { kind: 'login' | 'logout'; detail: string } | null {
+  const path = (endpoint: string) => parseUrl(endpoint)?.pathname ?? endpoint
+  switch (event.kind) {
+    case 'token-response':
+      return event.grantType === 'authorization_code' && event.status >= 200 && event.status < 300 ? { kind: 'login', detail: `code exchange at ${path(event.endpoint)}` } : null
+    case 'revocation':
+      return event.status >= 200 && event.status < 300 ? { kind: 'logout', detail: `token revoked at ${path(event.endpoint)}` } : null
+    case 'end-session':
+      return { kind: 'logout', detail: `end session at ${path(event.endpoint)}` }
+    default:
+      return null
   }
 }

@@ -16,6 +16,15 @@ export function parseUrl(url: string | undefined): URL | null {
   }
 }
 
+/** A `Location` header (absolute or relative) against the request URL; null when it is not a URL. */
+export function resolveUrl(location: string, base: string): string | null {
+  try {
+    return new URL(location, base).href
+  } catch {
+    return null
+  }
+}
+
 /** `localhost`, `*.localhost`, 127.0.0.0/8 and `[::1]`: where http is not exposed to the network. */
 export function isLoopbackHost(hostname: string): boolean {
   const host = hostname.toLowerCase().replace(/^\[|\]$/g, '')

@@ -20,9 +20,9 @@ describe('masking', () => {
     expect(redactClaims(claims)).toEqual({ sub: 'u1', email: '••••• (15 chars)', address: '••••• (masked)', org: { owner_email: '••••• (15 chars)', plan: 'pro' }, password: '••••• (7 chars)', exp: 1 })
   })
 
-  it('masks credential parameters in URLs and JWTs/e-mails in free text', () => {
+  it('masks credential parameters in URLs (an authorization code however short) and JWTs/e-mails in free text', () => {
     const jwt = makeJwt({ sub: 'u' })
-    expect(redactUrl(`https://a.example/cb?code=x&access_token=${jwt}&page=2#id_token=${jwt}&state=s`)).toBe('https://a.example/cb?code=x&access_token=REDACTED&page=2#id_token=REDACTED&state=s')
+    expect(redactUrl(`https://a.example/cb?code=x&access_token=${jwt}&page=2#id_token=${jwt}&state=s`)).toBe('https://a.example/cb?code=REDACTED&access_token=REDACTED&page=2#id_token=REDACTED&state=s')
     expect(redactUrl('https://user:pw@a.example/x?email=ada@example.com')).toBe('https://a.example/x?email=REDACTED')
     expect(scrubText(`Bearer ${jwt} for ada@example.com`)).toBe('Bearer [token] for [email]')
   })

@@ -16,6 +16,11 @@ import type { TimelineEvent } from './timeline.ts'
 const JOSE_IN_TEXT = /e[wy][A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]+(\.[A-Za-z0-9_-]*){1,3}/g
 const EMAIL_IN_TEXT = /[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}/g
 const MAX_REDACT_DEPTH = 8
+/**
+ * OAuth parameters that are credentials whatever they look like: a short authorization code is
+ * as good as a long one until redeemed (RFC 6749 §10.5), and a PKCE verifier redeems it (RFC 7636).
+ */
+const CREDENTIAL_PARAMS = new Set(['code', 'code_verifier', 'client_assertion', 'assertion', 'device_code', 'subject_token', 'actor_token'])
 
 export function maskValue(value: string): string {
   return value.length === 0 ? '' : `••••• (${value.length} chars)`
@@ -36,7 +41,7 @@ export function redactUrl(url: string): string {
   }
   const maskParams = (params: URLSearchParams) => {
     for (const [name, value] of [...params]) {
-      if (isAuthLikeName(name) || isTokenLikeValue(value) || classifyClaim(name)) params.set(name, 'REDACTED')
+      if (CREDENTIAL_PARAMS.has(name) || isAuthLikeName(name) || isTokenLikeValue(value) || classifyClaim(name)) params.set(name, 'REDACTED')
     }
   }
   maskParams(parsed.searchParams)

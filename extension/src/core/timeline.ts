@@ -1,10 +1,12 @@
 import type { TokenPlace } from './detect.ts'
 import type { ClockEstimate } from './expiry.ts'
 import type { TokenRecord, TokenRole } from './identity.ts'
+import type { OAuthEvent } from './oauth-flow.ts'
 
 /**
  * The auth-event timeline: event types, their dedupe keys, and the two detectors that need memory
  * of earlier events: 401 → refresh → retry sequences, and `exp` passing while the page is open.
+ * OAuth / OpenID Connect round trips have their own tracker (oauth-flow.ts).
  */
 
 export type TimelineSource = 'network' | 'storage' | 'cookies' | 'sdk' | 'clock'
@@ -32,6 +34,7 @@ export type TimelineEvent =
   | (EventBase & SessionChange & { kind: 'logout' })
   | (EventBase & { kind: 'expired'; tokenId: string })
   | (EventBase & { kind: 'sdk-event'; messageId: string; name: string; data: Record<string, unknown> })
+  | OAuthEvent
 
 export type TimelineKind = TimelineEvent['kind']
 
@@ -67,6 +70,12 @@ export function timelineKey(event: TimelineEvent): string {
     case 'login':
     case 'logout':
       return `${event.kind}:${event.source}:${event.at}`
+    case 'authorization-request':
+    case 'authorization-response':
+    case 'token-response':
+    case 'revocation':
+    case 'end-session':
+      return `${event.kind}:${event.fingerprint}`
   }
 }
 

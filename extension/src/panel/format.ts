@@ -1,4 +1,4 @@
-import { SIGNATURE_NOT_VERIFIED, formatDuration, type Direction, type SignatureCheck, type TimelineEntry, type TokenPlace, type TokenRecord } from '../core/index.ts'
+import { SIGNATURE_NOT_VERIFIED, formatDuration, type Direction, type NonceCheck, type StateCheck, type SignatureCheck, type TimelineEntry, type TokenPlace, type TokenRecord } from '../core/index.ts'
 
 /**
  * Words for what the panel shows. Pure, so the phrasing is unit-tested and the same everywhere.
@@ -148,6 +148,85 @@ export function describeEvent(entry: TimelineEntry, tokens: ReadonlyMap<string, 
       return { title: 'Expired', detail: `${label(entry.tokenId)} passed its exp` }
     case 'sdk-event':
       return { title: `SDK: ${entry.name}`, detail: summarize(entry.data) }
+    case 'authorization-request':
+      return {
+        title: 'Authorization request',
+        detail: join([
+          `response_type ${entry.responseType || '(pushed)'}`,
+          entry.pushed ? 'parameters pushed (PAR / request object)' : `PKCE ${entry.pkce === 'missing' ? 'missing' : entry.pkce}`,
+          `state ${entry.state ? 'yes' : 'no'}`,
+          `nonce ${entry.nonce ? 'yes' : 'no'}`,
+          entry.scope === null ? null : `scope ${entry.scope}`,
+          `client_id ${entry.clientId}`,
+          `→ ${entry.endpoint}`,
+        ]),
+      }
+    case 'authorization-response':
+      return {
+        title: entry.error === null ? 'Authorization response' : `Authorization error: ${entry.error}`,
+        detail: join([
+          entry.code ? 'code REDACTED' : null,
+          entry.frontChannel.length > 0 ? `${entry.frontChannel.join(' + ')} in the URL ${entry.mode}` : null,
+          STATE_CHECKS[entry.state],
+          `iss ${entry.iss ? 'yes' : 'no'}`,
+          `via ${entry.mode === 'form_post' ? 'form_post' : entry.mode}`,
+          `→ ${entry.redirectUri}`,
+        ]),
+      }
+    case 'token-response':
+      return {
+        title: GRANT_TITLES[entry.grantType] ?? `Token request (${entry.grantType})`,
+        detail: join([
+          `${entry.status}${entry.error ? ` ${entry.error}` : ''}`,
+          entry.codeVerifier === null ? null : `code_verifier ${entry.codeVerifier ? 'sent' : 'missing'}`,
+          entry.idTokenId ? label(entry.idTokenId) : null,
+          entry.accessTokenId ? label(entry.accessTokenId) : null,
+          entry.refreshTokenId ? label(entry.refreshTokenId) : null,
+          entry.expiresIn === null ? null : `expires_in ${entry.expiresIn}s`,
+          NONCE_CHECKS[entry.nonce],
+          `at ${entry.endpoint}`,
+        ]),
+      }
+    case 'revocation':
+      return { title: 'Token revocation', detail: join([String(entry.status), entry.tokenId ? label(entry.tokenId) : null, entry.tokenTypeHint ? `hint ${entry.tokenTypeHint}` : null, `at ${entry.endpoint}`]) }
+    case 'end-session':
+      return {
+        title: 'End session',
+        detail: join([
+          entry.idTokenHint ? `id_token_hint ${entry.idTokenId ? label(entry.idTokenId) : 'yes'}` : 'no id_token_hint',
+          entry.postLogoutRedirectUri ? `post_logout_redirect_uri ${entry.postLogoutRedirectUri}` : null,
+          entry.clientId ? `client_id ${entry.clientId}` : null,
+          `→ ${entry.endpoint}`,
+        ]),
+      }
+  }
+}
+
+const GRANT_TITLES: Readonly<Record<string, string>> = { authorization_code: 'Code exchange', refresh_token: 'Token refresh (refresh_token grant)' }
+const STATE_CHECKS: Record<StateCheck, string> = { matches: 'state matches the request', mismatch: 'state does not match the request', unchecked: 'state present (request not seen)', missing: 'no state' }
+const NONCE_CHECKS: Record<NonceCheck, string | null> = { matches: 'nonce matches the request', mismatch: 'nonce does not match the request', absent: 'no nonce in the ID token', unchecked: null }
+
+function join(parts: ReadonlyArray<string | null>): string {
+  return parts.filter((p): p is string => p !== null).join(' · ')
+}
+
+/** "seen as id_token", "typ at+jwt": why AuthLens calls a token what it does. */
+export function roleBasisText(token: TokenRecord): string | null {
+  switch (token.roleBasis) {
+    case 'jwt-typ':
+      return `typ ${token.roleHint} in its header`
+    case 'oauth-field':
+      return `seen as ${token.roleHint}`
+    case 'jwt-claims':
+      return token.roleHint === 'azp' ? 'azp is its only audience' : `its ${token.roleHint} claim`
+    case 'bearer-header':
+      return 'sent as a bearer credential'
+    case 'session-cookie':
+      return 'a session cookie name'
+    case 'name':
+      return `named ${token.roleHint}`
+    case 'none':
+      return null
   }
 }
 

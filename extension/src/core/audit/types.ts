@@ -2,13 +2,14 @@ import type { CookieRecord } from '../cookies.ts'
 import type { TokenPlace } from '../detect.ts'
 import type { ClockEstimate } from '../expiry.ts'
 import type { TokenRecord } from '../identity.ts'
+import type { OAuthFacts } from '../oauth-flow.ts'
 import type { SignatureCheck } from '../verify.ts'
 
 export type Severity = 'critical' | 'high' | 'medium' | 'low' | 'info'
 
 export const SEVERITY_ORDER: readonly Severity[] = ['critical', 'high', 'medium', 'low', 'info']
 
-export type RuleId = 'J1' | 'J2' | 'J3' | 'J4' | 'J5' | 'J6' | 'J7' | 'J8' | 'J9' | 'J10' | 'J11' | 'J12' | 'J13' | 'W1' | 'W2' | 'C1' | 'C2' | 'C3' | 'C4' | 'C5' | 'C6'
+export type RuleId = 'J1' | 'J2' | 'J3' | 'J4' | 'J5' | 'J6' | 'J7' | 'J8' | 'J9' | 'J10' | 'J11' | 'J12' | 'J13' | 'A1' | 'A2' | 'A3' | 'A4' | 'W1' | 'W2' | 'C1' | 'C2' | 'C3' | 'C4' | 'C5' | 'C6'
 
 /** What a finding points at. Never a token value or a cookie value: findings are exported. */
 export interface Evidence {
@@ -60,6 +61,8 @@ export interface AuditInput {
   clock?: ClockEstimate | null
   /** Signature checks against the keys the page fetched (verify.ts), by token id. */
   signatures?: ReadonlyMap<string, SignatureCheck>
+  /** Authorization requests and code exchanges the page made (oauth-flow.ts). */
+  oauth?: OAuthFacts
   options?: Partial<AuditOptions>
 }
 
@@ -70,6 +73,7 @@ export interface RuleContext {
   nowMs: number
   clock: ClockEstimate | null
   signatures: ReadonlyMap<string, SignatureCheck>
+  oauth: OAuthFacts
   options: AuditOptions
 }
 
@@ -88,6 +92,10 @@ export const RULES: Readonly<Record<RuleId, { title: string; severity: Severity;
   J11: { title: 'Token in a URL', severity: 'medium', reference: 'RFC 6750 §5.3; RFC 9700 §4.3.2' },
   J12: { title: 'Bearer token exposed in transit', severity: 'high', reference: 'RFC 6750 §5.3; OWASP Session Management Cheat Sheet' },
   J13: { title: 'Signature does not match the published key', severity: 'high', reference: 'RFC 7515 §5.2; RFC 8725 §3.1' },
+  A1: { title: 'Implicit flow: tokens in the URL', severity: 'high', reference: 'RFC 9700 §2.1.2; OAuth 2.1 §10.1; OAuth 2.0 for Browser-Based Applications' },
+  A2: { title: 'Authorization code without PKCE', severity: 'high', reference: 'RFC 9700 §2.1.1; RFC 7636 §4.2' },
+  A3: { title: 'Authorization request without state', severity: 'medium', reference: 'RFC 9700 §4.7.1; RFC 6749 §10.12' },
+  A4: { title: 'ID token used as an access token', severity: 'high', reference: 'OpenID Connect Core 1.0 §2; RFC 9068 §4; RFC 8725 §3.11' },
   W1: { title: 'Token in localStorage', severity: 'medium', reference: 'OWASP Session Management Cheat Sheet; OWASP HTML5 Security Cheat Sheet' },
   W2: { title: 'Token in sessionStorage', severity: 'low', reference: 'OWASP Session Management Cheat Sheet; OWASP HTML5 Security Cheat Sheet' },
   C1: { title: 'Auth cookie readable by JavaScript', severity: 'high', reference: 'OWASP Session Management Cheat Sheet (HttpOnly)' },
