@@ -29,6 +29,13 @@ describe('HAR entries', () => {
     expect(wantsResponseBody(entry({}, 'data:application/json,{}'))).toBe(false)
   })
 
+  it('rebuild a form body from HAR params when there is no text (token requests are forms)', () => {
+    const form = entry({}, 'https://idp.example.com/token')
+    const params = [{ name: 'grant_type', value: 'authorization_code' }, { name: 'code', value: 'c 1' }]
+    expect(toExchange({ ...form, request: { ...form.request, postData: { mimeType: 'application/x-www-form-urlencoded', params } } })?.request.body).toBe('grant_type=authorization_code&code=c+1')
+    expect(toExchange({ ...form, request: { ...form.request, postData: { params: [] } } })?.request.body).toBeUndefined()
+  })
+
   it('skip what is not a page request', () => {
     expect(toExchange(entry({}, 'chrome-extension://abc/x.json'))).toBeNull()
     expect(toExchange(entry({}, 'blob:https://app.example.com/1'))).toBeNull()

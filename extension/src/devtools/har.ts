@@ -10,7 +10,7 @@ import type { ExchangeObservation, HeaderEntry } from '../core/observations.ts'
 export interface HarEntryLike {
   startedDateTime: string
   time: number
-  request: { method: string; url: string; headers: readonly HeaderEntry[]; postData?: { mimeType?: string; text?: string } | undefined }
+  request: { method: string; url: string; headers: readonly HeaderEntry[]; postData?: { mimeType?: string; text?: string; params?: ReadonlyArray<{ name: string; value?: string }> } | undefined }
   response: { status: number; headers: readonly HeaderEntry[]; content: { size: number; mimeType?: string | undefined } }
 }
 
@@ -48,13 +48,20 @@ export function decodeContent(content: string | null | undefined, encoding: stri
 const headers = (list: readonly HeaderEntry[]): HeaderEntry[] =>
   list.slice(0, MAX_HEADERS).map((h) => ({ name: String(h.name).slice(0, 256), value: String(h.value).slice(0, MAX_HEADER_CHARS) }))
 
+/** HAR 1.2 gives a form body as `text`, `params` or both: OAuth token, revocation and form_post requests are forms. */
+function postBody(postData: HarEntryLike['request']['postData']): string | undefined {
+  if (postData?.text) return postData.text
+  if (!postData?.params?.length) return undefined
+  return new URLSearchParams(postData.params.map((p) => [p.name, p.value ?? ''])).toString()
+}
+
 /** null for what is not a page request worth reading (data:, blob:, chrome-extension: …). */
 export function toExchange(entry: HarEntryLike, responseBody?: string): ExchangeObservation | null {
   if (!/^https?:/i.test(entry.request.url)) return null
   const started = Date.parse(entry.startedDateTime)
   const sentAt = Number.isFinite(started) ? started : Date.now()
   const took = Number.isFinite(entry.time) && entry.time > 0 ? entry.time : 0
-  const requestBody = entry.request.postData?.text
+  const requestBody = postBody(entry.request.postData)
   return {
     kind: 'exchange',
     at: Math.round(sentAt + took),
