@@ -7,6 +7,7 @@ import { App } from './App.tsx'
 import { PanelProvider } from './context.tsx'
 import { createFakeTransport } from './fake-transport.ts'
 import { createPanelController } from './store.ts'
+import { CODE, authorizeRedirect, idToken, tokenExchange } from '../core/testing/oidc.ts'
 import { PAGE, T0, accessToken, loginExchange, page, sessionCookie, worker } from './testing.ts'
 
 /** The panel as a person uses it, on the fake transport: what is on screen, what clicks do. */
@@ -194,6 +195,36 @@ describe('AuthLens panel', () => {
     expect(screen.getByTestId('xss-storage').textContent).toMatch(/localStorage "auth".*holds a token/)
     expect(screen.getByTestId('xss-httponly-cookie').textContent).toContain('__Host-sid')
     expect(screen.getByTestId('xss-readable-cookie').textContent).toContain('XSRF-TOKEN')
+    panel.stop()
+  })
+
+  it('OpenID Connect: the round trip on the timeline with the code redacted, ID and access tokens labelled, an opaque token with its expires_in, A4 in the audit', async () => {
+    const panel = await renderPanel()
+    const opaque = 'opaque-access-token-0123456789'
+    const id = idToken({ iat: Math.floor(T0 / 1000), exp: Math.floor(T0 / 1000) + 300 })
+    panel.transport.exchange(authorizeRedirect(T0))
+    panel.transport.exchange(tokenExchange(T0 + 500, { response: { access_token: opaque, id_token: id, token_type: 'Bearer', expires_in: 3600 } }))
+    panel.transport.exchange({ kind: 'exchange', at: T0 + 1000, request: { method: 'GET', url: 'https://api.example.com/notes', headers: [{ name: 'Authorization', value: `Bearer ${id}` }] }, response: { status: 200, headers: [] } })
+    await panel.flush()
+
+    const cards = screen.getAllByTestId('token-card')
+    const idCard = cards.find((card) => within(card).queryByText('seen as id_token')) as HTMLElement
+    expect(within(idCard).getByRole('heading', { level: 3 }).textContent).toMatch(/^ID token/)
+    expect(within(idCard).getByText('sent as bearer')).toBeTruthy()
+    const opaqueCard = cards.find((card) => within(card).queryByText('seen as access_token')) as HTMLElement
+    expect(within(opaqueCard).getByText('opaque')).toBeTruthy()
+    expect(within(opaqueCard).getByTestId('expires-in').textContent).toMatch(/^Expires in 59m 5\ds expires_in 3600s from the token response/)
+
+    panel.show('Timeline')
+    const rows = screen.getAllByTestId('timeline-row').map((row) => row.textContent ?? '')
+    expect(rows.find((row) => row.includes('Authorization request'))).toMatch(/response_type code · PKCE S256 · state yes · nonce yes/)
+    expect(rows.find((row) => row.includes('Authorization response'))).toMatch(/code REDACTED · state matches the request · iss yes/)
+    expect(rows.find((row) => row.includes('Code exchange'))).toMatch(/code_verifier sent · ID token for u1 · [0-9a-f]{8} · access token · [0-9a-f]{8} · expires_in 3600s · nonce matches the request/)
+    expect(document.body.textContent).not.toContain(CODE)
+
+    panel.show('Audit')
+    expect(screen.getAllByTestId('finding').find((f) => f.dataset['rule'] === 'A4')?.dataset['severity']).toBe('high')
+    expect(panel.controller.store.getState().exportJson()).not.toContain(CODE)
     panel.stop()
   })
 

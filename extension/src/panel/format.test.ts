@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import { createTokenRegistry, type TimelineEntry } from '../core/index.ts'
-import { clockTime, describeEvent, kindName, placeName, relative, sourcesText, tokenLabel } from './format.ts'
+import { clockTime, describeEvent, kindName, placeName, relative, roleBasisText, sourcesText, tokenLabel } from './format.ts'
+import { makeJwt } from '../core/testing/tokens.ts'
 import { accessToken } from './testing.ts'
 
 describe('panel wording', () => {
@@ -37,5 +38,22 @@ describe('panel wording', () => {
     expect(describeEvent(login, tokens)).toEqual({ title: 'Login', detail: 'SDK login event · POST /api/auth/login' })
     expect(sourcesText(login)).toBe('sdk + network')
     expect(sourcesText(entry({ kind: 'expired', source: 'clock', tokenId: id }))).toBe('clock')
+  })
+
+  it('describes an OAuth round trip: PKCE, state and nonce at a glance, the code only as REDACTED, tokens by role', () => {
+    const oidc = createTokenRegistry()
+    const idToken = oidc.record({ value: makeJwt({ sub: 'u1', aud: 'spa', nonce: 'n' }, { alg: 'ES256', typ: 'JWT' }), place: { source: 'response-body', key: 'id_token' }, direction: 'received', at: 0 }).token
+    const tokens = new Map([[idToken.id, idToken]])
+    const base = { at: 0, source: 'network', seq: 1, fingerprint: 'f', flow: 1 } as const
+    const request = describeEvent({ ...base, kind: 'authorization-request', endpoint: 'https://idp.example/authorize', responseType: 'code', clientId: 'spa', redirectUri: 'https://app.example/cb', scope: 'openid', pkce: 'S256', state: true, nonce: false, pushed: false }, tokens)
+    expect(request).toEqual({ title: 'Authorization request', detail: 'response_type code · PKCE S256 · state yes · nonce no · scope openid · client_id spa · → https://idp.example/authorize' })
+    const response = describeEvent({ ...base, kind: 'authorization-response', redirectUri: 'https://app.example/cb', mode: 'query', code: true, error: null, state: 'matches', iss: true, frontChannel: [] }, tokens)
+    expect(response).toEqual({ title: 'Authorization response', detail: 'code REDACTED · state matches the request · iss yes · via query · → https://app.example/cb' })
+    expect(describeEvent({ ...base, kind: 'authorization-response', redirectUri: 'https://app.example/cb', mode: 'query', code: false, error: 'access_denied', state: 'mismatch', iss: false, frontChannel: [] }, tokens).title).toBe('Authorization error: access_denied')
+    const exchange = describeEvent({ ...base, kind: 'token-response', endpoint: 'https://idp.example/token', grantType: 'authorization_code', status: 200, codeVerifier: true, idTokenId: idToken.id, accessTokenId: null, refreshTokenId: null, expiresIn: 300, nonce: 'mismatch', error: null }, tokens)
+    expect(exchange).toEqual({ title: 'Code exchange', detail: `200 · code_verifier sent · ID token for u1 · ${idToken.id.slice(1, 9)} · expires_in 300s · nonce does not match the request · at https://idp.example/token` })
+    expect(describeEvent({ ...base, kind: 'token-response', endpoint: 'https://idp.example/token', grantType: 'client_credentials', status: 400, codeVerifier: null, idTokenId: null, accessTokenId: null, refreshTokenId: null, expiresIn: null, nonce: 'unchecked', error: 'invalid_client' }, tokens).title).toBe('Token request (client_credentials)')
+    expect(describeEvent({ ...base, kind: 'end-session', endpoint: 'https://idp.example/logout', idTokenId: idToken.id, idTokenHint: true, postLogoutRedirectUri: 'https://app.example/', clientId: null }, tokens).detail).toMatch(/^id_token_hint ID token for u1/)
+    expect(roleBasisText(idToken)).toBe('seen as id_token')
   })
 })

@@ -3,10 +3,10 @@ import { Badge } from '../components/Badge.tsx'
 import { Empty } from '../components/Empty.tsx'
 import { usePanel } from '../context.tsx'
 
-/** One lint over tokens and cookies together (J1–J12, W1–W2, C1–C6), most severe first. */
+/** One lint over tokens and cookies together (J1–J13, A1–A4, W1–W2, C1–C6), most severe first. */
 export function AuditView() {
   const findings = usePanel((s) => s.findings)
-  if (findings.length === 0) return <Empty>No findings for what AuthLens has seen so far. Rules checked: J1–J12, W1–W2, C1–C6.</Empty>
+  if (findings.length === 0) return <Empty>No findings for what AuthLens has seen so far. Rules checked: J1–J13, A1–A4, W1–W2, C1–C6.</Empty>
   const counts = SEVERITY_ORDER.map((severity) => [severity, findings.filter((f) => f.severity === severity).length] as const).filter(([, n]) => n > 0)
   return (
     <div className="audit">

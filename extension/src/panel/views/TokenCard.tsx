@@ -2,7 +2,7 @@ import { describeSessionCookie, expiryView, numericDateMs, type ClockEstimate, t
 import { Badge } from '../components/Badge.tsx'
 import { Countdown } from '../components/Countdown.tsx'
 import { JsonText } from '../components/JsonText.tsx'
-import { DIRECTION_NAMES, dateTime, kindName, pathOf, placeName, roleName, shortId, signatureText } from '../format.ts'
+import { DIRECTION_NAMES, clockTime, dateTime, kindName, pathOf, placeName, relative, roleBasisText, roleName, shortId, signatureText } from '../format.ts'
 
 const STATE_TONE = { valid: 'good', expired: 'bad', 'not-yet-valid': 'warn', 'no-exp': 'warn' } as const
 
@@ -10,15 +10,27 @@ export function TokenCard({ token, now, clock, signature }: { token: TokenRecord
   const { inspection } = token
   const alg = inspection.kind === 'jws' || inspection.kind === 'jwe' ? inspection.header['alg'] : undefined
   const state = inspection.kind === 'jws' ? expiryView(inspection.claims, now, clock).state : null
+  const basis = roleBasisText(token)
+  const sentAsBearer = token.places.some((p) => p.direction === 'sent' && p.place.source === 'authorization-header')
   return (
     <article className={`card token${token.replacedBy ? ' superseded' : ''}`} data-testid="token-card" data-token-id={token.id}>
       <header className="card-head">
         <h3>
           {roleName(token.role)} <span className="muted mono">{shortId(token.id)}</span>
         </h3>
+        {basis && (
+          <span className="muted" data-testid="role-basis">
+            {basis}
+          </span>
+        )}
         <Badge tone="info">{kindName(token)}</Badge>
         {typeof alg === 'string' && <Badge>{alg}</Badge>}
         {state && <Badge tone={STATE_TONE[state]}>{state}</Badge>}
+        {token.role === 'id' && sentAsBearer && (
+          <Badge tone="bad" title="An ID token is for the client, not for APIs (audit A4)">
+            sent as bearer
+          </Badge>
+        )}
         {token.replacedBy && <Badge tone="neutral" title={`replaced by ${token.replacedBy}`}>refreshed → {shortId(token.replacedBy)}</Badge>}
         {token.replaces && <span className="muted">replaces {shortId(token.replaces)}</span>}
       </header>
@@ -38,6 +50,7 @@ export function TokenCard({ token, now, clock, signature }: { token: TokenRecord
           {inspection.kind === 'not-jwt' ? `Not a JWT (${inspection.reason}): ${inspection.detail}` : `Not decodable: ${inspection.reason}`}
         </p>
       )}
+      {inspection.kind !== 'jws' && token.expiresIn && <IssuedExpiry expiresIn={token.expiresIn} now={now} />}
 
       <section>
         <h4>Where it lives and where it is sent</h4>
@@ -97,6 +110,19 @@ function SignatureNote({ check }: { check: SignatureCheck | undefined }) {
       </p>
       {detail && <p className="muted">{detail}</p>}
     </>
+  )
+}
+
+/** An opaque token's only expiry: the `expires_in` of the token response, counted from its arrival on this machine. */
+function IssuedExpiry({ expiresIn, now }: { expiresIn: NonNullable<TokenRecord['expiresIn']>; now: number }) {
+  const expiresAt = expiresIn.issuedAt + expiresIn.seconds * 1000
+  return (
+    <p className="countdown" data-testid="expires-in">
+      <strong>{expiresAt > now ? `Expires ${relative(expiresAt - now)}` : `Expired ${relative(expiresAt - now)}`}</strong>{' '}
+      <span className="muted">
+        expires_in {expiresIn.seconds}s from the token response at {clockTime(expiresIn.issuedAt)} (this machine's clock)
+      </span>
+    </p>
   )
 }
 
