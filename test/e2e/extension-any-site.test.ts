@@ -107,4 +107,63 @@ describe('AuthLens DevTools panel on a page without the SDK', () => {
     expect(panelErrors, 'no errors in the panel').toEqual([])
     expect(await session?.egress()).toEqual({ leaving: [], gaps: [] })
   }, 40_000)
+
+  it('OpenID Connect: authorization request, response (code redacted) and code exchange on the timeline; an ID token planted as a bearer credential is A4', async () => {
+    // A fixture provider on the page's origin: /idp/authorize redirects back with a code, /idp/token
+    // answers an ID token and an access token. The panel knows it only by its standard parameters.
+    const issuer = `${server.url}/idp`
+    const code = 'fixture-code-SplxlOBeZQQYbYS6WxSbIA'
+    const state = 'fixture-state-af0ifjsldkj'
+    const nonce = 'fixture-nonce-n0S6WzA2Mj'
+    const jwt = (header: object, claims: object) => `${[header, claims].map((part) => Buffer.from(JSON.stringify(part)).toString('base64url')).join('.')}.c2lnbmF0dXJl`
+    const now = Math.floor(Date.now() / 1000)
+    const idToken = jwt({ alg: 'ES256', typ: 'JWT' }, { iss: issuer, sub: 'u_oidc', aud: 'fixture-spa', nonce, iat: now, exp: now + 300 })
+    const accessToken = jwt({ alg: 'ES256', typ: 'at+jwt' }, { iss: issuer, sub: 'u_oidc', aud: `${server.url}/api`, client_id: 'fixture-spa', scope: 'openid', iat: now, exp: now + 300 })
+    await browser.context.route(`${issuer}/authorize?*`, (route) => route.fulfill({ status: 302, headers: { Location: `${server.url}/?code=${code}&state=${state}&iss=${encodeURIComponent(issuer)}` } }))
+    await browser.context.route(`${issuer}/token`, (route) =>
+      route.fulfill({ status: 200, contentType: 'application/json', headers: { 'Cache-Control': 'no-store' }, body: JSON.stringify({ access_token: accessToken, id_token: idToken, token_type: 'Bearer', expires_in: 300 }) }),
+    )
+    await browser.context.route(`${issuer}/notes`, (route) => route.fulfill({ status: 200, contentType: 'application/json', body: '[]' }))
+
+    // A provider round trip is a new document: keep what came before it, as a person debugging a sign-in would.
+    await inPanel(`document.querySelector('.toolbar input[type=checkbox]').click()`)
+    const query = new URLSearchParams({ response_type: 'code', client_id: 'fixture-spa', redirect_uri: `${server.url}/`, scope: 'openid profile', state, nonce, code_challenge: 'E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM', code_challenge_method: 'S256' })
+    await page.goto(`${issuer}/authorize?${query}`)
+    expect(new URL(page.url()).searchParams.get('code')).toBe(code)
+    expect(
+      await page.evaluate(async ([tokenUrl, notesUrl, body]) => {
+        const tokens = (await (await fetch(tokenUrl, { method: 'POST', headers: { 'Content-Type': 'application/x-www-form-urlencoded' }, body })).json()) as { id_token: string }
+        return (await fetch(notesUrl, { headers: { Authorization: `Bearer ${tokens.id_token}` } })).status
+      }, [`${issuer}/token`, `${issuer}/notes`, `grant_type=authorization_code&code=${code}&redirect_uri=${encodeURIComponent(`${server.url}/`)}&client_id=fixture-spa&code_verifier=dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk`] as const),
+    ).toBe(200)
+
+    await showView('Timeline')
+    const rows = await waitFor('the round trip on the timeline', async () => {
+      const list = await timelineRows()
+      return ['authorization-request', 'authorization-response', 'token-response'].every((kind) => list.some((r) => r.kind === kind)) ? list : null
+    })
+    console.info(`OAuth round trip on the timeline:\n${rows.filter((r) => r.kind !== 'token-issued').map((r) => `  [${r.source}] ${r.kind}: ${r.text}`).join('\n')}`)
+    expect(rows.find((r) => r.kind === 'authorization-request')?.text).toMatch(/response_type code · PKCE S256 · state yes · nonce yes · scope openid profile · client_id fixture-spa/)
+    expect(rows.find((r) => r.kind === 'authorization-response')?.text).toMatch(/code REDACTED · state matches the request · iss yes/)
+    expect(rows.find((r) => r.kind === 'token-response')?.text).toMatch(/Code exchange: 200 · code_verifier sent · ID token for u_oidc · [0-9a-f]{8} · access token for u_oidc · [0-9a-f]{8} · expires_in 300s · nonce matches the request/)
+    const panelText = await inPanel<string>(`return document.body.innerText`)
+    expect(panelText).not.toContain(code)
+    await screenshot('oidc-timeline')
+
+    await showView('Audit')
+    const a4 = await waitFor('the A4 finding', () => inPanel<string | null>(`return document.querySelector('[data-rule=A4]')?.innerText ?? null`))
+    expect(a4).toContain('ID token used as an access token')
+    expect(a4).toContain('high')
+    expect(a4).toContain('seen as id_token')
+    await screenshot('oidc-audit')
+    await showView('Tokens')
+    const idCard = await waitFor('the ID token card', async () => (await tokenCards()).find((card) => card.text.includes('"sub": "u_oidc"') && card.text.includes('seen as id_token'))?.text ?? null)
+    expect(idCard).toMatch(/^ID token/)
+    expect(idCard).toContain('sent as bearer')
+    await screenshot('oidc-tokens')
+    expect(JSON.stringify(await inPanel<string>(`return document.body.innerText`))).not.toContain(code)
+
+    expect(panelErrors, 'no errors in the panel').toEqual([])
+    expect(await session?.egress()).toEqual({ leaving: [], gaps: [] })
+  }, 40_000)
 })

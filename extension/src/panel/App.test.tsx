@@ -7,7 +7,7 @@ import { App } from './App.tsx'
 import { PanelProvider } from './context.tsx'
 import { createFakeTransport } from './fake-transport.ts'
 import { createPanelController } from './store.ts'
-import { CODE, authorizeRedirect, idToken, tokenExchange } from '../core/testing/oidc.ts'
+import { CODE, authorizeRedirect, callbackUrl, idToken, tokenExchange } from '../core/testing/oidc.ts'
 import { PAGE, T0, accessToken, loginExchange, page, sessionCookie, worker } from './testing.ts'
 
 /** The panel as a person uses it, on the fake transport: what is on screen, what clicks do. */
@@ -203,6 +203,7 @@ describe('AuthLens panel', () => {
     const opaque = 'opaque-access-token-0123456789'
     const id = idToken({ iat: Math.floor(T0 / 1000), exp: Math.floor(T0 / 1000) + 300 })
     panel.transport.exchange(authorizeRedirect(T0))
+    panel.transport.worker(page(1, { type: 'page-hello', url: callbackUrl() }))
     panel.transport.exchange(tokenExchange(T0 + 500, { response: { access_token: opaque, id_token: id, token_type: 'Bearer', expires_in: 3600 } }))
     panel.transport.exchange({ kind: 'exchange', at: T0 + 1000, request: { method: 'GET', url: 'https://api.example.com/notes', headers: [{ name: 'Authorization', value: `Bearer ${id}` }] }, response: { status: 200, headers: [] } })
     await panel.flush()
@@ -221,6 +222,7 @@ describe('AuthLens panel', () => {
     expect(rows.find((row) => row.includes('Authorization response'))).toMatch(/code REDACTED · state matches the request · iss yes/)
     expect(rows.find((row) => row.includes('Code exchange'))).toMatch(/code_verifier sent · ID token for u1 · [0-9a-f]{8} · access token · [0-9a-f]{8} · expires_in 3600s · nonce matches the request/)
     expect(document.body.textContent).not.toContain(CODE)
+    expect(screen.getByText(/\/callback\?code=REDACTED&state=/)).toBeTruthy()
 
     panel.show('Audit')
     expect(screen.getAllByTestId('finding').find((f) => f.dataset['rule'] === 'A4')?.dataset['severity']).toBe('high')

@@ -1,10 +1,12 @@
+import { redactUrl } from '../../core/index.ts'
 import { usePanel } from '../context.tsx'
 import { downloadText } from '../download.ts'
 
 const CONNECTION_TEXT = { connecting: 'connecting…', connected: 'connected', reconnecting: 'reconnecting…', closed: 'disconnected: reopen DevTools' } as const
 
 export function Toolbar() {
-  const pageUrl = usePanel((s) => s.snapshot.pageUrl)
+  // An OAuth callback's URL holds the authorization code: a credential until redeemed.
+  const pageUrl = usePanel((s) => (s.snapshot.pageUrl === null ? null : redactUrl(s.snapshot.pageUrl)))
   const connection = usePanel((s) => s.connection)
   const transportKind = usePanel((s) => s.transportKind)
   const preserveLog = usePanel((s) => s.preserveLog)
