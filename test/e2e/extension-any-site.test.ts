@@ -155,6 +155,7 @@ describe('AuthLens DevTools panel on a page without the SDK', () => {
     expect(a4).toContain('ID token used as an access token')
     expect(a4).toContain('high')
     expect(a4).toContain('seen as id_token')
+    expect(a4).toContain('Evidence: ID token')
     await screenshot('oidc-audit')
     await showView('Tokens')
     const idCard = await waitFor('the ID token card', async () => (await tokenCards()).find((card) => card.text.includes('"sub": "u_oidc"') && card.text.includes('seen as id_token'))?.text ?? null)

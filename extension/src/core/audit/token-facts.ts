@@ -22,7 +22,7 @@ export function jwsTokens(tokens: readonly TokenRecord[]): JwsToken[] {
 
 /** "access token t1a2… (sub u1, iss https://issuer)": enough to find it, no value, no e-mail. */
 export function describeToken(token: TokenRecord): string {
-  const role = token.role === 'unknown' ? 'token' : token.role === 'session' ? 'session id' : `${token.role} token`
+  const role = token.role === 'unknown' ? 'token' : token.role === 'session' ? 'session id' : token.role === 'id' ? 'ID token' : `${token.role} token`
   if (token.inspection.kind !== 'jws') return `${token.inspection.kind} ${role} ${token.id}`
   const { sub, iss } = token.inspection.claims
   const facts = [typeof sub === 'string' ? `sub ${scrubText(sub)}` : null, typeof iss === 'string' ? `iss ${scrubText(iss)}` : null].filter(Boolean)
