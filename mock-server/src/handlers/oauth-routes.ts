@@ -2,6 +2,7 @@ import { BackendError } from '../domain/errors.ts'
 import type { Timings } from '../domain/timings.ts'
 import { ignoreRefusal } from './authenticate.ts'
 import { authenticateClient } from './client-auth.ts'
+import { OIDC_PATHS } from './discovery-routes.ts'
 import { assertRequestOrigin, type BackendParts, type RequestContext } from './context.ts'
 import { authorizationCodeGrant, refreshGrant, revokeAccessToken, type CodeGrantResult, type Grant } from './grants.ts'
 import { readForm, requireString } from './http-kit.ts'
@@ -18,7 +19,7 @@ export function oauthRoutes(parts: BackendParts): Route[] {
   return [
     {
       method: 'POST',
-      path: '/oauth/token',
+      path: OIDC_PATHS.token,
       cors: 'clients',
       async handle(ctx) {
         assertRequestOrigin(parts, ctx, false, oidcClients.origins)
@@ -44,7 +45,7 @@ export function oauthRoutes(parts: BackendParts): Route[] {
     },
     {
       method: 'POST',
-      path: '/oauth/revoke',
+      path: OIDC_PATHS.revoke,
       cors: 'clients',
       async handle(ctx) {
         assertRequestOrigin(parts, ctx, false, oidcClients.origins)
