@@ -37,6 +37,14 @@ export default defineConfig({
       },
       {
         test: {
+          name: 'conformance',
+          root: './test',
+          include: ['conformance/**/*.test.ts'],
+          environment: 'node',
+        },
+      },
+      {
+        test: {
           name: 'extension',
           root: './extension',
           include: ['src/**/*.test.ts', 'src/**/*.test.tsx'],

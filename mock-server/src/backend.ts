@@ -5,11 +5,14 @@ import { AccessTokens } from './domain/access-tokens.ts'
 import { createClock, type Clock } from './domain/clock.ts'
 import { createFaults, type CsrfDefences, type RefreshFailure } from './domain/faults.ts'
 import { Notes } from './domain/notes.ts'
+import { AuthorizationCodes } from './domain/oidc/codes.ts'
+import { ProviderSessions } from './domain/oidc/provider-sessions.ts'
 import { RefreshFamilies } from './domain/refresh-families.ts'
 import { RevocationList } from './domain/revocation-list.ts'
 import { SessionStore } from './domain/sessions.ts'
 import { createSigningKey, type SigningKey } from './domain/signing-keys.ts'
 import { createStats, type Stats } from './domain/stats.ts'
+import { assertIssuer } from './domain/urls.ts'
 import { UserDirectory } from './domain/users.ts'
 import { apiRoutes } from './handlers/api-routes.ts'
 import type { BackendParts } from './handlers/context.ts'
@@ -18,10 +21,12 @@ import { discoveryRoutes } from './handlers/discovery-routes.ts'
 import { revokeUser } from './handlers/grants.ts'
 import { jwtRoutes } from './handlers/jwt-routes.ts'
 import { oauthRoutes } from './handlers/oauth-routes.ts'
+import { oidcRoutes } from './handlers/oidc-routes.ts'
 import { toHandlers } from './handlers/route.ts'
 import { sessionRoutes } from './handlers/session-routes.ts'
 import { createMemoryStore } from './store/memory.ts'
-import { mapAwaitable, type AuthStateStore } from './store/types.ts'
+import { mapAwaitable } from './domain/awaitable.ts'
+import type { AuthStateStore } from './store/types.ts'
 
 export interface BackendSnapshot extends Stats {
   liveSessions: number
@@ -59,6 +64,12 @@ export interface MockBackend {
   setClockOffset(seconds: number): void
   revokeUser(username: string): Promise<void>
   /**
+   * Sets the issuer once the server's address is known (a dev server on a port picked at start).
+   * With `oidcClients` it must be where discovery is served; a `ConfigurationError` otherwise.
+   * Call it before serving: tokens issued earlier keep the old `iss`, and are refused.
+   */
+  setIssuer(issuer: string): void
+  /**
    * Signs arbitrary claims with the server's own key: for tests that need a validly signed token
    * with wrong claims (issuer, audience, expiry). A mock-only capability.
    */
@@ -76,7 +87,7 @@ export function createMockBackend(input: MockBackendOptions = {}): MockBackend {
   const signingKey = (): Promise<SigningKey> => keyPromise
   const users = new UserDirectory({ iterations: options.passwordHashIterations, throttle: options.loginThrottle, clock })
 
-  const store = input.store ?? createMemoryStore()
+  const store = input.store ?? createMemoryStore(() => clock.now())
 
   // Reads the store's records afresh: clearing the embedded store replaces them.
   const freshState = () => {
@@ -100,17 +111,12 @@ export function createMockBackend(input: MockBackendOptions = {}): MockBackend {
         reuseGraceSeconds: options.refreshReuseGraceSeconds,
         records: store.families,
       }),
+      codes: new AuthorizationCodes({ clock, records: store.codes }),
+      providerSessions: new ProviderSessions({ clock, lifetimeSeconds: options.sessionAbsoluteTimeoutSeconds, records: store.providerSessions }),
     }
   }
-
-  // Handlers hold this object; reset swaps its state in place so they see the new state.
-  const parts: BackendParts = {
-    options,
-    clock,
-    users,
-    signingKey,
-    storeKind: store.kind,
-    tokens: new AccessTokens({
+  const accessTokens = () =>
+    new AccessTokens({
       issuer: options.issuer,
       audience: options.audience,
       ttlSeconds: options.accessTokenTtlSeconds,
@@ -119,7 +125,16 @@ export function createMockBackend(input: MockBackendOptions = {}): MockBackend {
       key: signingKey,
       isRevoked: options.accessTokenDenylist ? (issuer, jti) => parts.revocations.has(issuer, jti, clock.nowSeconds()) : undefined,
       onVerify: () => parts.stats.signatureVerifications++,
-    }),
+    })
+
+  // Handlers hold this object; reset swaps its state in place so they see the new state.
+  const parts: BackendParts = {
+    options,
+    clock,
+    users,
+    signingKey,
+    storeKind: store.kind,
+    tokens: accessTokens(),
     ...freshState(),
   }
 
@@ -172,6 +187,7 @@ export function createMockBackend(input: MockBackendOptions = {}): MockBackend {
     ...sessionRoutes(parts),
     ...apiRoutes(parts),
     ...oauthRoutes(parts),
+    ...(options.oidcClients.size > 0 ? oidcRoutes(parts) : []),
     ...discoveryRoutes(parts),
     ...(options.controls ? controlRoutes(parts, { reset, snapshot: readSnapshot }) : []),
   ]
@@ -188,6 +204,10 @@ export function createMockBackend(input: MockBackendOptions = {}): MockBackend {
     failNextRefreshes: (count, mode = '500') => void (parts.faults.failRefresh = { remaining: count, mode }),
     setClockOffset: (seconds) => void (clock.offsetMs = seconds * 1000),
     revokeUser: async (username) => void (await revokeUser(parts, `u_${username}`)),
+    setIssuer(issuer) {
+      options.issuer = options.oidcClients.size > 0 ? assertIssuer(issuer, options.basePath) : issuer
+      parts.tokens = accessTokens()
+    },
     async signToken(payload, header = {}) {
       const key = await keyPromise
       return new SignJWT(payload).setProtectedHeader({ alg: key.alg, kid: key.kid, typ: 'at+jwt', ...header }).sign(key.signKey)

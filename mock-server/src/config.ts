@@ -1,4 +1,6 @@
 import { ConfigurationError } from './domain/errors.ts'
+import { ClientRegistry, type OidcClientConfig } from './domain/oidc/clients.ts'
+import { assertIssuer } from './domain/urls.ts'
 import { assertStrongHmacSecret, type SigningAlgorithm } from './domain/signing-keys.ts'
 import { demoUsers, type SeedUser } from './domain/users.ts'
 import type { AuthStateStore } from './store/types.ts'
@@ -10,6 +12,8 @@ export interface CookieNames {
   csrf: string
   /** HttpOnly refresh token for `refreshTokenTransport: 'cookie'`; `__Secure-<name>` on secure origins. */
   refresh: string
+  /** The OpenID Provider's own sign-in (SSO); `__Host-<name>` on secure origins. */
+  providerSession: string
 }
 
 export interface MockBackendOptions {
@@ -17,6 +21,11 @@ export interface MockBackendOptions {
   algorithm?: SigningAlgorithm
   /** HS256 secret, 32+ random bytes; generated when omitted. Weak secrets are refused (M25). */
   hmacSecret?: string | Uint8Array
+  /**
+   * `iss` of every token. With `oidcClients` it is also the OpenID Provider's issuer identifier,
+   * so it must be the URL discovery is served under: https (http on loopback), ending with the
+   * `basePath`, e.g. `http://127.0.0.1:5173`. Can be set once the port is known: `setIssuer`.
+   */
   issuer?: string
   audience?: string
   /** Access token lifetime. Default 300 s. */
@@ -61,6 +70,11 @@ export interface MockBackendOptions {
    * process. Instances that share a store (Redis, `@authlens/mock-server/redis`) share sign-ins.
    */
   store?: AuthStateStore
+  /**
+   * Relying parties registered with the OpenID Provider. Any client turns the provider on
+   * (discovery, /oauth/authorize, the login page, ID tokens, /oauth/userinfo, end_session).
+   */
+  oidcClients?: OidcClientConfig[]
   /** Largest accepted request body. Default 16 KiB. */
   maxBodyBytes?: number
   /**
@@ -70,8 +84,9 @@ export interface MockBackendOptions {
   cookieJar?: 'http' | 'document'
 }
 
-export type ResolvedOptions = Required<Omit<MockBackendOptions, 'hmacSecret' | 'now' | 'origin' | 'cookieNames' | 'store'>> & {
+export type ResolvedOptions = Required<Omit<MockBackendOptions, 'hmacSecret' | 'now' | 'origin' | 'cookieNames' | 'store' | 'oidcClients'>> & {
   hmacSecret: Uint8Array | undefined
+  oidcClients: ClientRegistry
   now: () => number
   origin: string | undefined
   cookieNames: CookieNames
@@ -103,7 +118,7 @@ export function resolveOptions(options: MockBackendOptions = {}): ResolvedOption
     sessionAbsoluteTimeoutSeconds: options.sessionAbsoluteTimeoutSeconds ?? 8 * 3600,
     clockToleranceSeconds: options.clockToleranceSeconds ?? 5,
     now: options.now ?? Date.now,
-    cookieNames: { session: 'sid', csrf: 'XSRF-TOKEN', refresh: 'rt', ...options.cookieNames },
+    cookieNames: { session: 'sid', csrf: 'XSRF-TOKEN', refresh: 'rt', providerSession: 'op', ...options.cookieNames },
     basePath: (options.basePath ?? '').replace(/\/+$/, ''),
     origin: options.origin,
     controls: options.controls ?? false,
@@ -113,6 +128,7 @@ export function resolveOptions(options: MockBackendOptions = {}): ResolvedOption
     loginThrottle: options.loginThrottle ?? { maxFailures: 5, windowSeconds: 300 },
     revokeAccessTokenOnLogout: options.revokeAccessTokenOnLogout ?? true,
     accessTokenDenylist: options.accessTokenDenylist ?? true,
+    oidcClients: new ClientRegistry(options.oidcClients ?? []),
     maxBodyBytes: options.maxBodyBytes ?? 16 * 1024,
     cookieJar: options.cookieJar ?? 'http',
   }
@@ -128,6 +144,7 @@ export function resolveOptions(options: MockBackendOptions = {}): ResolvedOption
   if (resolved.basePath !== '' && !resolved.basePath.startsWith('/')) {
     throw new ConfigurationError('invalid_option', 'basePath must start with "/"')
   }
+  if (resolved.oidcClients.size > 0) assertIssuer(resolved.issuer, resolved.basePath)
   return resolved
 }
 

@@ -4,4 +4,5 @@ export { BackendError, ConfigurationError, errorStatus, type BackendErrorCode } 
 export { demoUsers, type SeedUser, type User, type Role } from './domain/users.ts'
 export type { SigningAlgorithm } from './domain/signing-keys.ts'
 export type { RefreshFailure } from './domain/faults.ts'
-export type { AuthStateStore, SessionRecords, RefreshFamilyRecords, RevocationRecords } from './store/types.ts'
+export type { OidcClientConfig } from './domain/oidc/clients.ts'
+export type { AuthStateStore, SessionRecords, RefreshFamilyRecords, RevocationRecords, CodeRecords, ProviderSessionRecords } from './store/types.ts'

@@ -11,6 +11,7 @@ import { createMockBackend } from '../src/backend.ts'
 import type { MockBackendOptions } from '../src/config.ts'
 import { ConfigurationError } from '../src/domain/errors.ts'
 import { RevocationList } from '../src/domain/revocation-list.ts'
+import { MemoryRevocationRecords } from '../src/store/memory.ts'
 import { httpAgent, inProcessAgent, testOptions, type Agent, type AgentResponse } from './agent.ts'
 
 /**
@@ -699,7 +700,7 @@ describe('ES256 only', () => {
 
 describe('revocation list', () => {
   it('M31 entries are keyed by (iss, jti): same jti under another issuer is a different entry, no separator confusion', () => {
-    const list = new RevocationList()
+    const list = new RevocationList(new MemoryRevocationRecords())
     list.add('https://a.example', 'jti-1', 2_000)
     expect(list.has('https://a.example', 'jti-1', 1_000)).toBe(true)
     expect(list.has('https://b.example', 'jti-1', 1_000)).toBe(false)

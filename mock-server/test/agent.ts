@@ -119,7 +119,7 @@ export function inProcessAgent(options: MockBackendOptions = {}, origin?: string
 }
 
 /** The same backend behind a real HTTP server on loopback. */
-export async function httpAgent(options: MockBackendOptions = {}) {
+export async function httpAgent(options: Parameters<typeof startMockHttpServer>[0] = {}) {
   const running = await startMockHttpServer({ ...testOptions, ...options })
   const base = new URL(running.url)
   const send: Send = (request) => {

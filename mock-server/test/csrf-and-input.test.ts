@@ -224,17 +224,18 @@ describe('content types and methods', () => {
 
   it('M35 the OAuth2 token endpoint accepts form-encoded bodies (RFC 6749) and refuses JSON with 415', async () => {
     const agent = inProcessAgent({}, APP)
-    const form = await agent.request('POST', '/oauth/token', { form: { grant_type: 'password', username: 'alice', password: 'wonderland' } })
+    const { refreshToken } = await agent.loginJwt()
+    const json = await agent.request('POST', '/oauth/token', { json: { grant_type: 'refresh_token', refresh_token: refreshToken } })
+    expect(json.status).toBe(415)
+    expect(json.body.error).toBe('unsupported_media_type')
+
+    const form = await agent.request('POST', '/oauth/token', { form: { grant_type: 'refresh_token', refresh_token: refreshToken! } })
     expect(form.status).toBe(200)
     expect(form.body.token_type).toBe('Bearer')
     expect(typeof form.body.access_token).toBe('string')
     expect(typeof form.body.refresh_token).toBe('string')
     const me = await agent.request('GET', '/api/me', { bearer: form.body.access_token })
     expect(me.body.user.username).toBe('alice')
-
-    const json = await agent.request('POST', '/oauth/token', { json: { grant_type: 'password', username: 'alice', password: 'wonderland' } })
-    expect(json.status).toBe(415)
-    expect(json.body.error).toBe('unsupported_media_type')
   })
 
   it('M36 state change over GET is 405 with an Allow header: GET /api/auth/logout, GET /api/session/login, GET /api/session/logout', async () => {
@@ -277,10 +278,14 @@ describe('content types and methods', () => {
     expectCsrfFailed(jwt)
     expect(jwt.body.accessToken).toBeUndefined()
     expect(jwt.setCookies).toEqual([])
-    const oauth = await agent.request('POST', '/oauth/token', { form: { grant_type: 'password', username: 'bob', password: 'builder-bob' }, from: EVIL })
+    expect(agent.backend.snapshot()).toMatchObject({ logins: 0, liveRefreshFamilies: 0 })
+
+    const { refreshToken } = await agent.loginJwt('bob', 'builder-bob')
+    const oauth = await agent.request('POST', '/oauth/token', { form: { grant_type: 'refresh_token', refresh_token: refreshToken! }, from: EVIL })
     expectCsrfFailed(oauth)
     expect(oauth.body.access_token).toBeUndefined()
-    expect(agent.backend.snapshot()).toMatchObject({ logins: 0, liveRefreshFamilies: 0 })
+    // Refused before the token was read: it was not rotated, and still works from the app.
+    expect((await agent.request('POST', '/oauth/token', { form: { grant_type: 'refresh_token', refresh_token: refreshToken! } })).status).toBe(200)
   })
 })
 
@@ -392,7 +397,7 @@ describe('input validation (M18), in process and over real HTTP', () => {
           const response = await agent.request('POST', '/api/session/login', { body, headers: { 'content-type': type }, noCookies: true })
           expectError(response, 415, 'unsupported_media_type', type)
         }
-        const tokenAsJson = await agent.request('POST', '/oauth/token', { json: { grant_type: 'password' }, noCookies: true })
+        const tokenAsJson = await agent.request('POST', '/oauth/token', { json: { grant_type: 'refresh_token' }, noCookies: true })
         expectError(tokenAsJson, 415, 'unsupported_media_type', 'oauth json')
       })
 
@@ -429,7 +434,7 @@ describe('input validation (M18), in process and over real HTTP', () => {
         expectError(login, 413, 'payload_too_large', 'login')
         const note = await agent.request('POST', '/api/notes', { json: { text: oneMegabyte }, headers: { 'x-xsrf-token': csrf } })
         expectError(note, 413, 'payload_too_large', 'note')
-        const token = await agent.request('POST', '/oauth/token', { form: { grant_type: 'password', username: 'alice', password: oneMegabyte }, noCookies: true })
+        const token = await agent.request('POST', '/oauth/token', { form: { grant_type: 'refresh_token', refresh_token: oneMegabyte }, noCookies: true })
         expectError(token, 413, 'payload_too_large', 'oauth')
 
         // No Content-Length: the reader must stop at the limit, not buffer the whole stream.

@@ -12,10 +12,10 @@ function revoke(agent: Agent, form: Record<string, string>, path = '/oauth/revok
   return agent.request('POST', path, { form })
 }
 
-async function passwordGrant(agent: Agent, username = 'alice', password = 'wonderland') {
-  const response = await token(agent, { grant_type: 'password', username, password })
-  expect(response.status).toBe(200)
-  return response.body as { access_token: string; token_type: string; expires_in: number; refresh_token: string }
+/** A sign-in through the JSON login; the token endpoint serves its refresh token (same families). */
+async function signIn(agent: Agent, username = 'alice', password = 'wonderland') {
+  const { accessToken, refreshToken } = await agent.loginJwt(username, password)
+  return { access_token: accessToken, refresh_token: refreshToken! }
 }
 
 function expectNoStore(response: AgentResponse): void {
@@ -28,33 +28,18 @@ function wholeResponse(response: AgentResponse): string {
 }
 
 describe('RFC 6749 token endpoint', () => {
-  it('password grant answers snake_case tokens (§5.1) that work as bearer tokens; client_id and unknown params are ignored', async () => {
+  it('the password grant is not offered (RFC 9700 §2.4): 400 unsupported_grant_type, and nobody is signed in', async () => {
     const agent = inProcessAgent()
-    const response = await token(agent, {
-      grant_type: 'password',
-      username: 'alice',
-      password: 'wonderland',
-      client_id: 'authlens-demo',
-      scope: 'notes',
-      surprise: 'ignored',
-    })
-    expect(response.status).toBe(200)
-    expect(response.headers.get('content-type')).toMatch(/^application\/json/)
-    expect(Object.keys(response.body).sort()).toEqual(['access_token', 'expires_in', 'refresh_token', 'token_type'])
-    expect(response.body.token_type).toBe('Bearer')
-    expect(response.body.expires_in).toBe(300)
-    expect(response.body.refresh_token).toMatch(TOKEN_SHAPE)
-    expect(decodeProtectedHeader(response.body.access_token)).toMatchObject({ alg: 'ES256', typ: 'at+jwt' })
-
-    const me = await agent.request('GET', '/api/me', { bearer: response.body.access_token })
-    expect(me.status).toBe(200)
-    expect(me.body.user.username).toBe('alice')
-    expect(agent.backend.snapshot().logins).toBe(1)
+    const response = await token(agent, { grant_type: 'password', username: 'alice', password: 'wonderland', client_id: 'authlens-demo' })
+    expect(response.status).toBe(400)
+    expect(response.body.error).toBe('unsupported_grant_type')
+    expect(response.body.access_token).toBeUndefined()
+    expect(agent.backend.snapshot()).toMatchObject({ logins: 0, failedLogins: 0, liveRefreshFamilies: 0 })
   })
 
   it('refresh_token grant rotates: a new pair in snake_case, and the old refresh token is then invalid_grant (reason refresh_token_reused)', async () => {
     const agent = inProcessAgent()
-    const first = await passwordGrant(agent)
+    const first = await signIn(agent)
     const rotated = await token(agent, { grant_type: 'refresh_token', refresh_token: first.refresh_token, client_id: 'authlens-demo', scope: 'x' })
     expect(rotated.status).toBe(200)
     expect(Object.keys(rotated.body).sort()).toEqual(['access_token', 'expires_in', 'refresh_token', 'token_type'])
@@ -74,28 +59,6 @@ describe('RFC 6749 token endpoint', () => {
     expect(agent.backend.snapshot().reuseDetections).toBe(1)
   })
 
-  it('a refresh token from the JSON API is accepted by the token endpoint (same families)', async () => {
-    const agent = inProcessAgent()
-    const { refreshToken } = await agent.loginJwt()
-    const response = await token(agent, { grant_type: 'refresh_token', refresh_token: refreshToken! })
-    expect(response.status).toBe(200)
-    expect(response.body.refresh_token).toMatch(TOKEN_SHAPE)
-  })
-
-  it('§5.2: a wrong password and an unknown user are both 400 invalid_grant with the same description', async () => {
-    const agent = inProcessAgent()
-    const wrong = await token(agent, { grant_type: 'password', username: 'alice', password: 'not-wonderland' })
-    const unknown = await token(agent, { grant_type: 'password', username: 'mallory', password: 'not-wonderland' })
-    for (const response of [wrong, unknown]) {
-      expect(response.status).toBe(400)
-      expect(response.body.error).toBe('invalid_grant')
-      expect(response.body.reason).toBe('invalid_credentials')
-      expectNoStore(response)
-    }
-    expect(unknown.body.error_description).toBe(wrong.body.error_description)
-    expect(agent.backend.snapshot().failedLogins).toBe(2)
-  })
-
   it('§5.2: an unknown or forged refresh token is 400 invalid_grant', async () => {
     const agent = inProcessAgent()
     const response = await token(agent, { grant_type: 'refresh_token', refresh_token: 'A'.repeat(43) })
@@ -103,9 +66,9 @@ describe('RFC 6749 token endpoint', () => {
     expect(response.body.error).toBe('invalid_grant')
   })
 
-  it('§5.2: grant types other than password and refresh_token are 400 unsupported_grant_type', async () => {
+  it('§5.2: grant types other than refresh_token (and authorization_code, with registered clients) are 400 unsupported_grant_type', async () => {
     const agent = inProcessAgent()
-    for (const grantType of ['client_credentials', 'authorization_code', 'urn:ietf:params:oauth:grant-type:device_code', 'PASSWORD']) {
+    for (const grantType of ['client_credentials', 'password', 'authorization_code', 'urn:ietf:params:oauth:grant-type:device_code', 'REFRESH_TOKEN']) {
       const response = await token(agent, { grant_type: grantType, username: 'alice', password: 'wonderland', code: 'abc' })
       expect(response.status).toBe(400)
       expect(response.body.error).toBe('unsupported_grant_type')
@@ -120,8 +83,6 @@ describe('RFC 6749 token endpoint', () => {
       {},
       { username: 'alice', password: 'wonderland' },
       { grant_type: '' },
-      { grant_type: 'password', username: 'alice' },
-      { grant_type: 'password', password: 'wonderland' },
       { grant_type: 'refresh_token' },
       { grant_type: 'refresh_token', refresh_token: '' },
     ]
@@ -134,47 +95,48 @@ describe('RFC 6749 token endpoint', () => {
 
   it('the token endpoint is form-encoded by spec: a JSON body (or text/plain, or none) is 415', async () => {
     const agent = inProcessAgent()
-    const json = await agent.request('POST', '/oauth/token', { json: { grant_type: 'password', username: 'alice', password: 'wonderland' } })
+    const { refresh_token } = await signIn(agent)
+    const json = await agent.request('POST', '/oauth/token', { json: { grant_type: 'refresh_token', refresh_token } })
     expect(json.status).toBe(415)
     expect(json.body.error).toBe('unsupported_media_type')
     expectNoStore(json)
     const text = await agent.request('POST', '/oauth/token', {
-      body: 'grant_type=password&username=alice&password=wonderland',
+      body: `grant_type=refresh_token&refresh_token=${refresh_token}`,
       headers: { 'content-type': 'text/plain' },
     })
     expect(text.status).toBe(415)
     expect(text.body.error).toBe('unsupported_media_type')
     const none = await agent.request('POST', '/oauth/token')
     expect(none.status).toBe(415)
-    expect(agent.backend.snapshot().logins).toBe(0)
+    expect(agent.backend.snapshot().refreshes).toBe(0)
   })
 
   it('GET on the token endpoint is 405 with Allow: POST', async () => {
     const agent = inProcessAgent()
-    const response = await agent.request('GET', '/oauth/token?grant_type=password&username=alice&password=wonderland')
+    const { refresh_token } = await signIn(agent)
+    const response = await agent.request('GET', `/oauth/token?grant_type=refresh_token&refresh_token=${refresh_token}`)
     expect(response.status).toBe(405)
     expect(response.body.error).toBe('method_not_allowed')
     expect(response.headers.get('allow')).toBe('POST, OPTIONS')
-    expect(agent.backend.snapshot().logins).toBe(0)
+    expect(agent.backend.snapshot().refreshes).toBe(0)
   })
 
-  it('a cross-site POST to the token endpoint (login CSRF) is 403 csrf_failed', async () => {
+  it('a cross-site POST to the token endpoint from a site that is no registered client is 403 csrf_failed', async () => {
     const agent = inProcessAgent()
+    const { refresh_token } = await signIn(agent)
     const response = await agent.request('POST', '/oauth/token', {
-      form: { grant_type: 'password', username: 'alice', password: 'wonderland' },
+      form: { grant_type: 'refresh_token', refresh_token },
       from: 'https://attacker.example',
     })
     expect(response.status).toBe(403)
     expect(response.body.error).toBe('csrf_failed')
-    expect(agent.backend.snapshot().logins).toBe(0)
+    expect(agent.backend.snapshot().refreshes).toBe(0)
   })
 
   it('M26 token endpoint success responses carry Cache-Control: no-store and Pragma: no-cache', async () => {
     const agent = inProcessAgent()
-    const login = await token(agent, { grant_type: 'password', username: 'alice', password: 'wonderland' })
-    expect(login.status).toBe(200)
-    expectNoStore(login)
-    const rotated = await token(agent, { grant_type: 'refresh_token', refresh_token: login.body.refresh_token })
+    const login = await signIn(agent)
+    const rotated = await token(agent, { grant_type: 'refresh_token', refresh_token: login.refresh_token })
     expect(rotated.status).toBe(200)
     expectNoStore(rotated)
     const revoked = await revoke(agent, { token: rotated.body.refresh_token })
@@ -184,7 +146,7 @@ describe('RFC 6749 token endpoint', () => {
 
   it('M26 token endpoint error responses carry no-store and never echo the token or password sent', async () => {
     const agent = inProcessAgent()
-    const first = await passwordGrant(agent)
+    const first = await signIn(agent)
     const rotated = await token(agent, { grant_type: 'refresh_token', refresh_token: first.refresh_token })
     const unknown = 'Zz'.repeat(21) + 'Q'
     const tooLong = `${first.refresh_token}${'y'.repeat(600)}`
@@ -206,7 +168,7 @@ describe('RFC 6749 token endpoint', () => {
       {
         response: await token(agent, { grant_type: 'password', username: 'alice', password: 'Secret-Guess-42' }),
         status: 400,
-        error: 'invalid_grant',
+        error: 'unsupported_grant_type',
         secret: 'Secret-Guess-42',
       },
       {
@@ -232,7 +194,7 @@ describe('RFC 6749 token endpoint', () => {
   it('M26 over real HTTP: the token endpoint keeps no-store on success and error', async () => {
     const { agent, close } = await httpAgent()
     try {
-      const ok = await token(agent, { grant_type: 'password', username: 'alice', password: 'wonderland' })
+      const ok = await token(agent, { grant_type: 'refresh_token', refresh_token: (await signIn(agent)).refresh_token })
       expect(ok.status).toBe(200)
       expectNoStore(ok)
       const failed = await token(agent, { grant_type: 'client_credentials' })
@@ -248,8 +210,8 @@ describe('RFC 6749 token endpoint', () => {
 describe('RFC 7009 revocation', () => {
   it('revoking a refresh token kills its whole family; the same user\'s other sign-in keeps working', async () => {
     const agent = inProcessAgent()
-    const first = await passwordGrant(agent)
-    const other = await passwordGrant(agent)
+    const first = await signIn(agent)
+    const other = await signIn(agent)
     const rotated = await token(agent, { grant_type: 'refresh_token', refresh_token: first.refresh_token })
     expect(rotated.status).toBe(200)
 
@@ -266,7 +228,7 @@ describe('RFC 7009 revocation', () => {
 
   it('revoking an already rotated refresh token also kills the family it belongs to', async () => {
     const agent = inProcessAgent()
-    const first = await passwordGrant(agent)
+    const first = await signIn(agent)
     const rotated = await token(agent, { grant_type: 'refresh_token', refresh_token: first.refresh_token })
     expect((await revoke(agent, { token: first.refresh_token })).status).toBe(200)
     const after = await token(agent, { grant_type: 'refresh_token', refresh_token: rotated.body.refresh_token })
@@ -277,7 +239,7 @@ describe('RFC 7009 revocation', () => {
 
   it('an unknown, garbage or already revoked token is still 200 (§2.2) and changes nothing', async () => {
     const agent = inProcessAgent()
-    const grant = await passwordGrant(agent)
+    const grant = await signIn(agent)
     for (const value of ['A'.repeat(43), 'not-a-token', 'a.b.c', grant.refresh_token, grant.refresh_token]) {
       const response = await revoke(agent, { token: value })
       expect(response.status).toBe(200)
@@ -290,7 +252,7 @@ describe('RFC 7009 revocation', () => {
 
   it('an unknown token leaves every live family alone', async () => {
     const agent = inProcessAgent()
-    const grant = await passwordGrant(agent)
+    const grant = await signIn(agent)
     expect((await revoke(agent, { token: 'A'.repeat(43) })).status).toBe(200)
     expect(agent.backend.snapshot().liveRefreshFamilies).toBe(1)
     expect((await token(agent, { grant_type: 'refresh_token', refresh_token: grant.refresh_token })).status).toBe(200)
@@ -298,7 +260,7 @@ describe('RFC 7009 revocation', () => {
 
   it('revoking an access token puts it on the revocation list; its refresh family lives on', async () => {
     const agent = inProcessAgent()
-    const grant = await passwordGrant(agent)
+    const grant = await signIn(agent)
     expect((await revoke(agent, { token: grant.access_token, token_type_hint: 'access_token' })).status).toBe(200)
     const me = await agent.request('GET', '/api/me', { bearer: grant.access_token })
     expect(me.status).toBe(401)
@@ -330,7 +292,7 @@ describe('RFC 8414 metadata and JWKS', () => {
       token_endpoint: 'http://localhost/oauth/token',
       revocation_endpoint: 'http://localhost/oauth/revoke',
       jwks_uri: 'http://localhost/.well-known/jwks.json',
-      grant_types_supported: ['password', 'refresh_token'],
+      grant_types_supported: ['refresh_token'],
       response_types_supported: [],
       token_endpoint_auth_methods_supported: ['none'],
       revocation_endpoint_auth_methods_supported: ['none'],
@@ -344,7 +306,7 @@ describe('RFC 8414 metadata and JWKS', () => {
       expect(new URL(metadata.token_endpoint).origin).toBe(agent.origin)
 
       const grant = await agent.request('POST', metadata.token_endpoint, {
-        form: { grant_type: 'password', username: 'bob', password: 'builder-bob' },
+        form: { grant_type: 'refresh_token', refresh_token: (await signIn(agent, 'bob', 'builder-bob')).refresh_token },
       })
       expect(grant.status).toBe(200)
       const jwks = await agent.request('GET', metadata.jwks_uri)
@@ -374,7 +336,8 @@ describe('RFC 8414 metadata and JWKS', () => {
     expect(metadata.token_endpoint).toBe('http://localhost/mock/oauth/token')
     expect(metadata.revocation_endpoint).toBe('http://localhost/mock/oauth/revoke')
     expect(metadata.jwks_uri).toBe('http://localhost/mock/.well-known/jwks.json')
-    const grant = await token(agent, { grant_type: 'password', username: 'alice', password: 'wonderland' }, metadata.token_endpoint)
+    const login = await agent.request('POST', '/mock/api/auth/login', { json: { username: 'alice', password: 'wonderland' } })
+    const grant = await token(agent, { grant_type: 'refresh_token', refresh_token: login.body.refreshToken }, metadata.token_endpoint)
     expect(grant.status).toBe(200)
     expect((await revoke(agent, { token: grant.body.refresh_token }, metadata.revocation_endpoint)).status).toBe(200)
     expect((await agent.request('GET', metadata.jwks_uri)).body.keys).toHaveLength(1)
@@ -392,7 +355,7 @@ describe('RFC 8414 metadata and JWKS', () => {
     expect(key!.y).toMatch(/^[A-Za-z0-9_-]{43}$/)
     expect(key!.d).toBeUndefined()
 
-    const grant = await passwordGrant(agent)
+    const grant = await signIn(agent)
     expect(decodeProtectedHeader(grant.access_token).kid).toBe(key!.kid)
     const { payload } = await jwtVerify(grant.access_token, createLocalJWKSet(response.body as JSONWebKeySet), {
       issuer: 'https://auth.authlens.test',
@@ -407,7 +370,7 @@ describe('RFC 8414 metadata and JWKS', () => {
     const response = await agent.request('GET', '/.well-known/jwks.json')
     expect(response.status).toBe(200)
     expect(response.body).toEqual({ keys: [] })
-    const grant = await passwordGrant(agent)
+    const grant = await signIn(agent)
     expect(decodeProtectedHeader(grant.access_token).alg).toBe('HS256')
     expect((await agent.request('GET', '/api/me', { bearer: grant.access_token })).status).toBe(200)
   })

@@ -2,6 +2,7 @@ import { Redis } from 'ioredis'
 import { describe, expect, it } from 'vitest'
 import { GC_MARGIN_MS } from '../src/store/redis/keys.ts'
 import { useInstances } from './instances.ts'
+import { authorizePath, codeRequest, OTHER, pkce, redeem, redirectParams, SPA, submitLogin } from './oidc.ts'
 import { useLocalRedis } from './redis.ts'
 
 const redis = useLocalRedis()
@@ -50,6 +51,32 @@ describe('scale-out: instances sharing one Redis', () => {
     expect(answers.map((answer) => answer.status)).toEqual([200, 200])
     expect(answers[0]!.body.refreshToken).toBe(answers[1]!.body.refreshToken)
     expect((await b.request('POST', '/api/auth/refresh', { json: { refreshToken: answers[0]!.body.refreshToken }, noCookies: true })).status).toBe(200)
+  })
+
+  it('OpenID Provider across instances: login page on one, sign-in on another, codes, provider session and its end shared', async () => {
+    const { agents } = await startInstances(2, { issuer: 'http://localhost', oidcClients: [SPA, OTHER] })
+    const [a, b] = agents as [(typeof agents)[0], (typeof agents)[0]]
+    const { verifier, challenge } = await pkce()
+    const page = await a.request('GET', authorizePath(codeRequest(challenge)))
+    const signedIn = await submitLogin(b, page)
+    expect(signedIn.status).toBe(303)
+    const code = redirectParams(signedIn).get('code')!
+    const tokens = await redeem(a, code, verifier)
+    expect(tokens.status).toBe(200)
+    expect((await redeem(b, code, verifier)).body.error).toBe('invalid_grant')
+    // O4 across instances: the replay on b revoked what a issued.
+    expect((await b.request('GET', '/api/me', { bearer: tokens.body.access_token, noCookies: true })).status).toBe(401)
+
+    const again = await pkce()
+    const silent = await b.request('GET', authorizePath(codeRequest(again.challenge)))
+    expect(silent.status).toBe(302)
+    const second = await redeem(a, redirectParams(silent).get('code')!, again.verifier)
+    expect(second.status).toBe(200)
+    expect((await a.request('GET', '/oauth/end-session')).status).toBe(200)
+    const form = { grant_type: 'refresh_token', refresh_token: second.body.refresh_token, client_id: SPA.clientId }
+    expect((await b.request('POST', '/oauth/token', { form, noCookies: true })).body.error).toBe('invalid_grant')
+    const after = await b.request('GET', authorizePath(codeRequest(again.challenge, { prompt: 'none' })))
+    expect(redirectParams(after).get('error')).toBe('login_required')
   })
 
   it('M11 a session signed out on one instance is rejected on every other at once', async () => {

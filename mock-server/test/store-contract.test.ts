@@ -1,4 +1,6 @@
 import { describe, expect, it } from 'vitest'
+import type { AuthorizationCode } from '../src/domain/oidc/codes.ts'
+import type { ProviderSession } from '../src/domain/oidc/provider-sessions.ts'
 import type { RefreshFamily } from '../src/domain/refresh-families.ts'
 import type { Session } from '../src/domain/sessions.ts'
 import { createMemoryStore } from '../src/store/memory.ts'
@@ -28,6 +30,23 @@ const family = (id: string, userId = 'u_alice'): RefreshFamily => ({
   currentHash: `hash-${id}-0`,
   revoked: false,
 })
+
+const code = (hash: string): AuthorizationCode => ({
+  hash,
+  clientId: 'authlens-demo',
+  redirectUri: 'http://app.localhost:5173/callback',
+  codeChallenge: 'c'.repeat(43),
+  nonce: 'n',
+  scope: 'openid offline_access',
+  userId: 'u_alice',
+  authTime: T0 / 1000,
+  sessionId: 'op-1',
+  sid: 'sid-1',
+  expiresAt: T0 + 60_000,
+  spent: false,
+})
+
+const providerSession = (id: string, userId = 'u_alice'): ProviderSession => ({ id, sid: `sid-${id}`, userId, authTime: T0 / 1000, expiresAt: T0 + 8 * 3600_000 })
 
 const redis = useLocalRedis()
 
@@ -107,14 +126,68 @@ describe.each([
     expect(await store.revocations.has('["iss","other"]', exp - 1)).toBe(false)
   })
 
-  it('clear forgets every session, family and revocation', async () => {
+  it('an OpenID client\'s family keeps its client and scope', async () => {
+    const store = await open()
+    const client = { clientId: 'authlens-demo', scope: 'openid offline_access' }
+    await store.families.insert({ ...family('oidc'), client })
+    expect(await store.families.get('oidc')).toEqual({ ...family('oidc'), client })
+  })
+
+  it('O3 O4 spend answers a code as it was and marks it spent; a redemption recorded after a replay answers false', async () => {
+    const store = await open()
+    await store.codes.insert(code('h1'))
+    expect(await store.codes.spend('h1')).toEqual(code('h1'))
+    const redemption = { familyId: 'f1', accessJti: 'j1', accessExpiresAt: T0 / 1000 + 300 }
+    expect(await store.codes.redeem('h1', redemption)).toBe(true)
+    expect(await store.codes.spend('h1')).toEqual({ ...code('h1'), spent: true, redemption })
+    expect(await store.codes.spend('unknown')).toBeUndefined()
+
+    await store.codes.insert(code('h2'))
+    const [first, second] = await Promise.all([store.codes.spend('h2'), store.codes.spend('h2')])
+    expect([first?.spent, second?.spent]).toEqual([false, true])
+    expect(await store.codes.redeem('h2', redemption)).toBe(false)
+    expect(await store.codes.count()).toBe(2)
+  })
+
+  it('provider sessions: found by id, families bound to them answered on delete; a replacing sign-in takes the families over', async () => {
+    const store = await open()
+    await store.providerSessions.insert(providerSession('p1'))
+    expect(await store.providerSessions.get('p1')).toEqual(providerSession('p1'))
+    await store.providerSessions.bindFamily('p1', 'f1')
+    await store.providerSessions.bindFamily('p1', 'f2')
+    await store.providerSessions.bindFamily('missing', 'f3')
+    await store.providerSessions.insert(providerSession('p2'), 'p1')
+    expect(await store.providerSessions.get('p1')).toBeUndefined()
+    expect((await store.providerSessions.delete('p2')).sort()).toEqual(['f1', 'f2'])
+    expect(await store.providerSessions.get('p2')).toBeUndefined()
+    expect(await store.providerSessions.delete('p2')).toEqual([])
+    expect(await store.providerSessions.get('missing')).toBeUndefined()
+  })
+
+  it('M30 provider sessions: deleteUser removes only that user\'s and counts them', async () => {
+    const store = await open()
+    await store.providerSessions.insert(providerSession('a1'))
+    await store.providerSessions.insert(providerSession('a2'))
+    await store.providerSessions.insert(providerSession('b1', 'u_bob'))
+    expect(await store.providerSessions.count()).toBe(3)
+    expect(await store.providerSessions.deleteUser('u_alice')).toBe(2)
+    expect(await store.providerSessions.get('a1')).toBeUndefined()
+    expect(await store.providerSessions.get('b1')).toEqual(providerSession('b1', 'u_bob'))
+    expect(await store.providerSessions.count()).toBe(1)
+  })
+
+  it('clear forgets every session, family, revocation, code and provider session', async () => {
     const store = await open()
     await store.sessions.insert(session('s'))
     await store.families.insert(family('f'))
     await store.revocations.add('k', T0 / 1000)
+    await store.codes.insert(code('c'))
+    await store.providerSessions.insert(providerSession('p'))
     await store.clear()
     expect(await store.sessions.count()).toBe(0)
     expect(await store.families.all()).toEqual([])
     expect(await store.revocations.count()).toBe(0)
+    expect(await store.codes.count()).toBe(0)
+    expect(await store.providerSessions.count()).toBe(0)
   })
 })

@@ -4,6 +4,7 @@ import { AccessTokens } from '../../mock-server/src/domain/access-tokens.ts'
 import { createClock } from '../../mock-server/src/domain/clock.ts'
 import { SessionStore } from '../../mock-server/src/domain/sessions.ts'
 import { createSigningKey, type SigningAlgorithm } from '../../mock-server/src/domain/signing-keys.ts'
+import { MemorySessionRecords } from '../../mock-server/src/store/memory.ts'
 import { compare, formatRate, table, type Budget } from './measure.ts'
 
 const user = { id: 'u_alice', username: 'alice', name: 'Alice Liddell', role: 'user' as const }
@@ -28,7 +29,7 @@ async function tokenVerifier(alg: SigningAlgorithm) {
 async function credentialChecks() {
   const hs256 = await tokenVerifier('HS256')
   const es256 = await tokenVerifier('ES256')
-  const sessions = new SessionStore({ clock: createClock(), idleTimeoutSeconds: 900, absoluteTimeoutSeconds: 28_800, onLookup: () => undefined })
+  const sessions = new SessionStore({ clock: createClock(), idleTimeoutSeconds: 900, absoluteTimeoutSeconds: 28_800, onLookup: () => undefined, records: new MemorySessionRecords() })
   for (let i = 0; i < 10_000; i++) await sessions.create(`u_${i}`)
   const { id } = await sessions.create(user.id)
   const results = await compare([

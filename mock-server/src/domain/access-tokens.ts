@@ -22,6 +22,15 @@ export interface AccessTokenClaims extends JWTPayload {
   role: string
   /** The refresh family (JWT mode) this token belongs to, so logout can revoke it. */
   fid?: string
+  /** RFC 9068 §2.2: the OpenID client the token was issued to, and the scope it was granted. */
+  client_id?: string
+  scope?: string
+}
+
+/** The OpenID client a token is issued to, and what it was granted. */
+export interface ClientGrant {
+  clientId: string
+  scope: string
 }
 
 export interface AccessTokenOptions {
@@ -47,7 +56,7 @@ export interface IssuedAccessToken {
 export class AccessTokens {
   constructor(private readonly options: AccessTokenOptions) {}
 
-  async issue(user: User, familyId?: string, timings?: Timings): Promise<IssuedAccessToken> {
+  async issue(user: User, familyId?: string, timings?: Timings, client?: ClientGrant): Promise<IssuedAccessToken> {
     const { issuer, audience, ttlSeconds, clock } = this.options
     const key = await this.options.key()
     const iat = clock.nowSeconds()
@@ -62,6 +71,7 @@ export class AccessTokens {
       name: user.name,
       role: user.role,
       ...(familyId ? { fid: familyId } : {}),
+      ...(client ? { client_id: client.clientId, scope: client.scope } : {}),
     }
     const token = await timed(timings, 'sign', () =>
       new SignJWT(claims).setProtectedHeader({ alg: key.alg, kid: key.kid, typ: ACCESS_TOKEN_TYPE }).sign(key.signKey),

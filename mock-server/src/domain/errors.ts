@@ -7,6 +7,7 @@ export const errorStatus = {
   invalid_grant: 401,
   refresh_token_reused: 401,
   unsupported_grant_type: 400,
+  invalid_client: 401,
   invalid_credentials: 401,
   missing_credentials: 401,
   invalid_token: 401,

@@ -2,14 +2,15 @@ import { describe, expect, it } from 'vitest'
 import { createClock } from './clock.ts'
 import { BackendError } from './errors.ts'
 import { base64url, sha256 } from './random.ts'
+import { MemoryRefreshFamilyRecords } from '../store/memory.ts'
 import { RefreshFamilies, type RefreshFamilyOptions } from './refresh-families.ts'
 
 const T0 = Date.UTC(2030, 0, 1, 12, 0, 0)
 
-function setup(overrides: Partial<Omit<RefreshFamilyOptions, 'clock'>> = {}) {
+function setup(overrides: Partial<Omit<RefreshFamilyOptions, 'clock' | 'records'>> = {}) {
   let now = T0
   const clock = createClock(() => now)
-  const families = new RefreshFamilies({ clock, absoluteTtlSeconds: 8 * 3600, idleTtlSeconds: 3600, reuseGraceSeconds: 0, ...overrides })
+  const families = new RefreshFamilies({ clock, absoluteTtlSeconds: 8 * 3600, idleTtlSeconds: 3600, reuseGraceSeconds: 0, records: new MemoryRefreshFamilyRecords(), ...overrides })
   return {
     families,
     advance(seconds: number) {

@@ -1,9 +1,9 @@
+import type { ClientGrant } from './access-tokens.ts'
 import { BackendError } from './errors.ts'
 import { base64url, fromBase64url, randomToken, sha256 } from './random.ts'
 import type { Clock } from './clock.ts'
 import { timed, type Timings } from './timings.ts'
-import { MemoryRefreshFamilyRecords } from '../store/memory.ts'
-import { mapAwaitable, type Awaitable, type RefreshFamilyRecords } from '../store/types.ts'
+import { mapAwaitable, type Awaitable } from './awaitable.ts'
 
 export type RefreshTransport = 'body' | 'cookie'
 
@@ -28,6 +28,31 @@ export interface RefreshFamily {
    */
   lastRotation?: { fromHash: string; maskedSuccessor: string; until: number }
   revoked: boolean
+  /** Set when an OpenID client got it: only that client may refresh, and keeps that scope. */
+  client?: ClientGrant
+}
+
+/** The fields of a refresh family that change when it rotates. */
+export type FamilyAdvance = Pick<RefreshFamily, 'currentHash' | 'idleExpiresAt' | 'lastRotation'>
+
+/**
+ * Where refresh-token families live (stores implement it), indexed by the digest of every token
+ * they ever issued, so a rotated token still leads to its family (reuse detection, M8).
+ */
+export interface RefreshFamilyRecords {
+  insert(family: RefreshFamily): Awaitable<void>
+  /** The family that issued the token with this digest, current or rotated. */
+  findByHash(hash: string): Awaitable<Readonly<RefreshFamily> | undefined>
+  get(id: string): Awaitable<Readonly<RefreshFamily> | undefined>
+  /**
+   * Compare-and-set: applies `next` only while the family is live and its current digest is still
+   * `fromHash`; false when another request rotated or revoked it first (M29).
+   */
+  advance(id: string, fromHash: string, next: FamilyAdvance): Awaitable<boolean>
+  revoke(id: string): Awaitable<void>
+  /** Revokes the user's live families; answers how many. */
+  revokeUser(userId: string): Awaitable<number>
+  all(): Awaitable<ReadonlyArray<Readonly<RefreshFamily>>>
 }
 
 export interface RefreshFamilyOptions {
@@ -36,8 +61,7 @@ export interface RefreshFamilyOptions {
   idleTtlSeconds: number
   /** 0 = strict: any second use of a rotated token revokes the family. */
   reuseGraceSeconds: number
-  /** Where the families are kept. Default: in this process. */
-  records?: RefreshFamilyRecords
+  records: RefreshFamilyRecords
 }
 
 export interface Rotation {
@@ -48,13 +72,9 @@ export interface Rotation {
 }
 
 export class RefreshFamilies {
-  private readonly records: RefreshFamilyRecords
+  constructor(private readonly options: RefreshFamilyOptions) {}
 
-  constructor(private readonly options: RefreshFamilyOptions) {
-    this.records = options.records ?? new MemoryRefreshFamilyRecords()
-  }
-
-  async start(userId: string, transport: RefreshTransport, timings?: Timings): Promise<{ family: RefreshFamily; refreshToken: string }> {
+  async start(userId: string, transport: RefreshTransport, timings?: Timings, client?: ClientGrant): Promise<{ family: RefreshFamily; refreshToken: string }> {
     const now = this.options.clock.now()
     const refreshToken = randomToken()
     const family: RefreshFamily = {
@@ -67,8 +87,9 @@ export class RefreshFamilies {
       idleExpiresAt: Math.min(now + this.options.idleTtlSeconds * 1000, now + this.options.absoluteTtlSeconds * 1000),
       currentHash: await sha256(refreshToken),
       revoked: false,
+      ...(client ? { client } : {}),
     }
-    await timed(timings, 'store', () => this.records.insert(family))
+    await timed(timings, 'store', () => this.options.records.insert(family))
     return { family, refreshToken }
   }
 
@@ -81,7 +102,7 @@ export class RefreshFamilies {
     const hash = await sha256(refreshToken)
     for (;;) {
       const now = this.options.clock.now()
-      const family = await timed(timings, 'store', () => this.records.findByHash(hash))
+      const family = await timed(timings, 'store', () => this.options.records.findByHash(hash))
       if (!family || family.revoked) throw invalidGrant('refresh token is not valid')
       if (now >= family.absoluteExpiresAt) throw invalidGrant('refresh token has expired', 'expired')
 
@@ -90,13 +111,13 @@ export class RefreshFamilies {
         if (replay && replay.fromHash === hash && now < replay.until) {
           const successor = await mask(refreshToken, replay.maskedSuccessor)
           // Read again after the await: the successor may have rotated on, or the family been revoked.
-          const latest = await timed(timings, 'store', () => this.records.get(family.id))
+          const latest = await timed(timings, 'store', () => this.options.records.get(family.id))
           if (latest && !latest.revoked && latest.lastRotation?.maskedSuccessor === replay.maskedSuccessor) {
             return { family: latest, refreshToken: successor, replayed: true }
           }
           continue
         }
-        await timed(timings, 'store', () => this.records.revoke(family.id))
+        await timed(timings, 'store', () => this.options.records.revoke(family.id))
         throw new BackendError('refresh_token_reused', 'refresh token was already used; every token of this sign-in is revoked')
       }
       if (now >= family.idleExpiresAt) throw invalidGrant('refresh token has expired (unused for too long)', 'expired')
@@ -110,7 +131,7 @@ export class RefreshFamilies {
             ? { fromHash: hash, maskedSuccessor: await mask(refreshToken, next), until: now + this.options.reuseGraceSeconds * 1000 }
             : undefined,
       }
-      if (await timed(timings, 'store', () => this.records.advance(family.id, hash, advance))) {
+      if (await timed(timings, 'store', () => this.options.records.advance(family.id, hash, advance))) {
         return { family: { ...family, ...advance }, refreshToken: next, replayed: false }
       }
     }
@@ -118,27 +139,27 @@ export class RefreshFamilies {
 
   /** The live family a refresh token belongs to, or undefined; never throws. */
   async find(refreshToken: string): Promise<Readonly<RefreshFamily> | undefined> {
-    const family = await this.records.findByHash(await sha256(refreshToken))
+    const family = await this.options.records.findByHash(await sha256(refreshToken))
     return family && !family.revoked ? family : undefined
   }
 
   async get(id: string): Promise<Readonly<RefreshFamily> | undefined> {
-    const family = await this.records.get(id)
+    const family = await this.options.records.get(id)
     return family && !family.revoked ? family : undefined
   }
 
   async revoke(id: string): Promise<void> {
-    await this.records.revoke(id)
+    await this.options.records.revoke(id)
   }
 
   async revokeUser(userId: string): Promise<number> {
-    return this.records.revokeUser(userId)
+    return this.options.records.revokeUser(userId)
   }
 
   /** Not `async`: the embedded store answers synchronously, so `snapshot()` can too. */
   liveFamilies(userId?: string): Awaitable<Array<Readonly<RefreshFamily>>> {
     const now = this.options.clock.now()
-    return mapAwaitable(this.records.all(), (families) =>
+    return mapAwaitable(this.options.records.all(), (families) =>
       families.filter(
         // An idle-expired family can never rotate again, so it is no longer live either (M28).
         (family) =>

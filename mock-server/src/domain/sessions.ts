@@ -2,8 +2,7 @@ import { BackendError } from './errors.ts'
 import { randomToken } from './random.ts'
 import type { Clock } from './clock.ts'
 import { timed, type Timings } from './timings.ts'
-import { MemorySessionRecords } from '../store/memory.ts'
-import type { Awaitable, SessionRecords } from '../store/types.ts'
+import type { Awaitable } from './awaitable.ts'
 
 export interface Session {
   id: string
@@ -14,22 +13,34 @@ export interface Session {
   absoluteExpiresAt: number
 }
 
+/**
+ * Where sessions live (stores implement it). `touch` is one atomic step (look up, check expiry,
+ * slide): split in two, a request could slide a session that another request has just found expired.
+ */
+export interface SessionRecords {
+  /** Stores a new session; `replacing` is deleted in the same step (fixation, M12). */
+  insert(session: Session, replacing?: string): Awaitable<void>
+  /**
+   * The session as of `now`, its idle expiry slid; `'expired'` (and deleted) when `now` is past
+   * its absolute expiry or `idleTimeoutMs` after it was last seen; undefined when unknown.
+   */
+  touch(id: string, now: number, idleTimeoutMs: number): Awaitable<Session | 'expired' | undefined>
+  deleteUser(userId: string): Awaitable<number>
+  /** Stored sessions, expired ones not yet collected included. */
+  count(): Awaitable<number>
+}
+
 export interface SessionStoreOptions {
   clock: Clock
   idleTimeoutSeconds: number
   absoluteTimeoutSeconds: number
   onLookup: () => void
-  /** Where the sessions are kept. Default: in this process. */
-  records?: SessionRecords
+  records: SessionRecords
 }
 
 /** Server-side sessions: the server holds the state, the browser holds only an opaque id. */
 export class SessionStore {
-  private readonly records: SessionRecords
-
-  constructor(private readonly options: SessionStoreOptions) {
-    this.records = options.records ?? new MemorySessionRecords()
-  }
+  constructor(private readonly options: SessionStoreOptions) {}
 
   /**
    * Always a fresh id: an id the client already had (issued or not) is never adopted or kept
@@ -45,14 +56,14 @@ export class SessionStore {
       lastSeenAt: now,
       absoluteExpiresAt: now + this.options.absoluteTimeoutSeconds * 1000,
     }
-    await timed(timings, 'store', () => this.records.insert(session, previousId))
+    await timed(timings, 'store', () => this.options.records.insert(session, previousId))
     return session
   }
 
   /** Looks a session up and slides its idle expiry; an expired one is deleted (M13). */
   async touch(id: string, timings?: Timings): Promise<Session> {
     this.options.onLookup()
-    const session = await timed(timings, 'lookup', () => this.records.touch(id, this.options.clock.now(), this.options.idleTimeoutSeconds * 1000))
+    const session = await timed(timings, 'lookup', () => this.options.records.touch(id, this.options.clock.now(), this.options.idleTimeoutSeconds * 1000))
     if (session === undefined) throw new BackendError('invalid_session', 'no such session')
     if (session === 'expired') throw new BackendError('session_expired', 'session has expired')
     return session
@@ -63,11 +74,11 @@ export class SessionStore {
   }
 
   async deleteUser(userId: string): Promise<number> {
-    return this.records.deleteUser(userId)
+    return this.options.records.deleteUser(userId)
   }
 
   /** Not `async`: the embedded store answers synchronously, so `snapshot()` can too. */
   count(): Awaitable<number> {
-    return this.records.count()
+    return this.options.records.count()
   }
 }

@@ -8,6 +8,10 @@ export interface Stats {
   sessionLookups: number
   signatureVerifications: number
   csrfRejections: number
+  /** OpenID Provider: authorization requests answered with a code. */
+  authorizations: number
+  /** OpenID Provider: codes exchanged for tokens. */
+  codeRedemptions: number
   /** Requests per `METHOD path`. */
   requests: Record<string, number>
   /** Answers per `METHOD path status`, e.g. `POST /api/notes 415`. */
@@ -24,6 +28,8 @@ export function createStats(): Stats {
     sessionLookups: 0,
     signatureVerifications: 0,
     csrfRejections: 0,
+    authorizations: 0,
+    codeRedemptions: 0,
     requests: {},
     responses: {},
   }

@@ -1,4 +1,4 @@
-import type { Awaitable } from '../store/types.ts'
+import type { Awaitable } from './awaitable.ts'
 
 /**
  * The server's own work on one request, step by step. A client's clock measures the network, the

@@ -10,6 +10,8 @@ export interface SeedUser {
   password: string
   name: string
   role?: Role
+  /** Given to OpenID clients granted the `email` scope. */
+  email?: string
 }
 
 export interface User {
@@ -20,14 +22,15 @@ export interface User {
 }
 
 interface StoredUser extends User {
+  email: string | undefined
   salt: Uint8Array
   passwordHash: string
 }
 
 export const demoUsers: SeedUser[] = [
-  { username: 'alice', password: 'wonderland', name: 'Alice Liddell', role: 'user' },
-  { username: 'bob', password: 'builder-bob', name: 'Bob Builder', role: 'user' },
-  { username: 'carol', password: 'carol-admin', name: 'Carol Admin', role: 'admin' },
+  { username: 'alice', password: 'wonderland', name: 'Alice Liddell', role: 'user', email: 'alice@authlens.test' },
+  { username: 'bob', password: 'builder-bob', name: 'Bob Builder', role: 'user', email: 'bob@authlens.test' },
+  { username: 'carol', password: 'carol-admin', name: 'Carol Admin', role: 'admin', email: 'carol@authlens.test' },
 ]
 
 const encoder = new TextEncoder()
@@ -74,6 +77,7 @@ export class UserDirectory {
       username: seed.username,
       name: seed.name,
       role: seed.role ?? 'user',
+      email: seed.email,
       salt,
       passwordHash: await pbkdf2(seed.password, salt, this.options.iterations),
     }
@@ -82,8 +86,12 @@ export class UserDirectory {
   }
 
   findById(id: string): User | undefined {
-    for (const user of this.byUsername.values()) if (user.id === id) return publicUser(user)
-    return undefined
+    const stored = this.storedById(id)
+    return stored && publicUser(stored)
+  }
+
+  emailOf(id: string): string | undefined {
+    return this.storedById(id)?.email
   }
 
   async authenticate(username: string, password: string, timings?: Timings): Promise<User> {
@@ -104,7 +112,7 @@ export class UserDirectory {
   }
 
   async changePassword(userId: string, currentPassword: string, newPassword: string): Promise<void> {
-    const stored = [...this.byUsername.values()].find((user) => user.id === userId)
+    const stored = this.storedById(userId)
     if (!stored) throw new BackendError('invalid_token', 'unknown user')
     await this.authenticate(stored.username, currentPassword)
     stored.salt = crypto.getRandomValues(new Uint8Array(16))
@@ -113,6 +121,11 @@ export class UserDirectory {
 
   resetThrottle(): void {
     this.failures.clear()
+  }
+
+  private storedById(id: string): StoredUser | undefined {
+    for (const user of this.byUsername.values()) if (user.id === id) return user
+    return undefined
   }
 
   private assertNotThrottled(key: string): void {

@@ -3,6 +3,8 @@ import type { AccessTokens } from '../domain/access-tokens.ts'
 import type { Clock } from '../domain/clock.ts'
 import type { Faults } from '../domain/faults.ts'
 import type { Notes } from '../domain/notes.ts'
+import type { AuthorizationCodes } from '../domain/oidc/codes.ts'
+import type { ProviderSessions } from '../domain/oidc/provider-sessions.ts'
 import type { RefreshFamilies } from '../domain/refresh-families.ts'
 import type { RevocationList } from '../domain/revocation-list.ts'
 import type { SessionStore } from '../domain/sessions.ts'
@@ -11,7 +13,8 @@ import type { Stats } from '../domain/stats.ts'
 import type { UserDirectory } from '../domain/users.ts'
 import { assertTrustedOrigin } from '../domain/csrf.ts'
 import type { AuthStateStore } from '../store/types.ts'
-import { isLoopback, ResponseBuilder, type CookieAttributes } from './http-kit.ts'
+import { isLoopback } from '../domain/urls.ts'
+import { ResponseBuilder, type CookieAttributes } from './http-kit.ts'
 import { ServerTiming } from './server-timing.ts'
 
 /** The domain a backend instance owns; handlers read and change it only through these parts. */
@@ -22,6 +25,8 @@ export interface BackendParts {
   tokens: AccessTokens
   families: RefreshFamilies
   sessions: SessionStore
+  codes: AuthorizationCodes
+  providerSessions: ProviderSessions
   notes: Notes
   revocations: RevocationList
   stats: Stats
@@ -77,7 +82,20 @@ export function cookieNames(parts: BackendParts, ctx: RequestContext) {
     session: ctx.secure ? `__Host-${names.session}` : names.session,
     refresh: ctx.secure ? `__Secure-${names.refresh}` : names.refresh,
     csrf: names.csrf,
+    providerSession: ctx.secure ? `__Host-${names.providerSession}` : names.providerSession,
+    /** Double-submit token of the provider's login form. */
+    loginCsrf: ctx.secure ? `__Host-${names.providerSession}-login` : `${names.providerSession}-login`,
   }
+}
+
+/** The provider session: sent on the top-level navigations that bring a user back from a client (Lax). */
+export function providerCookieAttributes(ctx: RequestContext): CookieAttributes {
+  return { httpOnly: true, secure: ctx.secure, sameSite: 'Lax', path: '/' }
+}
+
+/** The login form posts to its own origin only. */
+export function loginCsrfCookieAttributes(ctx: RequestContext): CookieAttributes {
+  return { httpOnly: true, secure: ctx.secure, sameSite: 'Strict', path: '/' }
 }
 
 export function sessionCookieAttributes(parts: BackendParts, ctx: RequestContext): CookieAttributes {
@@ -99,14 +117,17 @@ export function refreshCookieAttributes(parts: BackendParts, ctx: RequestContext
   }
 }
 
-/** Origin and Fetch Metadata checks for an unsafe request (see domain/csrf.ts). */
-export function assertRequestOrigin(parts: BackendParts, ctx: RequestContext, requireEvidence: boolean): void {
+/**
+ * Origin and Fetch Metadata checks for an unsafe request (see domain/csrf.ts). `partners` are
+ * further cross-site origins to accept, such as the registered OpenID clients' at the token endpoint.
+ */
+export function assertRequestOrigin(parts: BackendParts, ctx: RequestContext, requireEvidence: boolean, partners: Iterable<string> = []): void {
   const { headers } = ctx.request
   assertTrustedOrigin(
     { origin: headers.get('origin'), referer: headers.get('referer'), secFetchSite: headers.get('sec-fetch-site') },
     ctx.trustedOrigins,
     // The service worker sees requests without `Origin` or `Referer` (forbidden headers there), so
     // the worker build cannot demand them; it already says it cannot give cookie guarantees.
-    { requireEvidence: requireEvidence && parts.options.cookieJar === 'http', partners: new Set(parts.options.trustedOrigins) },
+    { requireEvidence: requireEvidence && parts.options.cookieJar === 'http', partners: new Set([...parts.options.trustedOrigins, ...partners]) },
   )
 }

@@ -1,6 +1,9 @@
 import type { IssuedAccessToken } from '../domain/access-tokens.ts'
 import { BackendError } from '../domain/errors.ts'
 import { takeRefreshFailure } from '../domain/faults.ts'
+import type { OidcClient } from '../domain/oidc/clients.ts'
+import type { CodeRedemption } from '../domain/oidc/codes.ts'
+import { signIdToken } from '../domain/oidc/id-tokens.ts'
 import type { RefreshFamily, RefreshTransport } from '../domain/refresh-families.ts'
 import type { Timings } from '../domain/timings.ts'
 import type { User } from '../domain/users.ts'
@@ -16,16 +19,24 @@ export interface Grant {
 /** Injected refresh failures hang for at most this long, then answer 504: a fault, never a hang. */
 export const INJECTED_TIMEOUT_MS = 30_000
 
-/** Shared by the JSON API and the RFC 6749 token endpoint, which differ only in wire format. */
-export async function passwordGrant(parts: BackendParts, username: string, password: string, transport: RefreshTransport, timings: Timings): Promise<Grant> {
-  let user: User
+/**
+ * A password check, counted: shared by the JSON login, the session login and the provider's
+ * login page, so all three meet the same users and the same throttle (M17, O8).
+ */
+export async function signIn(parts: BackendParts, username: string, password: string, timings: Timings): Promise<User> {
   try {
-    user = await parts.users.authenticate(username, password, timings)
+    const user = await parts.users.authenticate(username, password, timings)
+    parts.stats.logins++
+    return user
   } catch (error) {
     parts.stats.failedLogins++
     throw error
   }
-  parts.stats.logins++
+}
+
+/** The JSON login (JWT mode): a password sign-in that starts a refresh family. */
+export async function loginGrant(parts: BackendParts, username: string, password: string, transport: RefreshTransport, timings: Timings): Promise<Grant> {
+  const user = await signIn(parts, username, password, timings)
   const { family, refreshToken } = await parts.families.start(user.id, transport, timings)
   const access = await parts.tokens.issue(user, family.id, timings)
   return { user, access, refreshToken, family }
@@ -43,13 +54,77 @@ export async function refreshGrant(parts: BackendParts, refreshToken: string, ti
   }
   const user = parts.users.findById(rotation.family.userId)
   if (!user) throw new BackendError('invalid_grant', 'the user of this refresh token no longer exists')
-  const access = await parts.tokens.issue(user, rotation.family.id, timings)
+  const access = await parts.tokens.issue(user, rotation.family.id, timings, rotation.family.client)
   return { user, access, refreshToken: rotation.refreshToken, family: rotation.family }
+}
+
+export interface CodeGrantResult extends Grant {
+  idToken: string
+  scope: string
+}
+
+/**
+ * RFC 6749 §4.1.3 with PKCE (RFC 7636 §4.6): the code is spent before anything is checked (O3);
+ * a code presented twice revokes what the first redemption got (O4). Every grant starts a refresh
+ * family bound to the provider session, whether or not its refresh token is handed out.
+ */
+export async function authorizationCodeGrant(parts: BackendParts, client: OidcClient, form: URLSearchParams, timings: Timings): Promise<CodeGrantResult> {
+  const code = form.get('code')
+  if (code === null || code === '' || code.length > 128) throw new BackendError('invalid_request', '"code" is required')
+  parts.stats.codeRedemptions++
+  const redemption = await parts.codes.redeem(
+    code,
+    { clientId: client.clientId, redirectUri: form.get('redirect_uri') ?? undefined, codeVerifier: form.get('code_verifier') ?? undefined },
+    timings,
+  )
+  if (!redemption.ok) {
+    if (redemption.replayed) await revokeRedemption(parts, redemption.replayed)
+    throw new BackendError('invalid_grant', redemption.description)
+  }
+  const granted = redemption.code
+  const user = parts.users.findById(granted.userId)
+  if (!user) throw new BackendError('invalid_grant', 'the user of this code no longer exists')
+  // Signed out at the provider between the redirect and this request: the code dies with the session.
+  if (!(await parts.providerSessions.find(granted.sessionId, timings))) throw new BackendError('invalid_grant', 'the sign-in this code came from has ended')
+  const grant = { clientId: granted.clientId, scope: granted.scope }
+  const { family, refreshToken } = await parts.families.start(user.id, 'body', timings, grant)
+  await parts.providerSessions.bindFamily(granted.sessionId, family.id, timings)
+  const access = await parts.tokens.issue(user, family.id, timings, grant)
+  const idToken = await signIdToken(
+    await parts.signingKey(),
+    {
+      issuer: parts.options.issuer,
+      clientId: granted.clientId,
+      profile: { user, email: parts.users.emailOf(user.id) },
+      scope: granted.scope,
+      authTime: granted.authTime,
+      nonce: granted.nonce,
+      sid: granted.sid,
+      now: parts.clock.nowSeconds(),
+      ttlSeconds: parts.options.accessTokenTtlSeconds,
+    },
+    timings,
+  )
+  const issued = { familyId: family.id, accessJti: access.claims.jti, accessExpiresAt: access.claims.exp }
+  if (!(await parts.codes.recordRedemption(granted, issued, timings))) {
+    await revokeRedemption(parts, issued)
+    throw new BackendError('invalid_grant', 'authorization code was used twice; the tokens issued from it are revoked')
+  }
+  return { user, access, refreshToken, family, idToken, scope: granted.scope }
+}
+
+async function revokeRedemption(parts: BackendParts, redemption: CodeRedemption): Promise<void> {
+  await parts.families.revoke(redemption.familyId)
+  await revokeAccessToken(parts, { jti: redemption.accessJti, exp: redemption.accessExpiresAt })
 }
 
 /** Signs a user out everywhere: every refresh family and every session (M30). */
 export async function revokeUser(parts: BackendParts, userId: string): Promise<{ families: number; sessions: number }> {
-  const [families, sessions] = await Promise.all([parts.families.revokeUser(userId), parts.sessions.deleteUser(userId)])
+  const [families, sessions] = await Promise.all([
+    parts.families.revokeUser(userId),
+    parts.sessions.deleteUser(userId),
+    parts.providerSessions.deleteUser(userId),
+  ])
   return { families, sessions }
 }
 

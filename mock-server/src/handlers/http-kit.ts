@@ -55,6 +55,18 @@ export class ResponseBuilder {
     return this.build(JSON.stringify(body), status)
   }
 
+  /** A page the provider shows itself; `headers` carry its Content-Security-Policy. */
+  html(status: number, body: string, headers: Record<string, string>): Response {
+    for (const [name, value] of Object.entries(headers)) this.headers.set(name, value)
+    this.headers.set('Content-Type', 'text/html; charset=utf-8')
+    return this.build(body, status)
+  }
+
+  redirect(status: 302 | 303, location: string): Response {
+    this.headers.set('Location', location)
+    return this.build(null, status)
+  }
+
   empty(status = 204): Response {
     return this.build(null, status)
   }
@@ -193,8 +205,4 @@ export function requireString(source: Record<string, unknown> | URLSearchParams,
 
 export function optionalString(source: Record<string, unknown>, name: string, maxLength = 1024): string | undefined {
   return source[name] === undefined ? undefined : requireString(source, name, maxLength)
-}
-
-export function isLoopback(hostname: string): boolean {
-  return hostname === 'localhost' || hostname.endsWith('.localhost') || hostname === '[::1]' || /^127\.\d+\.\d+\.\d+$/.test(hostname)
 }

@@ -2,7 +2,7 @@ import { BackendError } from '../domain/errors.ts'
 import type { RefreshTransport } from '../domain/refresh-families.ts'
 import { assertCsrf, authenticate, ignoreRefusal } from './authenticate.ts'
 import { cookieNames, csrfCookieAttributes, assertRequestOrigin, refreshCookieAttributes, type BackendParts, type RequestContext } from './context.ts'
-import { passwordGrant, refreshGrant, revokeAccessToken, revokeUser, type Grant } from './grants.ts'
+import { loginGrant, refreshGrant, revokeAccessToken, revokeUser, type Grant } from './grants.ts'
 import { optionalString, readJsonObject, requireString } from './http-kit.ts'
 import type { Route } from './route.ts'
 
@@ -24,7 +24,7 @@ export function jwtRoutes(parts: BackendParts): Route[] {
         const username = requireString(body, 'username', 256)
         const password = requireString(body, 'password', 1024)
         const transport = readTransport(body)
-        const grant = await passwordGrant(parts, username, password, transport, ctx.timings)
+        const grant = await loginGrant(parts, username, password, transport, ctx.timings)
         return tokenResponse(parts, ctx, grant, 200)
       },
     },

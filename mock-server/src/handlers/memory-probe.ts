@@ -1,6 +1,7 @@
 import { AccessTokens } from '../domain/access-tokens.ts'
 import { BackendError } from '../domain/errors.ts'
 import { SessionStore } from '../domain/sessions.ts'
+import { MemorySessionRecords } from '../store/memory.ts'
 import type { BackendParts } from './context.ts'
 
 export interface MemoryProbeResult {
@@ -80,6 +81,7 @@ export async function probeMemory(parts: BackendParts, count: number): Promise<M
     idleTimeoutSeconds: parts.options.sessionIdleTimeoutSeconds,
     absoluteTimeoutSeconds: parts.options.sessionAbsoluteTimeoutSeconds,
     onLookup: () => undefined,
+    records: new MemorySessionRecords(),
   })
   const before = heap.read()
   for (let index = 0; index < count; index++) await store.create(PROBE_USER_ID)

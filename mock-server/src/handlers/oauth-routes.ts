@@ -1,33 +1,41 @@
 import { BackendError } from '../domain/errors.ts'
 import type { Timings } from '../domain/timings.ts'
 import { ignoreRefusal } from './authenticate.ts'
+import { authenticateClient } from './client-auth.ts'
+import { OIDC_PATHS } from './discovery-routes.ts'
 import { assertRequestOrigin, type BackendParts, type RequestContext } from './context.ts'
-import { passwordGrant, refreshGrant, revokeAccessToken, type Grant } from './grants.ts'
+import { authorizationCodeGrant, refreshGrant, revokeAccessToken, type CodeGrantResult, type Grant } from './grants.ts'
 import { readForm, requireString } from './http-kit.ts'
 import type { Route } from './route.ts'
 
 /**
- * RFC 6749 token endpoint (password and refresh_token grants, form-encoded in, snake_case out,
- * §5.2 errors), RFC 7009 revocation and RFC 8414 metadata, so standard OAuth 2 clients work.
- * Public clients only: `client_id` and other unknown parameters are ignored (§3.2).
+ * RFC 6749 token endpoint (authorization_code with PKCE, and refresh_token; form-encoded in,
+ * snake_case out, §5.2 errors) and RFC 7009 revocation. There is no password grant: RFC 9700
+ * §2.4 forbids it. A refresh token from the JSON login names no client; one an OpenID client got
+ * may be refreshed by that client only. Registered clients' pages may call both cross-origin.
  */
 export function oauthRoutes(parts: BackendParts): Route[] {
-  const { maxBodyBytes } = parts.options
+  const { maxBodyBytes, oidcClients } = parts.options
   return [
     {
       method: 'POST',
-      path: '/oauth/token',
+      path: OIDC_PATHS.token,
+      cors: 'clients',
       async handle(ctx) {
-        assertRequestOrigin(parts, ctx, false)
+        assertRequestOrigin(parts, ctx, false, oidcClients.origins)
         const form = await readForm(ctx.request, maxBodyBytes)
         try {
           const grantType = requireString(form, 'grant_type', 64)
-          if (grantType === 'password') {
-            const grant = await passwordGrant(parts, requireString(form, 'username', 256), requireString(form, 'password', 1024), 'body', ctx.timings)
-            return tokenResponse(ctx, grant)
+          if (grantType === 'authorization_code' && oidcClients.size > 0) {
+            return codeResponse(ctx, await authorizationCodeGrant(parts, authenticateClient(parts, ctx, form), form, ctx.timings))
           }
           if (grantType === 'refresh_token') {
-            return tokenResponse(ctx, await refreshGrant(parts, requireString(form, 'refresh_token', 512), ctx.timings))
+            const refreshToken = requireString(form, 'refresh_token', 512)
+            const family = await parts.families.find(refreshToken)
+            if (family?.client && authenticateClient(parts, ctx, form).clientId !== family.client.clientId) {
+              throw new BackendError('invalid_grant', 'refresh token was issued to another client')
+            }
+            return tokenResponse(ctx, await refreshGrant(parts, refreshToken, ctx.timings))
           }
           throw new BackendError('unsupported_grant_type', `grant_type "${grantType.slice(0, 40)}" is not supported`)
         } catch (error) {
@@ -37,9 +45,10 @@ export function oauthRoutes(parts: BackendParts): Route[] {
     },
     {
       method: 'POST',
-      path: '/oauth/revoke',
+      path: OIDC_PATHS.revoke,
+      cors: 'clients',
       async handle(ctx) {
-        assertRequestOrigin(parts, ctx, false)
+        assertRequestOrigin(parts, ctx, false, oidcClients.origins)
         const form = await readForm(ctx.request, maxBodyBytes)
         const token = requireString(form, 'token', 8192)
         const family = await parts.families.find(token)
@@ -58,19 +67,33 @@ async function revokeIfOwnAccessToken(parts: BackendParts, token: string, timing
   if (claims) await revokeAccessToken(parts, claims)
 }
 
-function tokenResponse(ctx: RequestContext, { access, refreshToken }: Grant): Response {
+function tokenResponse(ctx: RequestContext, { access, refreshToken, family }: Grant): Response {
   return ctx.response.json(200, {
     access_token: access.token,
     token_type: 'Bearer',
     expires_in: access.claims.exp - access.claims.iat,
     refresh_token: refreshToken,
+    ...(family.client ? { scope: family.client.scope } : {}),
+  })
+}
+
+/** A refresh token only with `offline_access` (OIDC Core §11): without it, the sign-in ends with the access token. */
+function codeResponse(ctx: RequestContext, grant: CodeGrantResult): Response {
+  const { access, refreshToken, idToken, scope } = grant
+  return ctx.response.json(200, {
+    access_token: access.token,
+    token_type: 'Bearer',
+    expires_in: access.claims.exp - access.claims.iat,
+    ...(scope.split(' ').includes('offline_access') ? { refresh_token: refreshToken } : {}),
+    id_token: idToken,
+    scope,
   })
 }
 
 /** RFC 6749 §5.2: grant failures are 400 `invalid_grant`, whatever our JSON API calls them. */
 function toOAuthError(error: unknown): unknown {
   if (!(error instanceof BackendError)) return error
-  if (error.code === 'invalid_credentials' || error.code === 'invalid_grant' || error.code === 'refresh_token_reused') {
+  if (error.code === 'invalid_grant' || error.code === 'refresh_token_reused') {
     return new BackendError('invalid_grant', error.description, { status: 400, reason: error.reason ?? error.code })
   }
   return error

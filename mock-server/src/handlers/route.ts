@@ -11,6 +11,11 @@ export interface Route {
   handle: (ctx: RequestContext) => Promise<Response>
   /** Control routes skip injected latency. */
   control?: boolean
+  /**
+   * `clients`: pages of registered OpenID clients may call it cross-origin, without credentials
+   * (the token, discovery, JWKS, userinfo and revocation endpoints of a public client's sign-in).
+   */
+  cors?: 'clients'
 }
 
 const ALLOWED_HEADERS = 'Authorization, Content-Type, X-XSRF-TOKEN'
@@ -28,7 +33,8 @@ export function toHandlers(parts: BackendParts, routes: Route[], ready: Promise<
   const preflights = paths.map((path) =>
     http.options(pattern(path), ({ request, params, cookies }) => {
       const ctx = createRequestContext(parts, request, stringParams(params), cookies)
-      if (allowTrustedOrigin(ctx)) {
+      const forClients = routes.some((route) => route.path === path && route.cors === 'clients')
+      if (allowTrustedOrigin(ctx) || (forClients && allowClientOrigin(parts, ctx))) {
         ctx.response.headers.set('Access-Control-Allow-Methods', allowedMethods(routes, path))
         ctx.response.headers.set('Access-Control-Allow-Headers', ALLOWED_HEADERS)
         ctx.response.headers.set('Access-Control-Max-Age', '600')
@@ -57,7 +63,7 @@ export function toHandlers(parts: BackendParts, routes: Route[], ready: Promise<
       const ctx = createRequestContext(parts, request, stringParams(params), cookies)
       const key = `${route.method} ${route.path}`
       parts.stats.requests[key] = (parts.stats.requests[key] ?? 0) + 1
-      allowTrustedOrigin(ctx)
+      if (!allowTrustedOrigin(ctx) && route.cors === 'clients') allowClientOrigin(parts, ctx)
       const response = await answer(route, ctx)
       const outcome = `${key} ${response.status}`
       parts.stats.responses[outcome] = (parts.stats.responses[outcome] ?? 0) + 1
@@ -117,6 +123,14 @@ function allowTrustedOrigin(ctx: RequestContext): boolean {
   ctx.response.headers.set('Access-Control-Allow-Credentials', 'true')
   ctx.response.headers.set('Access-Control-Expose-Headers', 'Server-Timing')
   ctx.response.headers.set('Timing-Allow-Origin', requester)
+  return true
+}
+
+/** A registered client's page reads the answer; no credentials, so no cookie of ours rides along. */
+function allowClientOrigin(parts: BackendParts, ctx: RequestContext): boolean {
+  const requester = ctx.request.headers.get('origin')
+  if (requester === null || !parts.options.oidcClients.origins.has(requester)) return false
+  ctx.response.headers.set('Access-Control-Allow-Origin', requester)
   return true
 }
 

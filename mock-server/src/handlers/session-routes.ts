@@ -3,7 +3,7 @@ import type { Session } from '../domain/sessions.ts'
 import type { User } from '../domain/users.ts'
 import { authenticate, ignoreRefusal, REALM } from './authenticate.ts'
 import { cookieNames, csrfCookieAttributes, assertRequestOrigin, sessionCookieAttributes, type BackendParts, type RequestContext } from './context.ts'
-import { revokeUser } from './grants.ts'
+import { revokeUser, signIn } from './grants.ts'
 import { readJsonObject, requireString } from './http-kit.ts'
 import type { Route } from './route.ts'
 
@@ -19,14 +19,7 @@ export function sessionRoutes(parts: BackendParts): Route[] {
         const body = await readJsonObject(ctx.request, parts.options.maxBodyBytes)
         const username = requireString(body, 'username', 256)
         const password = requireString(body, 'password', 1024)
-        let user: User
-        try {
-          user = await parts.users.authenticate(username, password, ctx.timings)
-        } catch (error) {
-          parts.stats.failedLogins++
-          throw error
-        }
-        parts.stats.logins++
+        const user = await signIn(parts, username, password, ctx.timings)
         const session = await parts.sessions.create(user.id, ctx.cookies[cookieNames(parts, ctx).session], ctx.timings)
         setSessionCookies(parts, ctx, session)
         return ctx.response.json(200, describe(parts, user, session))

@@ -54,30 +54,36 @@ export interface RunningMockServer {
   close: () => Promise<void>
 }
 
-/** Starts the backend on loopback. `port: 0` picks a free port. */
+/**
+ * Starts the backend on loopback. `port: 0` picks a free port. `issuerFromServer` makes the
+ * issuer the server's own URL (plus `basePath`), known only once it listens: what an OpenID
+ * Provider on a picked port needs, as clients fetch discovery from the issuer.
+ */
 export async function startMockHttpServer(
-  options: MockBackendOptions & { port?: number; host?: string } = {},
+  options: MockBackendOptions & { port?: number; host?: string; issuerFromServer?: boolean } = {},
 ): Promise<RunningMockServer> {
-  const { port = 0, host = '127.0.0.1', ...backendOptions } = options
-  const backend = createMockBackend(backendOptions)
-  await backend.ready
+  const { port = 0, host = '127.0.0.1', issuerFromServer = false, ...backendOptions } = options
   // Node refuses headers over 16 KB with a bare 431; let oversized tokens reach the handlers,
   // which answer with a coded 401 like the other runtimes (M6, M38).
-  const server = createServer({ maxHeaderSize: 256 * 1024 }, createMockApp(backend))
+  const server = createServer({ maxHeaderSize: 256 * 1024 })
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject)
     server.listen(port, host, resolve)
   })
   const address = server.address() as AddressInfo
   const url = `http://${host === '127.0.0.1' || host === '::1' ? 'localhost' : host}:${address.port}`
-  return {
-    backend,
-    server,
-    url,
-    close: () =>
-      new Promise((resolve, reject) => {
-        server.closeAllConnections()
-        server.close((error) => (error ? reject(error) : resolve()))
-      }),
+  const close = () =>
+    new Promise<void>((resolve, reject) => {
+      server.closeAllConnections()
+      server.close((error) => (error ? reject(error) : resolve()))
+    })
+  try {
+    const backend = createMockBackend(issuerFromServer ? { ...backendOptions, issuer: `${url}${(backendOptions.basePath ?? '').replace(/\/+$/, '')}` } : backendOptions)
+    await backend.ready
+    server.on('request', createMockApp(backend))
+    return { backend, server, url, close }
+  } catch (error) {
+    await close()
+    throw error
   }
 }

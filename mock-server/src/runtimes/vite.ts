@@ -11,6 +11,12 @@ export interface MockBackendPluginOptions extends MockBackendOptions {
    * the demo can call its own API "cross-domain". The port is known only once the server listens.
    */
   trustLoopbackAliases?: boolean
+  /**
+   * A loopback host name (`127.0.0.1`, `localhost`): once the server listens, the issuer becomes
+   * `http://<host>:<port><basePath>`, where this server serves discovery. For an OpenID Provider
+   * on a port known only at start; with a fixed port, pass `issuer` itself instead.
+   */
+  issuerFromServer?: string
 }
 
 /**
@@ -18,16 +24,19 @@ export interface MockBackendPluginOptions extends MockBackendOptions {
  * one origin: cookies are first-party and real, with no proxy in between.
  */
 export function mockBackendPlugin(input: MockBackendPluginOptions = {}): Plugin {
-  const { trustLoopbackAliases = false, ...options } = input
-  const backend = createMockBackend({ controls: true, ...options })
+  const { trustLoopbackAliases = false, issuerFromServer, ...options } = input
+  // Until the port is known, the issuer names the host alone; nothing is served before that.
+  const placeholder = issuerFromServer === undefined ? {} : { issuer: `http://${issuerFromServer}${(options.basePath ?? '').replace(/\/+$/, '')}` }
+  const backend = createMockBackend({ controls: true, ...options, ...placeholder })
   const app = createMockApp(backend, { notFound: false })
   const trustAliases = (httpServer: { once: (event: 'listening', listener: () => void) => unknown; address: () => AddressInfo | string | null } | null) => {
-    if (!trustLoopbackAliases || !httpServer) return
+    if (!httpServer) return
     httpServer.once('listening', () => {
       const address = httpServer.address()
       if (address === null || typeof address === 'string') return
       // The resolved options are read per request, so origins added now take effect at once.
-      backend.options.trustedOrigins.push(...['127.0.0.1', 'localhost', '[::1]'].map((host) => `http://${host}:${address.port}`))
+      if (trustLoopbackAliases) backend.options.trustedOrigins.push(...['127.0.0.1', 'localhost', '[::1]'].map((host) => `http://${host}:${address.port}`))
+      if (issuerFromServer !== undefined) backend.setIssuer(`http://${issuerFromServer}:${address.port}${backend.options.basePath}`)
     })
   }
   return {

@@ -1,7 +1,10 @@
-import type { RefreshFamily } from '../domain/refresh-families.ts'
+import type { AuthorizationCode, CodeRecords, CodeRedemption } from '../domain/oidc/codes.ts'
+import type { ProviderSession, ProviderSessionRecords } from '../domain/oidc/provider-sessions.ts'
+import type { FamilyAdvance, RefreshFamily, RefreshFamilyRecords } from '../domain/refresh-families.ts'
+import type { RevocationRecords } from '../domain/revocation-list.ts'
 import { sessionExpired } from '../domain/session-expiry.ts'
-import type { Session } from '../domain/sessions.ts'
-import type { AuthStateStore, FamilyAdvance, RefreshFamilyRecords, RevocationRecords, SessionRecords } from './types.ts'
+import type { Session, SessionRecords } from '../domain/sessions.ts'
+import type { AuthStateStore } from './types.ts'
 
 /**
  * The embedded store (the default): plain maps in this process, answered synchronously, so every
@@ -112,14 +115,91 @@ export class MemoryRevocationRecords implements RevocationRecords {
   }
 }
 
-export function createMemoryStore(): AuthStateStore {
-  const store = {
-    kind: 'memory' as const,
+/** Codes are few and short-lived: spent or expired ones are dropped whenever a new one is stored. */
+export class MemoryCodeRecords implements CodeRecords {
+  private readonly codes = new Map<string, AuthorizationCode & { replayed: boolean }>()
+
+  constructor(private readonly now: () => number) {}
+
+  insert(code: AuthorizationCode): void {
+    const now = this.now()
+    for (const [hash, stored] of this.codes) if (stored.expiresAt <= now && !stored.redemption) this.codes.delete(hash)
+    this.codes.set(code.hash, { ...code, replayed: false })
+  }
+
+  spend(hash: string): AuthorizationCode | undefined {
+    const code = this.codes.get(hash)
+    if (!code) return undefined
+    const { replayed: _, ...before } = code
+    this.codes.set(hash, { ...code, spent: true, replayed: code.spent })
+    return before
+  }
+
+  redeem(hash: string, redemption: CodeRedemption): boolean {
+    const code = this.codes.get(hash)
+    if (!code) return false
+    this.codes.set(hash, { ...code, redemption })
+    return !code.replayed
+  }
+
+  count(): number {
+    return this.codes.size
+  }
+}
+
+export class MemoryProviderSessionRecords implements ProviderSessionRecords {
+  private readonly sessions = new Map<string, { session: ProviderSession; families: string[] }>()
+
+  insert(session: ProviderSession, replacing?: string): void {
+    const carried = replacing === undefined ? [] : (this.sessions.get(replacing)?.families ?? [])
+    if (replacing !== undefined) this.sessions.delete(replacing)
+    this.sessions.set(session.id, { session, families: [...carried] })
+  }
+
+  get(id: string): ProviderSession | undefined {
+    return this.sessions.get(id)?.session
+  }
+
+  bindFamily(id: string, familyId: string): void {
+    this.sessions.get(id)?.families.push(familyId)
+  }
+
+  delete(id: string): string[] {
+    const entry = this.sessions.get(id)
+    this.sessions.delete(id)
+    return entry?.families ?? []
+  }
+
+  deleteUser(userId: string): number {
+    let count = 0
+    for (const [id, { session }] of this.sessions) {
+      if (session.userId === userId) {
+        this.sessions.delete(id)
+        count++
+      }
+    }
+    return count
+  }
+
+  count(): number {
+    return this.sessions.size
+  }
+}
+
+/** `now` is the backend's clock, which collects expired codes. */
+export function createMemoryStore(now: () => number = Date.now): AuthStateStore {
+  const records = () => ({
     sessions: new MemorySessionRecords(),
     families: new MemoryRefreshFamilyRecords(),
     revocations: new MemoryRevocationRecords(),
+    codes: new MemoryCodeRecords(now),
+    providerSessions: new MemoryProviderSessionRecords(),
+  })
+  const store = {
+    kind: 'memory' as const,
+    ...records(),
     clear() {
-      Object.assign(store, { sessions: new MemorySessionRecords(), families: new MemoryRefreshFamilyRecords(), revocations: new MemoryRevocationRecords() })
+      Object.assign(store, records())
     },
     roundTrips: () => 0,
   }

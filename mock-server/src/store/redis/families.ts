@@ -1,5 +1,4 @@
-import type { RefreshFamily, RefreshTransport } from '../../domain/refresh-families.ts'
-import type { FamilyAdvance, RefreshFamilyRecords } from '../types.ts'
+import type { FamilyAdvance, RefreshFamily, RefreshFamilyRecords, RefreshTransport } from '../../domain/refresh-families.ts'
 import { guard, type CountingRedis } from './client.ts'
 import { gcAt, type RedisKeys } from './keys.ts'
 import { keysUnder } from './scan.ts'
@@ -18,12 +17,12 @@ export class RedisRefreshFamilyRecords implements RefreshFamilyRecords {
   ) {}
 
   async insert(family: RefreshFamily): Promise<void> {
-    const { id, userId, transport, csrfToken, createdAt, absoluteExpiresAt, idleExpiresAt, currentHash } = family
+    const { id, userId, transport, csrfToken, createdAt, absoluteExpiresAt, idleExpiresAt, currentHash, client } = family
     await guard(() =>
       this.run(
         'familyInsert',
         [this.keys.family(id), this.keys.tokenHash(currentHash), this.keys.userFamilies(userId)],
-        [id, userId, transport, csrfToken, createdAt, absoluteExpiresAt, idleExpiresAt, currentHash, gcAt(absoluteExpiresAt)],
+        [id, userId, transport, csrfToken, createdAt, absoluteExpiresAt, idleExpiresAt, currentHash, gcAt(absoluteExpiresAt), client ? JSON.stringify(client) : ''],
       ),
     )
   }
@@ -81,5 +80,6 @@ function toFamily(id: string, fields: Record<string, string>): RefreshFamily {
     currentHash: fields.currentHash ?? '',
     ...(fields.lastRotation ? { lastRotation: JSON.parse(fields.lastRotation) as RefreshFamily['lastRotation'] } : {}),
     revoked: fields.revoked === '1',
+    ...(fields.client ? { client: JSON.parse(fields.client) as RefreshFamily['client'] } : {}),
   }
 }

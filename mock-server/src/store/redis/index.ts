@@ -1,7 +1,9 @@
 import type { AuthStateStore } from '../types.ts'
 import { connectRedis, guard } from './client.ts'
+import { RedisCodeRecords } from './codes.ts'
 import { RedisRefreshFamilyRecords } from './families.ts'
 import { redisKeys } from './keys.ts'
+import { RedisProviderSessionRecords } from './provider-sessions.ts'
 import { RedisRevocationRecords } from './revocations.ts'
 import { keysUnder } from './scan.ts'
 import { defineScripts } from './scripts.ts'
@@ -20,7 +22,7 @@ export interface RedisStore extends AuthStateStore {
 }
 
 /**
- * Sessions, refresh families and the revocation list in Redis, shared by every backend instance
+ * Sessions, refresh families, the revocation list, codes and provider sessions in Redis, shared by every backend instance
  * connected to it: any instance serves any sign-in. Kept out of the package's main entry, so the
  * browser build never bundles a Redis client.
  */
@@ -33,6 +35,8 @@ export async function createRedisStore({ url, prefix = 'authlens:' }: RedisStore
     sessions: new RedisSessionRecords(client, run, keys),
     families: new RedisRefreshFamilyRecords(client, run, keys),
     revocations: new RedisRevocationRecords(client, keys),
+    codes: new RedisCodeRecords(client, run, keys),
+    providerSessions: new RedisProviderSessionRecords(client, run, keys),
     async clear() {
       const found = await guard(() => keysUnder(client, prefix))
       for (let start = 0; start < found.length; start += 500) {

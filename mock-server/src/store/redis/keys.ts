@@ -19,6 +19,13 @@ export function redisKeys(prefix: string) {
     tokenHash: (hash: string) => `${prefix}h:${hash}`,
     revoked: (key: string) => `${prefix}r:${key}`,
     revokedPrefix: `${prefix}r:`,
+    code: (hash: string) => `${prefix}c:${hash}`,
+    codePrefix: `${prefix}c:`,
+    providerSession: (id: string) => `${prefix}op:${id}`,
+    providerSessionPrefix: `${prefix}op:`,
+    providerSessionFamilies: (id: string) => `${prefix}opf:${id}`,
+    providerSessionFamiliesPrefix: `${prefix}opf:`,
+    userProviderSessions: (userId: string) => `${prefix}uop:${userId}`,
   }
 }
 

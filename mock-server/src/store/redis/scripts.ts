@@ -34,10 +34,10 @@ const scripts = {
     for _, id in ipairs(redis.call('SMEMBERS', KEYS[1])) do count = count + redis.call('DEL', ARGV[1] .. id) end
     redis.call('DEL', KEYS[1])
     return count`,
-  /** KEYS: family, its first token digest, the user's family set. ARGV: id, userId, transport, csrfToken, createdAt, absoluteExpiresAt, idleExpiresAt, currentHash, gcAt */
+  /** KEYS: family, its first token digest, the user's family set. ARGV: id, userId, transport, csrfToken, createdAt, absoluteExpiresAt, idleExpiresAt, currentHash, gcAt, client */
   familyInsert: `
     redis.call('HSET', KEYS[1], 'userId', ARGV[2], 'transport', ARGV[3], 'csrfToken', ARGV[4], 'createdAt', ARGV[5],
-      'absoluteExpiresAt', ARGV[6], 'idleExpiresAt', ARGV[7], 'currentHash', ARGV[8], 'lastRotation', '', 'revoked', '0')
+      'absoluteExpiresAt', ARGV[6], 'idleExpiresAt', ARGV[7], 'currentHash', ARGV[8], 'lastRotation', '', 'revoked', '0', 'client', ARGV[10])
     redis.call('PEXPIREAT', KEYS[1], ARGV[9])
     redis.call('SET', KEYS[2], ARGV[1], 'PXAT', ARGV[9])
     redis.call('SADD', KEYS[3], ARGV[1])
@@ -74,6 +74,57 @@ const scripts = {
         count = count + 1
       end
     end
+    return count`,
+  /** KEYS: code. ARGV: the code's grant as JSON, gcAt. */
+  codeInsert: `
+    redis.call('HSET', KEYS[1], 'grant', ARGV[1], 'spent', '0', 'replayed', '0', 'redemption', '')
+    redis.call('PEXPIREAT', KEYS[1], ARGV[2])`,
+  /** KEYS: code. Marks it spent (and replayed, when it already was); answers grant, spent before, redemption. */
+  codeSpend: `
+    local c = redis.call('HMGET', KEYS[1], 'grant', 'spent', 'redemption')
+    if not c[1] then return nil end
+    if c[2] == '1' then redis.call('HSET', KEYS[1], 'replayed', '1') end
+    redis.call('HSET', KEYS[1], 'spent', '1')
+    return { c[1], c[2], c[3] }`,
+  /** KEYS: code. ARGV: redemption as JSON. Answers 1, or 0 when the code was presented again meanwhile. */
+  codeRedeem: `
+    if redis.call('EXISTS', KEYS[1]) == 0 then return 0 end
+    redis.call('HSET', KEYS[1], 'redemption', ARGV[1])
+    if redis.call('HGET', KEYS[1], 'replayed') == '1' then return 0 end
+    return 1`,
+  /**
+   * KEYS: session, its family set, the user's session set[, the session it replaces, that one's family set].
+   * ARGV: id, the session as JSON, gcAt. The replaced session's families move to the new one.
+   */
+  providerSessionInsert: `
+    if KEYS[4] then
+      redis.call('DEL', KEYS[4])
+      if redis.call('EXISTS', KEYS[5]) == 1 then redis.call('RENAME', KEYS[5], KEYS[2]) end
+    end
+    redis.call('SET', KEYS[1], ARGV[2], 'PXAT', ARGV[3])
+    if redis.call('EXISTS', KEYS[2]) == 1 then redis.call('PEXPIREAT', KEYS[2], ARGV[3]) end
+    redis.call('SADD', KEYS[3], ARGV[1])
+    redis.call('PEXPIREAT', KEYS[3], ARGV[3], 'GT')
+    redis.call('PEXPIREAT', KEYS[3], ARGV[3], 'NX')`,
+  /** KEYS: session, its family set. ARGV: family id. Only while the session exists. */
+  providerSessionBind: `
+    if redis.call('EXISTS', KEYS[1]) == 0 then return 0 end
+    redis.call('SADD', KEYS[2], ARGV[1])
+    redis.call('PEXPIREAT', KEYS[2], string.format('%.0f', redis.call('PEXPIRETIME', KEYS[1])))
+    return 1`,
+  /** KEYS: session, its family set. Answers the family ids. */
+  providerSessionDelete: `
+    local families = redis.call('SMEMBERS', KEYS[2])
+    redis.call('DEL', KEYS[1], KEYS[2])
+    return families`,
+  /** KEYS: the user's session set. ARGV: session key prefix, family-set key prefix. */
+  providerSessionDeleteUser: `
+    local count = 0
+    for _, id in ipairs(redis.call('SMEMBERS', KEYS[1])) do
+      count = count + redis.call('DEL', ARGV[1] .. id)
+      redis.call('DEL', ARGV[2] .. id)
+    end
+    redis.call('DEL', KEYS[1])
     return count`,
 } as const
 
