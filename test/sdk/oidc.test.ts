@@ -260,3 +260,146 @@ describe('oidc(): sign-in with the code flow and PKCE', () => {
     await expectAuthError(auth.handleRedirectCallback(), 'invalid_options')
   })
 })
+
+describe('oidc(): two tabs, refresh, sign-out', () => {
+  it('O16 two tabs each start a login; callbacks arrive crossed, then each its own, then again (reload): each completes its own once, the rest fail typed, no code redeemed twice', async () => {
+    await setup()
+    const tabA = page
+    const authA = client()
+    const tabB = fakePage(APP)
+    tabB.enter()
+    const authB = client()
+
+    tabA.enter()
+    await authA.login({ appState: 'A' })
+    tabB.enter()
+    await authB.login({ appState: 'B' })
+    const backA = await provider.authorize(tabA.navigations[0]!)
+    const backB = await provider.authorize(tabB.navigations[0]!)
+
+    // Crossed: each tab gets the other's response. Neither has the other's record: nothing is redeemed.
+    tabA.enter()
+    await expectAuthError(authA.handleRedirectCallback(backB), 'invalid_state')
+    tabB.enter()
+    await expectAuthError(authB.handleRedirectCallback(backA), 'invalid_state')
+    expect(provider.codeRequests()).toHaveLength(0)
+
+    // Each its own.
+    tabA.enter()
+    await expect(authA.handleRedirectCallback(backA)).resolves.toEqual({ appState: 'A' })
+    tabB.enter()
+    await expect(authB.handleRedirectCallback(backB)).resolves.toEqual({ appState: 'B' })
+    expect([authA.getState().status, authB.getState().status]).toEqual(['authenticated', 'authenticated'])
+    tabA.enter()
+    const tokenA = await authA.getAccessToken()
+    tabB.enter()
+    expect(await authB.getAccessToken()).not.toBe(tokenA)
+
+    // The same responses once more (a reload of the callback page before it was cleaned, a replay).
+    tabA.enter()
+    await expectAuthError(authA.handleRedirectCallback(backA), 'invalid_state')
+    tabB.enter()
+    await expectAuthError(authB.handleRedirectCallback(backB), 'invalid_state')
+    const codes = provider.codeRequests().map((request) => request.code)
+    expect(codes).toHaveLength(2)
+    expect(new Set(codes).size).toBe(2)
+  })
+
+  it('O18 an opaque access token with expires_in is refreshed on time (grant_type=refresh_token at the discovered endpoint, rotated); the user stays the ID token user', async () => {
+    freezeClock()
+    const { auth } = await setup({ accessTokenSeconds: 120 })
+    await roundTrip(auth)
+    await auth.handleRedirectCallback()
+    const first = await auth.getAccessToken()
+    const { expiresAt } = auth.getState()
+    expect(expiresAt).toBe(Date.now() + 120_000)
+
+    advanceClock(80_000)
+    expect(await auth.getAccessToken()).toBe(first)
+    expect(provider.tokenRequests.filter((request) => request.grant_type === 'refresh_token')).toHaveLength(0)
+
+    // Inside the 30 s leeway before expires_in runs out: the next use refreshes first.
+    advanceClock(11_000)
+    const second = await auth.getAccessToken()
+    expect(second).not.toBe(first)
+    const [refresh] = provider.tokenRequests.filter((request) => request.grant_type === 'refresh_token')
+    expect(refresh).toMatchObject({ client_id: CLIENT_ID, contentType: 'application/x-www-form-urlencoded' })
+    expect(provider.refreshTokens.get(refresh!.refresh_token!)?.spent).toBe(true)
+    expect(auth.getState()).toMatchObject({ status: 'authenticated', user: { sub: 'u_alice', name: 'Alice Liddell' }, expiresAt: Date.now() + 120_000 })
+  })
+
+  it('a refresh whose answer has no new ID token keeps the user (without the old iat); a rotated-out refresh token is refused and signs out', async () => {
+    const { auth } = await setup()
+    await roundTrip(auth)
+    await auth.handleRedirectCallback()
+    const spent = [...provider.refreshTokens.keys()][0]!
+    provider.misbehaviour.tokenResponse = ({ id_token: _idToken, ...body }) => body
+    await auth.refresh()
+    expect(auth.getState().user).toMatchObject({ sub: 'u_alice', iat: undefined })
+
+    // Someone replays the first refresh token: the provider refuses it.
+    const replay = await provider.fetch(`${ISSUER}/token`, { method: 'POST', body: new URLSearchParams({ grant_type: 'refresh_token', refresh_token: spent, client_id: CLIENT_ID }) })
+    expect(replay.status).toBe(400)
+    expect(await auth.getAccessToken()).toBe(provider.accessTokens.at(-1))
+  })
+
+  it('silent SSO: login({ prompt: "none" }) without a provider session fails typed with login_required on the callback', async () => {
+    const { auth } = await setup()
+    await auth.login({ prompt: 'none', appState: '/here' })
+    expect(new URL(page.navigations[0]!).searchParams.get('prompt')).toBe('none')
+    page.visit(await provider.authorize(page.navigations[0]!, { error: 'login_required' }))
+    await expectAuthError(auth.handleRedirectCallback(), 'login_required')
+    expect(auth.getState()).toMatchObject({ status: 'anonymous', lastError: { code: 'login_required' } })
+  })
+
+  it('O19 sign-out: cleared here first, the refresh token revoked (200, empty text/plain), then the end-session endpoint with id_token_hint, post_logout_redirect_uri, client_id', async () => {
+    const { auth } = await setup()
+    await roundTrip(auth)
+    await auth.handleRedirectCallback()
+    const refreshToken = [...provider.refreshTokens.keys()][0]!
+    const states: string[] = []
+    provider.handlers.unshift(
+      (await import('msw')).http.post(`${ISSUER}/revoke`, () => {
+        states.push(auth.getState().status)
+      }),
+    )
+    const events = record(auth)
+
+    await auth.logout()
+
+    expect(states).toEqual(['anonymous'])
+    expect(provider.revocations).toEqual([
+      { fields: { token: refreshToken, token_type_hint: 'refresh_token', client_id: CLIENT_ID }, contentType: 'application/x-www-form-urlencoded' },
+    ])
+    const end = new URL(page.navigations.at(-1)!)
+    expect(end.origin + end.pathname).toBe(`${ISSUER}/session/end`)
+    expect(Object.fromEntries(end.searchParams)).toEqual({ client_id: CLIENT_ID, post_logout_redirect_uri: APP, id_token_hint: expect.stringMatching(/^ey/) })
+    expect(events.map((event) => event.name)).toEqual(['logout'])
+    expect(auth.getState()).toMatchObject({ status: 'anonymous', lastError: null })
+  })
+
+  for (const failure of ['unsupported_token_type', 'network'] as const) {
+    it(`O19 sign-out when revocation fails (${failure}): cleared first, end-session still reached, the failure reported typed after the navigation`, async () => {
+      const { auth } = await setup({ revocation: failure })
+      await roundTrip(auth)
+      await auth.handleRedirectCallback()
+      const events = record(auth)
+      let navigationsWhenRejected = -1
+
+      await expectAuthError(
+        auth.logout().catch((error: unknown) => {
+          navigationsWhenRejected = page.navigations.length
+          throw error
+        }),
+        'revocation_failed',
+      )
+
+      expect(auth.getState()).toMatchObject({ status: 'anonymous', user: null, lastError: { code: 'revocation_failed' } })
+      expect(provider.revocations).toHaveLength(1)
+      expect(new URL(page.navigations.at(-1)!).pathname).toBe('/session/end')
+      // The browser was already on its way to the provider when the failure came back.
+      expect(navigationsWhenRejected).toBe(2)
+      expect(events.map((event) => event.name)).toEqual(['logout', 'error'])
+    })
+  }
+})
