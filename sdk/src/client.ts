@@ -87,15 +87,16 @@ export function createAuthClient(options: AuthClientOptions) {
    * or in another tab), which would show one user's data to the other (S32).
    */
   const settle = async (url: string, answer: { status: number; headers: Headers }, prepared: Prepared, retried: boolean): Promise<boolean> => {
-    // Only a 401 to an in-scope request can be recovered: every other answer skips the strategy.
-    if (answer.status === 401 && prepared.inScope) {
-      if (!retried && (await strategy.recover(answer, prepared))) return true
-      events.emit('unauthorized', { url, status: 401 })
-      if (retried && prepared.token) throw new AuthError('unauthorized', undefined, 401)
-    }
-    const now = store.getState().user?.sub
-    if (prepared.inScope && prepared.user !== undefined && now !== undefined && now !== prepared.user) {
-      throw new AuthError('user_changed')
+    // Answers from outside the scope are the app's own business. Every in-scope answer reaches the
+    // strategy (a request signer learns the server's next nonce from any); only a 401 is recovered.
+    if (prepared.inScope) {
+      if (await strategy.recover(answer, prepared, retried)) return true
+      if (answer.status === 401) {
+        events.emit('unauthorized', { url, status: 401 })
+        if (retried && prepared.token) throw new AuthError('unauthorized', undefined, 401)
+      }
+      const now = store.getState().user?.sub
+      if (prepared.user !== undefined && now !== undefined && now !== prepared.user) throw new AuthError('user_changed')
     }
     return false
   }
@@ -106,8 +107,8 @@ export function createAuthClient(options: AuthClientOptions) {
    * stream body, which can be read only once, is copied for each attempt instead.
    */
   const authFetch = async (input: RequestInfo | URL, init?: RequestInit): Promise<Response> => {
-    const request = input instanceof Request || init?.body instanceof ReadableStream ? new Request(input instanceof Request ? input : scope.resolve(String(input)), init) : undefined
-    const url = request ? new URL(request.url) : scope.resolve(String(input))
+    const url = scope.resolve(input instanceof Request ? input.url : String(input))
+    const request = input instanceof Request || init?.body instanceof ReadableStream ? new Request(input instanceof Request ? input : url, init) : undefined
     const send = async (): Promise<[Response, Prepared]> => {
       const copy = request?.clone()
       const headers = copy?.headers ?? new Headers(init?.headers)

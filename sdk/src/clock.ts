@@ -10,17 +10,17 @@ export function createServerClock(now: () => number = Date.now) {
     get offset() {
       return offset
     },
-    /** `iat` of a token issued just now (seconds), else the `Date` header of a response. */
+    /** `iat` of a token issued just now (seconds), else the `Date` header of a response; anything not a finite number is ignored. */
     learn(serverSeconds: number | undefined) {
-      if (serverSeconds !== undefined && Number.isFinite(serverSeconds)) {
-        const measured = serverSeconds * 1000 - now()
+      if (Number.isFinite(serverSeconds)) {
+        const measured = serverSeconds! * 1000 - now()
         // Both sources have one-second resolution: ignore differences a second can explain.
         if (Math.abs(measured - offset) > 1500) offset = measured
       }
     },
+    /** A missing or unreadable `Date` parses as NaN, which `learn` ignores. */
     learnFromResponse(response: Response) {
-      const date = Date.parse(response.headers.get('date') ?? '')
-      if (!Number.isNaN(date)) this.learn(date / 1000)
+      this.learn(Date.parse(response.headers.get('date') ?? '') / 1000)
     },
   }
 }

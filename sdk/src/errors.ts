@@ -28,6 +28,9 @@ export type AuthErrorCode =
   | 'consent_required'
   | 'account_selection_required'
   | 'provider_error'
+  // DPoP (`@authlens/sdk/dpop`): a nonce challenge that persisted after the one retry; no key to sign with.
+  | 'use_dpop_nonce'
+  | 'proof_failed'
 
 /**
  * The one error type the SDK rejects with. `code` is stable; `message` never contains a token

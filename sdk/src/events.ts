@@ -13,8 +13,8 @@ export interface AuthEvents {
   /** A protected request was refused and could not be recovered. */
   unauthorized: { url: string; status: number }
   'storage-fallback': { from: StorageKind; reason: string }
-  /** Opt-in storage in use, a stored token discarded, a cross-tab lock not obtained in time. */
-  warning: { code: 'insecure_storage' | 'token_discarded' | 'lock_timeout'; message: string }
+  /** Opt-in storage in use, a stored token discarded, a cross-tab lock not obtained in time, a DPoP key not kept. */
+  warning: { code: 'insecure_storage' | 'token_discarded' | 'lock_timeout' | 'key_in_memory'; message: string }
   'cross-tab': { type: 'login' | 'logout' | 'tokens' }
   error: { error: AuthError }
 }

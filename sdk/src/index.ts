@@ -12,3 +12,4 @@ export type { LoginMethod, LoginProtocol, LoginContext, TokenResponse, Credentia
 export type { TokenReader, TokenSet, TokenExpectations } from './token.ts'
 export type { CsrfOptions } from './transport/csrf.ts'
 export type { Prepared, Inspection, StrategyFactory } from './strategies/types.ts'
+export type { RequestSide, RequestSigner, RequestSignerFactory } from './transport/signer.ts'

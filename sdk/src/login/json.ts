@@ -1,11 +1,11 @@
 import type { LoginMethod, TokenResponse } from './types.ts'
 
 /** A JSON POST; `headers` join the content type. */
-export const jsonPost = (body: unknown, credentials?: RequestCredentials, headers: Record<string, string> = {}): RequestInit => ({
+export const jsonPost = (body: unknown, credentials: RequestCredentials, headers?: Record<string, string>): RequestInit => ({
   method: 'POST',
   headers: { 'Content-Type': 'application/json', ...headers },
   body: JSON.stringify(body),
-  ...(credentials ? { credentials } : {}),
+  credentials,
 })
 
 /**

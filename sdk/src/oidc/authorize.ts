@@ -1,5 +1,5 @@
 import { AuthError } from '../errors.ts'
-import { challengeOf, randomToken } from './pkce.ts'
+import { randomToken, sha256 } from '../encoding.ts'
 
 /** What `auth.login(options)` takes with `oidc(...)`. A type, so that it is the client's `Credentials`. */
 export type OidcLoginOptions = {
@@ -55,7 +55,7 @@ export async function authorizationUrl(request: AuthorizationRequest, options: O
     scope: request.scope,
     state,
     nonce,
-    code_challenge: await challengeOf(verifier),
+    code_challenge: await sha256(verifier),
     code_challenge_method: 'S256',
     prompt: options.prompt,
     login_hint: options.loginHint,

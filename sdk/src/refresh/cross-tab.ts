@@ -1,4 +1,5 @@
 import { AuthError } from '../errors.ts'
+import { openRecords, settled } from '../storage/indexed-db.ts'
 
 /** The coordination record, read and written only while holding the refresh lock. */
 export interface CrossTabRecord {
@@ -24,17 +25,8 @@ export function createCrossTab(name: string, lockTimeoutMs: number, onLockTimeou
   const channel = new BroadcastChannel(`authlens:${name}`)
   let database: Promise<IDBDatabase> | undefined
 
-  const settled = <T>(request: IDBRequest<T>) =>
-    new Promise<T>((resolve, reject) => {
-      request.onsuccess = () => resolve(request.result)
-      request.onerror = () => reject(request.error)
-    })
   const records = async (mode: IDBTransactionMode) => {
-    database ??= (() => {
-      const request = indexedDB.open('authlens', 1)
-      request.onupgradeneeded = () => request.result.createObjectStore('records')
-      return settled(request)
-    })()
+    database ??= openRecords()
     return (await database).transaction('records', mode).objectStore('records')
   }
 

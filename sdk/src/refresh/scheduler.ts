@@ -11,7 +11,7 @@ export function createScheduler(check: () => void) {
   const onWake = () => {
     if (globalThis.document?.visibilityState !== 'hidden') check()
   }
-  const target = typeof window === 'undefined' ? undefined : window
+  const target = globalThis.window
   for (const event of WAKE_EVENTS) target?.addEventListener(event, onWake)
 
   return {

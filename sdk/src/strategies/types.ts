@@ -53,8 +53,11 @@ export interface Strategy {
   getAccessToken(): Promise<string | null>
   /** Attaches the credential to an in-scope request's headers. */
   prepare(url: URL, method: string, headers: Headers): Promise<Prepared>
-  /** After a 401 to an in-scope request: true when it should be sent once more (a fresh credential exists). */
-  recover(response: { status: number; headers: Headers }, prepared: Prepared): Promise<boolean>
+  /**
+   * After every answer to an in-scope request (`retried`: to its second sending): true when it
+   * should be sent once more (a fresh credential exists, or a proof was challenged); never for a retry.
+   */
+  recover(response: { status: number; headers: Headers }, prepared: Prepared, retried: boolean): Promise<boolean>
   inspect(): Inspection
   destroy(): void
 }

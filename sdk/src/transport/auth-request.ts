@@ -2,8 +2,8 @@ import { AuthError, type AuthErrorCode } from '../errors.ts'
 
 export type AuthRequestKind = 'login' | 'refresh' | 'logout' | 'session'
 
-/** Server error codes the SDK passes on as its own. */
-const PASSED_ON = ['refresh_token_reused', 'session_expired', 'csrf_failed']
+/** Server error codes the SDK passes on as its own; `use_dpop_nonce` is a request signer's to answer (RFC 9449 §8). */
+const PASSED_ON = ['refresh_token_reused', 'session_expired', 'csrf_failed', 'use_dpop_nonce']
 const BY_KIND: Record<AuthRequestKind, AuthErrorCode> = {
   login: 'invalid_credentials',
   refresh: 'refresh_failed',

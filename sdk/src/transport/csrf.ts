@@ -7,8 +7,9 @@ export interface CsrfOptions {
   header?: string
 }
 
+/** The cookie's value, or null (also where there is no document: Node, SSR). */
 export function readCookie(name: string): string | null {
-  for (const pair of document.cookie.split('; ')) {
+  for (const pair of globalThis.document?.cookie.split('; ') ?? []) {
     const index = pair.indexOf('=')
     if (decodeURIComponent(pair.slice(0, index)) === name) return decodeURIComponent(pair.slice(index + 1))
   }
@@ -18,7 +19,7 @@ export function readCookie(name: string): string | null {
 /** Double-submit CSRF (S15): the server's readable cookie, echoed in a header it checks. */
 export function createCsrf(scope: Scope, { cookie = 'XSRF-TOKEN', header = 'X-XSRF-TOKEN' }: CsrfOptions = {}) {
   const headers = (): Record<string, string> => {
-    const token = typeof document === 'undefined' ? null : readCookie(cookie)
+    const token = readCookie(cookie)
     return token ? { [header]: token } : {}
   }
   return {

@@ -27,9 +27,11 @@ export const jwt =
     const clock = createServerClock()
     const csrf = createCsrf(scope, options.csrf)
     const storage = options.storage(ctx.key, events)
+    // Without a request signer, requests go out as they are.
+    const signer = options.dpop?.(ctx, clock) ?? { send: ctx.send, wrap: (side) => side }
     const protocol = options.login({
       url: (name) => scope.resolve(options.endpoints?.[name] ?? `/auth/${name}`).href,
-      send: (kind, url, init) => ctx.send(kind, url, init, (response) => clock.learnFromResponse(response)),
+      send: (kind, url, init) => signer.send(kind, url, init, (response) => clock.learnFromResponse(response)),
       cookieTransport: options.cookieTransport,
       csrfHeaders: csrf.headers,
     })
@@ -100,7 +102,7 @@ export const jwt =
       },
 
       refresh: () => refresh(),
-      ...createSettling(options, clock, life, refresh, scope.contains),
+      ...signer.wrap(createSettling(options, clock, life, refresh, scope.contains)),
 
       inspect: () => ({
         strategy: 'jwt',

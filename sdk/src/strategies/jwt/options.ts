@@ -4,6 +4,7 @@ import type { LoginMethod } from '../../login/types.ts'
 import { memoryStorage } from '../../storage/memory.ts'
 import type { TokenStorage } from '../../storage/types.ts'
 import type { CsrfOptions } from '../../transport/csrf.ts'
+import type { RequestSignerFactory } from '../../transport/signer.ts'
 
 export interface JwtOptions {
   /** Default `memoryStorage()`. The others, from `@authlens/sdk/storage`, emit a one-time `warning`. */
@@ -31,6 +32,8 @@ export interface JwtOptions {
    * `any` every 401 to a request that carried a token. A 403 never does.
    */
   refreshOn401?: 'invalid_token' | 'any'
+  /** Sender-constrained tokens: `dpop()` from `@authlens/sdk/dpop` signs every token and API request (RFC 9449). */
+  dpop?: RequestSignerFactory
 }
 
 export type ResolvedJwtOptions = ReturnType<typeof resolveJwtOptions>

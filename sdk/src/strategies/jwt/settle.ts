@@ -13,7 +13,7 @@ export function createSettling(options: ResolvedJwtOptions, clock: ServerClock, 
   /** The token to send now: refreshed first when close to expiry; a failed refresh that kept the
    * session falls back to the current token, which the server may still accept. */
   const currentToken = async (): Promise<string | undefined> => {
-    if (life.tokens && life.needsRefresh(life.tokens)) {
+    if (life.needsRefresh(life.tokens)) {
       await refresh().catch((error) => {
         // A kept token is still worth sending while unexpired; one already past `exp` would only
         // earn a 401 and start a second refresh round for the same requests (S27, S28).
@@ -39,8 +39,8 @@ export function createSettling(options: ResolvedJwtOptions, clock: ServerClock, 
       return { inScope: true, token }
     },
 
-    async recover(response, prepared) {
-      if (response.status !== 401 || !prepared.token) return false
+    async recover(response, prepared, retried) {
+      if (retried || response.status !== 401 || !prepared.token) return false
       const challenge = response.headers.get('www-authenticate') ?? ''
       if (options.refreshOn401 !== 'any' && !/error="?invalid_token/i.test(challenge)) return false
       // Signed out (logout, failed refresh) while this request was in flight: a refresh now would

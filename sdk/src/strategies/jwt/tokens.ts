@@ -19,7 +19,6 @@ export const superseded = () => new AuthError('not_authenticated', 'signed in or
  * is the login method's token reader, if it brings one.
  */
 export function createTokenLifecycle(ctx: ClientContext, options: ResolvedJwtOptions, clock: ServerClock, storage: HeldTokens, due: () => void, read = readTokenSet) {
-  const expect = options
   const leeway = (set: TokenSet) => {
     const iat = set.claims.iat
     const lifetime = set.expiresAt !== null && typeof iat === 'number' ? set.expiresAt - iat * 1000 : Infinity
@@ -27,7 +26,7 @@ export function createTokenLifecycle(ctx: ClientContext, options: ResolvedJwtOpt
     return Math.min(options.leewayMs, lifetime / 2)
   }
   const scheduler = createScheduler(() => {
-    if (life.tokens && life.needsRefresh(life.tokens)) due()
+    if (life.needsRefresh(life.tokens)) due()
   })
 
   const life = {
@@ -41,7 +40,8 @@ export function createTokenLifecycle(ctx: ClientContext, options: ResolvedJwtOpt
     /** Set while the page-load restore runs: not being signed in then is no error. */
     restoring: false,
 
-    needsRefresh: (set: TokenSet) => set.expiresAt !== null && set.expiresAt - clock.now() <= leeway(set),
+    /** Whether `set` is within its leeway of expiry; no tokens are never due. */
+    needsRefresh: (set: TokenSet | null) => !!set && set.expiresAt !== null && set.expiresAt - clock.now() <= leeway(set),
 
     adopt(next: TokenSet) {
       life.tokens = next
@@ -52,10 +52,10 @@ export function createTokenLifecycle(ctx: ClientContext, options: ResolvedJwtOpt
     },
     // Cookie storage expires with the token: give it local time.
     persist: (next: TokenSet) => storage.set(serializeTokens(next), next.expiresAt === null ? null : next.expiresAt - clock.offset),
-    parse: (raw: string) => parseStoredTokens(raw, clock.now(), expect, read),
+    parse: (raw: string) => parseStoredTokens(raw, clock.now(), options, read),
 
     fromResponse(response: TokenResponse) {
-      const next = read(response, clock.now(), expect, life.tokens)
+      const next = read(response, clock.now(), options, life.tokens)
       if (typeof next.claims.iat === 'number') clock.learn(next.claims.iat)
       return next
     },
