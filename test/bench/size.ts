@@ -23,6 +23,8 @@ export const PROGRAMS = {
   session: `import { createAuthClient, session } from '${SDK}/index.ts'\nexport const auth = createAuthClient({ baseURL: '/api', strategy: session() })\n`,
   /** The JWT app signing in with OpenID Connect: what `/oidc` adds is measured against the JWT app. */
   oidc: `import { createAuthClient, jwt } from '${SDK}/index.ts'\nimport { oidc } from '${SDK}/oidc/index.ts'\nexport const auth = createAuthClient({ baseURL: '/api', strategy: jwt({ login: oidc({ issuer: 'https://auth.example', clientId: 'app', redirectUri: 'https://app.example/callback' }) }) })\n`,
+  /** The OIDC app with DPoP: what `/dpop` adds is measured against the OIDC app. */
+  dpop: `import { createAuthClient, jwt } from '${SDK}/index.ts'\nimport { oidc } from '${SDK}/oidc/index.ts'\nimport { dpop } from '${SDK}/dpop/index.ts'\nexport const auth = createAuthClient({ baseURL: '/api', strategy: jwt({ login: oidc({ issuer: 'https://auth.example', clientId: 'app', redirectUri: 'https://app.example/callback' }), dpop: dpop() }) })\n`,
 }
 
 interface Bundle {
@@ -85,12 +87,13 @@ export interface Sizes {
 
 /** The SDK's programs and adapters, with their limits; the anchors only when asked (slower). */
 export async function measureSizes({ anchors = false } = {}): Promise<Sizes> {
-  const [jwtApp, sessionApp, react, axiosAdapter, oidcApp, ...others] = await Promise.all([
+  const [jwtApp, sessionApp, react, axiosAdapter, oidcApp, dpopApp, ...others] = await Promise.all([
     bundle(PROGRAMS.jwt),
     bundle(PROGRAMS.session),
     bundle(`${PROGRAMS.jwt}export * from '${SDK}/react/index.ts'\n`),
     bundle(`${PROGRAMS.jwt}export * from '${SDK}/axios/index.ts'\n`),
     bundle(PROGRAMS.oidc),
+    bundle(PROGRAMS.dpop),
     ...(anchors
       ? [
           bundle(`import { UserManager } from 'oidc-client-ts'\nexport const auth = new UserManager({ authority: 'https://auth.example', client_id: 'app', redirect_uri: 'https://app.example/callback' })\n`),
@@ -99,9 +102,9 @@ export async function measureSizes({ anchors = false } = {}): Promise<Sizes> {
         ]
       : []),
   ])
-  const beyond = (extended: Bundle): Pick<SizeFigure, 'rolldown' | 'esbuild'> => ({
-    rolldown: extended.rolldown - jwtApp!.rolldown,
-    esbuild: extended.esbuild - jwtApp!.esbuild,
+  const beyond = (extended: Bundle, base = jwtApp!): Pick<SizeFigure, 'rolldown' | 'esbuild'> => ({
+    rolldown: extended.rolldown - base.rolldown,
+    esbuild: extended.esbuild - base.esbuild,
   })
   return {
     jwt: jwtApp!,
@@ -111,6 +114,7 @@ export async function measureSizes({ anchors = false } = {}): Promise<Sizes> {
       { name: '@authlens/sdk/react, beyond the JWT app', ...beyond(react!), limit: 1.5 * KB },
       { name: '@authlens/sdk/axios, beyond the JWT app', ...beyond(axiosAdapter!), limit: 1.5 * KB },
       { name: '@authlens/sdk/oidc, beyond the JWT app', ...beyond(oidcApp!), limit: 3 * KB },
+      { name: '@authlens/sdk/dpop, beyond the OIDC app', ...beyond(dpopApp!, oidcApp!), limit: 1.5 * KB },
     ],
     anchors: anchors
       ? [

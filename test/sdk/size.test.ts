@@ -23,11 +23,11 @@ describe('@authlens/sdk size (the programs of the SDK contract)', () => {
     expect(figures.filter((figure) => overLimit(figure) && figure.ceiling === undefined).map((figure) => figure.name)).toEqual([])
   })
 
-  it('the JWT app carries none of what it did not import: no session strategy, storage fallback, devtools bridge or React', () => {
+  it('the JWT app carries none of what it did not import: no session strategy, storage fallback, devtools bridge, DPoP or React', () => {
     const { jwt } = sizes
     const modules = jwt.modules.map(([path]) => path)
     expect(modules).toEqual(expect.arrayContaining(['client.ts', 'strategies/jwt/index.ts', 'refresh/cross-tab.ts', 'login/json.ts', 'storage/memory.ts']))
-    for (const absent of ['strategies/session.ts', 'storage/fallback.ts', 'storage/web-storage.ts', 'storage/cookie.ts', 'devtools/bridge.ts', 'login/custom.ts']) {
+    for (const absent of ['strategies/session.ts', 'storage/fallback.ts', 'storage/web-storage.ts', 'storage/cookie.ts', 'devtools/bridge.ts', 'login/custom.ts', 'dpop/index.ts', 'dpop/proof.ts', 'dpop/key-store.ts', 'encoding.ts']) {
       expect(modules, absent).not.toContain(absent)
     }
     expect(modules.some((path) => path.includes('react') || path.includes('axios'))).toBe(false)

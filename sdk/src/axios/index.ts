@@ -35,9 +35,11 @@ export function attachAuth(instance: AxiosInstance, auth: AuthClient): AxiosInst
     return config
   })
   const settle = ({ url, prepared, retried }: NonNullable<Config['authlens']>, answer: AxiosResponse) => {
-    // Only a 401's challenge is ever read: other answers skip copying their headers.
+    // Only a 401's challenge and a server's DPoP nonce (RFC 9449 §8.2) are ever read: no other header is copied.
     const headers = new Headers()
-    if (answer.status === 401) for (const [name, value] of Object.entries(answer.headers ?? {})) if (typeof value === 'string') headers.set(name, value)
+    for (const [name, value] of Object.entries(answer.headers ?? {})) {
+      if (typeof value === 'string' && (answer.status === 401 || /^dpop-nonce$/i.test(name))) headers.set(name, value)
+    }
     return auth.settle(url, { status: answer.status, headers }, prepared, retried === true)
   }
   const accepted = async (answer: AxiosResponse) => {

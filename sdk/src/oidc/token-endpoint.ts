@@ -11,8 +11,9 @@ export const formPost = (fields: Record<string, string>): RequestInit => ({
 
 /**
  * A token request and its answer (RFC 6749 §5.1), read into the SDK's fields. Anything but a
- * bearer access token with well-typed companions is an `invalid_response`, never a half-read
- * set. A refused code is `invalid_grant`; a refused refresh stays the core's `refresh_failed`.
+ * bearer or DPoP-bound (RFC 9449 §5) access token with well-typed companions is an
+ * `invalid_response`, never a half-read set. A refused code is `invalid_grant`; a refused refresh
+ * stays the core's `refresh_failed`.
  */
 export async function requestTokens(send: LoginContext['send'], kind: AuthRequestKind, endpoint: string, fields: Record<string, string>): Promise<TokenResponse> {
   const body = await send(kind, endpoint, formPost(fields)).catch((error: AuthError) => {
@@ -22,12 +23,12 @@ export async function requestTokens(send: LoginContext['send'], kind: AuthReques
   const optional = (value: unknown, kind: string) => value === undefined || typeof value === kind
   if (
     typeof accessToken !== 'string' ||
-    !/^bearer$/i.test(String(type)) ||
+    !/^(bearer|dpop)$/i.test(String(type)) ||
     !optional(refreshToken, 'string') ||
     !optional(idToken, 'string') ||
     !optional(expiresIn, 'number')
   ) {
-    throw new AuthError('invalid_response', 'the token endpoint answered without a usable bearer token')
+    throw new AuthError('invalid_response', 'the token endpoint answered without a usable access token')
   }
   return { accessToken, refreshToken, idToken, expiresIn } as TokenResponse
 }
