@@ -21,7 +21,7 @@ import { SESSION_CHANGE_WINDOW_MS, classifyAuthEndpoint, createRetryTracker, due
 
 export type TimelineEntry = TimelineEvent & {
   seq: number
-  /** Seen before the panel started over for a new page, and kept: an OAuth round trip that was still in flight. */
+  /** Seen only before the panel started over for a new page, and kept: an OAuth round trip that was still in flight. */
   carriedOver?: true
 }
 
@@ -118,7 +118,11 @@ export function createInspector(options: InspectorOptions = {}): Inspector {
   const oauthMessages = (added: TimelineEntry[], messages: readonly OAuthMessage[], at: number) => {
     for (const message of messages) {
       const event = oauth.observe(message, at, (value) => registry.idOf(value))
-      if (!event || !emit(added, event)) continue
+      if (!event) continue
+      if (!emit(added, event)) {
+        ownCarried(event)
+        continue
+      }
       if (message.type === 'token-request' && message.response?.accessToken && message.response.expiresIn !== null) {
         registry.noteExpiresIn(message.response.accessToken, message.response.expiresIn, at)
       }
@@ -126,6 +130,14 @@ export function createInspector(options: InspectorOptions = {}): Inspector {
       const loggedOut = () => timeline.findLast((e): e is TimelineEntry & SessionChangeEvent => e.kind === 'logout' && Math.abs(e.at - at) <= SESSION_CHANGE_WINDOW_MS)
       if (change && (change.kind === 'login' || !loggedOut())) sessionChange(added, change.kind, at, 'network', change.detail)
     }
+  }
+  /** A carried entry seen again on this page (the callback's own URL, say) is this page's too: no longer marked. */
+  const ownCarried = (event: TimelineEvent) => {
+    const key = timelineKey(event)
+    const held = timeline.findLast((e): e is TimelineEntry => e.carriedOver === true && timelineKey(e) === key)
+    if (!held) return
+    const { carriedOver: _carried, ...own } = held
+    timeline.replace(key, own)
   }
   const addSample = (sample: ServerClockSample | null) => {
     if (sample) samples = [...samples, sample].slice(-clockSamples)

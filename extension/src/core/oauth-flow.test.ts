@@ -111,12 +111,14 @@ describe('a sign-in across page loads, without Preserve log', () => {
   const loginPage = (at: number, url = authorizeUrl()) => exchange({ at, url, responseHeaders: { 'Content-Type': 'text/html' } })
   const loginPosted = (at: number, location = callbackUrl()) => exchange({ at, method: 'POST', url: `${IDP}/login`, status: 302, responseHeaders: { Location: location } })
 
-  it('app → provider login page → callback: the callback matches its request, the exchange its nonce, in order; what came before the callback is marked', () => {
+  it('app → provider login page → callback: the callback matches its request, the exchange its nonce, in order; what only an earlier page saw is marked', () => {
     const inspector = createInspector()
     inspector.ingest({ kind: 'page-url', at: T0, url: `${APP}/` })
-    startOver(inspector, T0 + 50)
+    // The login page's request is reported before the navigation to it.
     inspector.ingest(loginPage(T0 + 100))
-    inspector.ingest({ kind: 'page-url', at: T0 + 120, url: authorizeUrl() })
+    startOver(inspector, T0 + 150)
+    inspector.ingest({ kind: 'page-url', at: T0 + 200, url: authorizeUrl() })
+    expect(oauthEntries(inspector.snapshot().timeline).map((e) => [e.kind, e.flow, e.carriedOver ?? false])).toEqual([['authorization-request', 1, false]])
     // The provider's redirect is reported just before the panel starts over for the callback page.
     inspector.ingest(loginPosted(T0 + 5000))
     startOver(inspector, T0 + 5100)
@@ -126,9 +128,10 @@ describe('a sign-in across page loads, without Preserve log', () => {
     const { timeline, pageUrl } = inspector.snapshot()
     expect(pageUrl).toBe(callbackUrl())
     const entries = oauthEntries(timeline)
+    // The response came in the redirect before the panel started over, and again as the callback's own URL.
     expect(entries.map((e) => [e.kind, e.flow, e.carriedOver ?? false])).toEqual([
       ['authorization-request', 1, true],
-      ['authorization-response', 1, true],
+      ['authorization-response', 1, false],
       ['token-response', 1, false],
     ])
     expect(entries[1]).toMatchObject({ state: 'matches', code: true, iss: true })

@@ -150,7 +150,7 @@ describe('panel store', () => {
     const oauth = timeline.filter((e) => e.kind === 'authorization-request' || e.kind === 'authorization-response' || e.kind === 'token-response')
     expect(oauth.map((e) => [e.kind, e.carriedOver ?? false])).toEqual([
       ['authorization-request', true],
-      ['authorization-response', true],
+      ['authorization-response', false],
       ['token-response', false],
     ])
     expect(oauth[1]).toMatchObject({ state: 'matches', flow: 1 })
