@@ -21,9 +21,10 @@ describe('AuthLens DevTools panel on a page without the SDK', () => {
   let panelErrors: string[] = []
 
   const { inPanel, showView, screenshot, tokenCards } = panelView({ panel: () => panel, frontEnd: () => frontEnd })
+  /** Rows in the order the panel shows them; `text` is the row's title (what it says in full), `shown` what is on screen. */
   const timelineRows = () =>
-    inPanel<Array<{ kind: string; source: string; text: string }>>(`
-      return [...document.querySelectorAll('[data-testid=timeline-row]')].map((row) => ({ kind: row.dataset.kind, source: row.querySelector('.source').textContent, text: row.title }))`)
+    inPanel<Array<{ kind: string; source: string; text: string; shown: string; carriedOver: boolean }>>(`
+      return [...document.querySelectorAll('[data-testid=timeline-row]')].map((row) => ({ kind: row.dataset.kind, source: row.querySelector('.source').textContent, text: row.title, shown: row.innerText, carriedOver: row.dataset.carriedOver === 'true' }))`)
   const aliceCard = async () => (await tokenCards()).find((card) => card.text.includes('"sub": "u_alice"') && card.text.includes('"name": "Alice Liddell"'))
 
   let session: PanelSession | undefined
@@ -108,10 +109,11 @@ describe('AuthLens DevTools panel on a page without the SDK', () => {
     expect(await session?.egress()).toEqual({ leaving: [], gaps: [] })
   }, 40_000)
 
-  it('OpenID Connect: authorization request, response (code redacted) and code exchange on the timeline; an ID token planted as a bearer credential is A4', async () => {
-    // A fixture provider on the page's origin: /idp/authorize redirects back with a code, /idp/token
-    // answers an ID token and an access token. The panel knows it only by its standard parameters.
-    const issuer = `${server.url}/idp`
+  it('OpenID Connect, Preserve log off: the round trip through a provider page on another origin reads request → response (code redacted, state matches) → code exchange; an ID token planted as a bearer credential is A4', async () => {
+    // A fixture provider on another origin (localhost, the page is on 127.0.0.1): /idp/authorize
+    // shows a login page, posting it redirects back with a code, /idp/token answers an ID token and
+    // an access token. The panel knows it only by its standard parameters.
+    const issuer = `http://localhost:${new URL(server.url).port}/idp`
     const code = 'fixture-code-SplxlOBeZQQYbYS6WxSbIA'
     const state = 'fixture-state-af0ifjsldkj'
     const nonce = 'fixture-nonce-n0S6WzA2Mj'
@@ -119,35 +121,64 @@ describe('AuthLens DevTools panel on a page without the SDK', () => {
     const now = Math.floor(Date.now() / 1000)
     const idToken = jwt({ alg: 'ES256', typ: 'JWT' }, { iss: issuer, sub: 'u_oidc', aud: 'fixture-spa', nonce, iat: now, exp: now + 300 })
     const accessToken = jwt({ alg: 'ES256', typ: 'at+jwt' }, { iss: issuer, sub: 'u_oidc', aud: `${server.url}/api`, client_id: 'fixture-spa', scope: 'openid', iat: now, exp: now + 300 })
-    await browser.context.route(`${issuer}/authorize?*`, (route) => route.fulfill({ status: 302, headers: { Location: `${server.url}/?code=${code}&state=${state}&iss=${encodeURIComponent(issuer)}` } }))
-    await browser.context.route(`${issuer}/token`, (route) =>
-      route.fulfill({ status: 200, contentType: 'application/json', headers: { 'Cache-Control': 'no-store' }, body: JSON.stringify({ access_token: accessToken, id_token: idToken, token_type: 'Bearer', expires_in: 300 }) }),
+    const verifier = 'dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk'
+    const callback = `${server.url}/?code=${code}&state=${state}&iss=${encodeURIComponent(issuer)}`
+    await browser.context.route(`${issuer}/authorize?*`, (route) =>
+      route.fulfill({ status: 200, contentType: 'text/html', body: '<!doctype html><title>Fixture provider</title><form method="post" action="/idp/login"><label>User <input name="username" value="alice"></label> <button>Sign in</button></form>' }),
     )
-    await browser.context.route(`${issuer}/notes`, (route) => route.fulfill({ status: 200, contentType: 'application/json', body: '[]' }))
+    await browser.context.route(`${issuer}/login`, (route) => route.fulfill({ status: 302, headers: { Location: callback } }))
+    await browser.context.route(`${issuer}/token`, (route) =>
+      route.fulfill({
+        status: 200,
+        contentType: 'application/json',
+        headers: { 'Cache-Control': 'no-store', 'Access-Control-Allow-Origin': server.url },
+        body: JSON.stringify({ access_token: accessToken, id_token: idToken, token_type: 'Bearer', expires_in: 300 }),
+      }),
+    )
+    await browser.context.route(`${server.url}/api/oidc/notes`, (route) => route.fulfill({ status: 200, contentType: 'application/json', body: '[]' }))
 
-    // A provider round trip is a new document: keep what came before it, as a person debugging a sign-in would.
-    await inPanel(`document.querySelector('.toolbar input[type=checkbox]').click()`)
+    // As a person would: Preserve log left off, the app sends the page to the provider...
+    expect(await inPanel<boolean>(`return document.querySelector('.toolbar input[type=checkbox]').checked`)).toBe(false)
+    await showView('Timeline')
     const query = new URLSearchParams({ response_type: 'code', client_id: 'fixture-spa', redirect_uri: `${server.url}/`, scope: 'openid profile', state, nonce, code_challenge: 'E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM', code_challenge_method: 'S256' })
-    await page.goto(`${issuer}/authorize?${query}`)
-    expect(new URL(page.url()).searchParams.get('code')).toBe(code)
+    await Promise.all([page.waitForURL((url) => url.href.startsWith(`${issuer}/authorize?`)), page.evaluate((url) => location.assign(url), `${issuer}/authorize?${query}`)])
+    // ...where the panel has started over for the provider's login page, whose own URL is the request...
+    const onProvider = await waitFor('the panel on the provider page', async () => {
+      const list = await timelineRows()
+      const shownPage = await inPanel<string>(`return document.querySelector('.toolbar .page').textContent`)
+      return shownPage.startsWith(`${issuer}/authorize`) && list.some((r) => r.kind === 'authorization-request') ? list : null
+    })
+    expect(onProvider.map((r) => [r.kind, r.carriedOver])).toEqual([['authorization-request', false]])
+    await screenshot('oidc-provider-page')
+    // ...signs in there, and lands back on the app, a new document again, which redeems the code.
+    await Promise.all([page.waitForURL((url) => url.searchParams.get('code') === code), page.click('button')])
     expect(
       await page.evaluate(async ([tokenUrl, notesUrl, body]) => {
         const tokens = (await (await fetch(tokenUrl, { method: 'POST', headers: { 'Content-Type': 'application/x-www-form-urlencoded' }, body })).json()) as { id_token: string }
         return (await fetch(notesUrl, { headers: { Authorization: `Bearer ${tokens.id_token}` } })).status
-      }, [`${issuer}/token`, `${issuer}/notes`, `grant_type=authorization_code&code=${code}&redirect_uri=${encodeURIComponent(`${server.url}/`)}&client_id=fixture-spa&code_verifier=dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk`] as const),
+      }, [`${issuer}/token`, `${server.url}/api/oidc/notes`, `grant_type=authorization_code&code=${code}&redirect_uri=${encodeURIComponent(`${server.url}/`)}&client_id=fixture-spa&code_verifier=${verifier}`] as const),
     ).toBe(200)
 
-    await showView('Timeline')
-    const rows = await waitFor('the round trip on the timeline', async () => {
+    const oauthKinds = ['authorization-request', 'authorization-response', 'token-response']
+    const rows = await waitFor('the round trip on the timeline of the callback page', async () => {
+      const shownPage = await inPanel<string>(`return document.querySelector('.toolbar .page').textContent`)
       const list = await timelineRows()
-      return ['authorization-request', 'authorization-response', 'token-response'].every((kind) => list.some((r) => r.kind === kind)) ? list : null
+      return shownPage.startsWith(`${server.url}/?code=REDACTED`) && list.some((r) => r.kind === 'token-response') ? list : null
     })
-    console.info(`OAuth round trip on the timeline:\n${rows.filter((r) => r.kind !== 'token-issued').map((r) => `  [${r.source}] ${r.kind}: ${r.text}`).join('\n')}`)
-    expect(rows.find((r) => r.kind === 'authorization-request')?.text).toMatch(/response_type code · PKCE S256 · state yes · nonce yes · scope openid profile · client_id fixture-spa/)
-    expect(rows.find((r) => r.kind === 'authorization-response')?.text).toMatch(/code REDACTED · state matches the request · iss yes/)
-    expect(rows.find((r) => r.kind === 'token-response')?.text).toMatch(/Code exchange: 200 · code_verifier sent · ID token for u_oidc · [0-9a-f]{8} · access token for u_oidc · [0-9a-f]{8} · expires_in 300s · nonce matches the request/)
+    console.info(`OAuth round trip on the timeline:\n${rows.filter((r) => r.kind !== 'token-issued').map((r) => `  [${r.source}]${r.carriedOver ? ' (previous page)' : ''} ${r.kind}: ${r.text}`).join('\n')}`)
+    // Read top to bottom, as the panel shows it: one request, its response, its code exchange.
+    const roundTrip = rows.filter((r) => oauthKinds.includes(r.kind))
+    expect(roundTrip.map((r) => r.kind)).toEqual(oauthKinds)
+    const [request, response, exchange] = roundTrip
+    expect(request?.text).toMatch(/^Authorization request: response_type code · PKCE S256 · state yes · nonce yes · scope openid profile · client_id fixture-spa · → http:\/\/localhost:\d+\/idp\/authorize/)
+    expect(request?.carriedOver, 'the request was seen on the provider page').toBe(true)
+    expect(request?.shown).toContain('previous page')
+    expect(response?.text).toMatch(/^Authorization response: code REDACTED · state matches the request · iss yes · via query/)
+    expect(response?.carriedOver, 'the response is the callback page’s own URL').toBe(false)
+    expect(exchange?.text).toMatch(/^Code exchange: 200 · code_verifier sent · ID token for u_oidc · [0-9a-f]{8} · access token for u_oidc · [0-9a-f]{8} · expires_in 300s · nonce matches the request/)
+    expect(exchange?.carriedOver).toBe(false)
     const panelText = await inPanel<string>(`return document.body.innerText`)
-    expect(panelText).not.toContain(code)
+    for (const secret of [code, verifier]) expect(panelText).not.toContain(secret)
     await screenshot('oidc-timeline')
 
     await showView('Audit')

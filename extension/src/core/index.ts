@@ -2,7 +2,7 @@
  * The extension's pure core: no `chrome.*`, no DOM. The panel and the service worker import from
  * here; base64url.ts and json-scan.ts are internal to decoding.
  */
-export { createInspector, type Inspector, type InspectorOptions, type InspectorSnapshot, type StorageKeyInfo, type TimelineEntry } from './inspector.ts'
+export { createInspector, type CarriedRoundTrips, type Inspector, type InspectorOptions, type InspectorSnapshot, type StorageKeyInfo, type TimelineEntry } from './inspector.ts'
 export type { CookieObservation, ExchangeObservation, HeaderEntry, Observation, PageUrlObservation, SdkObservation, StorageArea, StorageObservation } from './observations.ts'
 export {
   MAX_JSON_DEPTH,

@@ -7,7 +7,7 @@ import { createTokenRegistry, type TokenRecord } from './identity.ts'
 import { createKeyStore } from './jwks.ts'
 import { parseUrl } from './origins.ts'
 import { readOAuthExchange, readOAuthUrl, type OAuthMessage } from './oauth.ts'
-import { createOAuthFlowTracker, type OAuthEvent } from './oauth-flow.ts'
+import { createOAuthFlowTracker, type CarriedRoundTrip, type OAuthEvent } from './oauth-flow.ts'
 import { headerValues, type ExchangeObservation, type Observation, type StorageArea } from './observations.ts'
 import { checkSignature, type SignatureCheck } from './verify.ts'
 import { SESSION_CHANGE_WINDOW_MS, classifyAuthEndpoint, createRetryTracker, dueExpirations, isSameSessionChange, mergeSessionChange, timelineKey, type SessionChangeEvent, type TimelineEvent, type TimelineSource } from './timeline.ts'
@@ -19,7 +19,17 @@ import { SESSION_CHANGE_WINDOW_MS, classifyAuthEndpoint, createRetryTracker, due
  * panel calls `tick(now)` once a second so `exp` passing shows on the timeline.
  */
 
-export type TimelineEntry = TimelineEvent & { seq: number }
+export type TimelineEntry = TimelineEvent & {
+  seq: number
+  /** Seen only before the panel started over for a new page, and kept: an OAuth round trip that was still in flight. */
+  carriedOver?: true
+}
+
+/** What of the OAuth round trips in flight crosses to the next page: the tracker's hashes and their timeline entries. */
+export interface CarriedRoundTrips {
+  roundTrips: CarriedRoundTrip[]
+  entries: TimelineEntry[]
+}
 
 export interface StorageKeyInfo {
   area: StorageArea
@@ -60,8 +70,10 @@ export interface Inspector {
   auditSync(nowMs: number): Finding[]
   /** Adds what needs WebCrypto: weak HMAC secrets (J2) and signature checks (J13, `signatures`). */
   audit(nowMs: number): Promise<Finding[]>
-  /** Navigation without "preserve log". */
-  reset(): void
+  /** The OAuth round trips a navigation should not cut: requested and not yet exchanged, recent, few (oauth-carry.ts). */
+  roundTripsInFlight(nowMs: number): CarriedRoundTrips
+  /** Navigation without "preserve log": forgets the page, keeping only `carry`. */
+  reset(carry?: CarriedRoundTrips): void
 }
 
 export function createInspector(options: InspectorOptions = {}): Inspector {
@@ -83,8 +95,8 @@ export function createInspector(options: InspectorOptions = {}): Inspector {
   let seq = 0
 
   const clock = () => estimateServerClock(samples)
-  const emit = (added: TimelineEntry[], event: TimelineEvent): boolean => {
-    const entry = { ...event, seq: seq + 1 } as TimelineEntry
+  const emit = (added: TimelineEntry[], event: TimelineEvent, carriedOver = false): boolean => {
+    const entry = { ...event, seq: seq + 1, ...(carriedOver ? { carriedOver: true } : {}) } as TimelineEntry
     if (!timeline.push(entry)) return false
     seq++
     added.push(entry)
@@ -106,7 +118,11 @@ export function createInspector(options: InspectorOptions = {}): Inspector {
   const oauthMessages = (added: TimelineEntry[], messages: readonly OAuthMessage[], at: number) => {
     for (const message of messages) {
       const event = oauth.observe(message, at, (value) => registry.idOf(value))
-      if (!event || !emit(added, event)) continue
+      if (!event) continue
+      if (!emit(added, event)) {
+        ownCarried(event)
+        continue
+      }
       if (message.type === 'token-request' && message.response?.accessToken && message.response.expiresIn !== null) {
         registry.noteExpiresIn(message.response.accessToken, message.response.expiresIn, at)
       }
@@ -114,6 +130,14 @@ export function createInspector(options: InspectorOptions = {}): Inspector {
       const loggedOut = () => timeline.findLast((e): e is TimelineEntry & SessionChangeEvent => e.kind === 'logout' && Math.abs(e.at - at) <= SESSION_CHANGE_WINDOW_MS)
       if (change && (change.kind === 'login' || !loggedOut())) sessionChange(added, change.kind, at, 'network', change.detail)
     }
+  }
+  /** A carried entry seen again on this page (the callback's own URL, say) is this page's too: no longer marked. */
+  const ownCarried = (event: TimelineEvent) => {
+    const key = timelineKey(event)
+    const held = timeline.findLast((e): e is TimelineEntry => e.carriedOver === true && timelineKey(e) === key)
+    if (!held) return
+    const { carriedOver: _carried, ...own } = held
+    timeline.replace(key, own)
   }
   const addSample = (sample: ServerClockSample | null) => {
     if (sample) samples = [...samples, sample].slice(-clockSamples)
@@ -272,7 +296,13 @@ export function createInspector(options: InspectorOptions = {}): Inspector {
       if (!(await checkSignatures())) return findings
       return runAudit(auditInput(nowMs), weakSecretCache)
     },
-    reset() {
+    roundTripsInFlight(nowMs) {
+      const roundTrips = oauth.inFlight(nowMs)
+      const flows = new Set(roundTrips.map((r) => r.flow))
+      const entries = timeline.toArray().filter((e) => (e.kind === 'authorization-request' || e.kind === 'authorization-response') && e.flow !== null && flows.has(e.flow))
+      return { roundTrips, entries }
+    },
+    reset(carry) {
       registry.clear()
       timeline.clear()
       retry.clear()
@@ -286,6 +316,9 @@ export function createInspector(options: InspectorOptions = {}): Inspector {
       samples = []
       pageUrl = null
       lastTick = null
+      if (!carry) return
+      oauth.resume(carry.roundTrips)
+      for (const entry of carry.entries) emit([], entry, true)
     },
   }
 }

@@ -1,5 +1,6 @@
 import { inspectToken } from './decode.ts'
 import { hash64 } from './hash.ts'
+import { roundTripsToCarry, type CarryLimits, type RoundTripProgress, type RoundTripStage } from './oauth-carry.ts'
 import { endpointOf, type OAuthMessage, type PkceMethod } from './oauth.ts'
 import { parseUrl } from './origins.ts'
 import { scrubText } from './redact.ts'
@@ -77,6 +78,10 @@ export interface OAuthFlowTracker {
   /** The event for one message; null for a weak response no request asked for. `tokenIdOf` names tokens already recorded. */
   observe(message: OAuthMessage, at: number, tokenIdOf: (value: string) => string | undefined): OAuthEvent | null
   facts(): OAuthFacts
+  /** The round trips still in flight that the next page should know (see oauth-carry.ts). */
+  inFlight(nowMs: number, limits?: CarryLimits): CarriedRoundTrip[]
+  /** After `clear()`: takes carried round trips back; flows numbered after them. */
+  resume(roundTrips: readonly CarriedRoundTrip[]): void
   clear(): void
 }
 
@@ -87,10 +92,22 @@ interface Pending {
   nonce: string | null
 }
 
+interface RequestRecord extends Pending {
+  fact: AuthorizationRequestFact
+  stage: RoundTripStage
+}
+
+/** A round trip as it crosses to the next page: hashes only, like everything else the tracker keeps. */
+export interface CarriedRoundTrip extends RequestRecord, RoundTripProgress {
+  fingerprint: string
+  /** Hashes of the codes its responses carried. */
+  codes: string[]
+}
+
 const MAX_TEXT = 200
 
 export function createOAuthFlowTracker(maxFlows = 50): OAuthFlowTracker {
-  const requests = new Map<string, Pending & { fact: AuthorizationRequestFact }>()
+  const requests = new Map<string, RequestRecord>()
   const codes = new Map<string, number>()
   const exchanges = new Map<string, CodeExchangeFact>()
   let flows = 0
@@ -122,7 +139,7 @@ export function createOAuthFlowTracker(maxFlows = 50): OAuthFlowTracker {
             pushed: message.pushed,
           }
           const redirectUri = message.redirectUri === null ? null : originAndPath(message.redirectUri)
-          remember(requests, fingerprint, { flow, redirectUri, state: hashOf(message.state), nonce: hashOf(message.nonce), fact })
+          remember(requests, fingerprint, { flow, redirectUri, state: hashOf(message.state), nonce: hashOf(message.nonce), fact, stage: known?.stage ?? 'requested' })
           return {
             kind: 'authorization-request',
             at,
@@ -149,6 +166,7 @@ export function createOAuthFlowTracker(maxFlows = 50): OAuthFlowTracker {
           const state: StateCheck = message.state === null ? 'missing' : matched ? 'matches' : candidates.length > 0 ? 'mismatch' : 'unchecked'
           const flow = request?.flow ?? null
           if (message.code !== null && flow !== null) remember(codes, hash64(message.code), flow)
+          if (request && request.stage !== 'done') request.stage = message.code !== null ? 'code' : 'done'
           return {
             kind: 'authorization-response',
             at,
@@ -171,6 +189,7 @@ export function createOAuthFlowTracker(maxFlows = 50): OAuthFlowTracker {
           if (isCode) remember(exchanges, fingerprint, { at, endpoint: message.endpoint, clientId: message.clientId === null ? null : text(message.clientId), codeVerifier: message.codeVerifier })
           const response = message.response
           const request = flow === null ? undefined : [...requests.values()].find((r) => r.flow === flow)
+          if (request) request.stage = 'done'
           return {
             kind: 'token-response',
             at,
@@ -217,6 +236,23 @@ export function createOAuthFlowTracker(maxFlows = 50): OAuthFlowTracker {
       }
     },
     facts: () => ({ authorizationRequests: [...requests.values()].map((r) => r.fact), codeExchanges: [...exchanges.values()] }),
+    inFlight(nowMs, limits) {
+      const roundTrips = [...requests].map(([fingerprint, record]): CarriedRoundTrip => ({
+        ...record,
+        fact: { ...record.fact },
+        fingerprint,
+        startedAt: record.fact.at,
+        codes: [...codes].filter(([, flow]) => flow === record.flow).map(([code]) => code),
+      }))
+      return roundTripsToCarry(roundTrips, nowMs, limits)
+    },
+    resume(roundTrips) {
+      for (const { fingerprint, codes: codeHashes, flow, redirectUri, state, nonce, fact, stage } of roundTrips) {
+        remember(requests, fingerprint, { flow, redirectUri, state, nonce, fact: { ...fact }, stage })
+        for (const code of codeHashes) remember(codes, code, flow)
+        flows = Math.max(flows, flow)
+      }
+    },
     clear() {
       requests.clear()
       codes.clear()

@@ -94,6 +94,9 @@ export function sourcesText(entry: TimelineEntry): string {
   return entry.kind === 'login' || entry.kind === 'logout' ? entry.sources.join(' + ') : entry.source
 }
 
+/** Said of a timeline entry only an earlier page saw, kept when the panel started over. */
+export const CARRIED_OVER = { label: 'previous page', explanation: 'seen only before the page changed; kept because its sign-in round trip was still in flight' } as const
+
 export interface SignatureText {
   headline: string
   detail: string | null
