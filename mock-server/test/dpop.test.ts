@@ -81,13 +81,13 @@ describe('DPoP binding at the JSON login, and the resources', () => {
     expect((await f.agent.request('GET', '/api/me', { bearer: accessToken })).status).toBe(200)
   })
 
-  it('an unbound token sent with the DPoP scheme is refused (401 invalid_token, not_dpop_bound)', async () => {
+  it('an unbound token sent with the DPoP scheme is refused (401 invalid_token, unbound_token)', async () => {
     const f = fixture()
     const key = await generateDpopKey()
     const { accessToken } = await f.agent.loginJwt()
     const response = await dpopMe(f, key, accessToken)
     expect(response.status).toBe(401)
-    expect(response.body).toMatchObject({ error: 'invalid_token', reason: 'not_dpop_bound' })
+    expect(response.body).toMatchObject({ error: 'invalid_token', reason: 'unbound_token' })
     expect(response.headers.get('www-authenticate')).toMatch(new RegExp(`^${ALGS}, error="invalid_token"`))
   })
 
@@ -108,7 +108,7 @@ describe('DPoP binding at the JSON login, and the resources', () => {
     const withItsProof = await me(f, { ...(await withProof(f, key, 'GET', '/api/me', { accessToken })), authorization: `Bearer ${accessToken}` })
     for (const response of [plain, withItsProof]) {
       expect(response.status).toBe(401)
-      expect(response.body).toMatchObject({ error: 'invalid_token', reason: 'dpop_bound' })
+      expect(response.body).toMatchObject({ error: 'invalid_token', reason: 'bearer_downgrade' })
       const challenge = response.headers.get('www-authenticate')
       expect(challenge).toMatch(/^Bearer realm="authlens", error="invalid_token", error_description="[^"]+"/)
       expect(challenge).toContain(`, ${ALGS}`)
@@ -130,7 +130,7 @@ describe('DPoP binding at the JSON login, and the resources', () => {
     expect(tokens.body.token_type).toBe('DPoP')
     const bearer = await agent.request('GET', '/oauth/userinfo', { bearer: tokens.body.access_token })
     expect(bearer.status).toBe(401)
-    expect(bearer.body.reason).toBe('dpop_bound')
+    expect(bearer.body.reason).toBe('bearer_downgrade')
     const dpop = await agent.request('GET', '/oauth/userinfo', { headers: await withProof(f, key, 'GET', '/oauth/userinfo', { accessToken: tokens.body.access_token }) })
     expect(dpop.status).toBe(200)
     expect(dpop.body.sub).toBe('u_alice')
@@ -377,7 +377,7 @@ describe('D8 a public client\'s refresh family is bound to its key', () => {
     expect(owner.status).toBe(200)
     expect(owner.body.tokenType).toBe('DPoP')
     expect(decodeJwt(owner.body.accessToken).cnf).toEqual({ jkt: key.jkt })
-    expect(f.agent.backend.snapshot()).toMatchObject({ reuseDetections: 0, liveRefreshFamilies: 1, dpop: { refused: { refresh_binding: 2 } } })
+    expect(f.agent.backend.snapshot()).toMatchObject({ reuseDetections: 0, liveRefreshFamilies: 1, dpop: { refused: { dpop_binding: 2 } } })
   })
 
   it('D8 token endpoint: code + PKCE + DPoP binds the public client\'s family; another key or no proof → 400 invalid_grant', async () => {
@@ -465,7 +465,7 @@ describe('over real HTTP', () => {
     const { accessToken } = await boundLogin(f, key)
     const stolen = await fetch(url(http.agent, '/api/me'), { headers: { authorization: `Bearer ${accessToken}` } })
     expect(stolen.status).toBe(401)
-    expect(await stolen.json()).toMatchObject({ error: 'invalid_token', reason: 'dpop_bound' })
+    expect(await stolen.json()).toMatchObject({ error: 'invalid_token', reason: 'bearer_downgrade' })
     expect(stolen.headers.get('www-authenticate')).toContain(ALGS)
     expect((await dpopMe(f, key, accessToken)).status).toBe(200)
   })

@@ -141,7 +141,7 @@ export class DpopProofs {
     if (typeof payload.htm !== 'string' || typeof payload.htu !== 'string' || typeof payload.iat !== 'number') {
       throw invalidProof('claims', '"htm", "htu" and "iat" must be present')
     }
-    if (payload.htm !== method) throw invalidProof('htm', `the proof is for ${payload.htm.slice(0, 16)}, not ${method}`)
+    if (payload.htm !== method) throw invalidProof('htm', `the proof is for another method than ${method}`)
     const htu = normalizeHtu(payload.htu)
     if (htu === undefined || htu !== normalizeHtu(url)) throw invalidProof('htu', 'the proof is for another URL')
     if (Math.abs(payload.iat - clock.now() / 1000) > windowSeconds + clockToleranceSeconds) {

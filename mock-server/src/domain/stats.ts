@@ -13,10 +13,10 @@ export interface Stats {
   /** OpenID Provider: codes exchanged for tokens. */
   codeRedemptions: number
   /**
-   * DPoP (RFC 9449): proofs accepted, and requests refused by reason: a proof check that failed
-   * (`invalid_dpop_proof`'s reason, `replay` for replays caught), `nonce` for a nonce asked for,
-   * `bearer_downgrade` for a bound token sent as Bearer, `unbound_token` for a bearer token sent as
-   * DPoP, `refresh_binding` for a bound refresh token without its key's proof.
+   * DPoP (RFC 9449): proofs accepted, and requests refused by the `reason` they were answered with:
+   * a failed proof check (`invalid_dpop_proof`; `replay` counts replays caught), `nonce` for a nonce
+   * asked for, `bearer_downgrade` for a bound token sent as Bearer, `unbound_token` for a bearer
+   * token sent as DPoP, `dpop_binding` for a bound refresh token without its key's proof.
    */
   dpop: { verified: number; refused: Record<string, number> }
   /** Requests per `METHOD path`. */

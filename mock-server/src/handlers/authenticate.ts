@@ -78,12 +78,12 @@ async function authenticateToken(parts: BackendParts, ctx: RequestContext, autho
   const boundKey = claims.cnf?.jkt
   if (!dpop && boundKey !== undefined) {
     countDpopRefusal(parts, 'bearer_downgrade')
-    throw bearerError(new BackendError('invalid_token', 'this access token is bound to a DPoP key: send it as "DPoP <token>" with a proof', { reason: 'dpop_bound' }), DPOP_CHALLENGE)
+    throw bearerError(new BackendError('invalid_token', 'this access token is bound to a DPoP key: send it as "DPoP <token>" with a proof', { reason: 'bearer_downgrade' }), DPOP_CHALLENGE)
   }
   if (dpop) {
     if (boundKey === undefined) {
       countDpopRefusal(parts, 'unbound_token')
-      throw withDpopChallenge(new BackendError('invalid_token', 'this access token is not bound to a DPoP key: send it as "Bearer <token>"', { reason: 'not_dpop_bound' }))
+      throw withDpopChallenge(new BackendError('invalid_token', 'this access token is not bound to a DPoP key: send it as "Bearer <token>"', { reason: 'unbound_token' }))
     }
     await resourceProof(parts, ctx, token, boundKey)
   }

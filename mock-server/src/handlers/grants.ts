@@ -60,7 +60,7 @@ export async function refreshGrant(parts: BackendParts, refreshToken: string, ti
     rotation = await parts.families.rotate(refreshToken, timings, jkt)
   } catch (error) {
     if (error instanceof BackendError && error.code === 'refresh_token_reused') parts.stats.reuseDetections++
-    if (error instanceof BackendError && error.reason === 'dpop_binding') countDpopRefusal(parts, 'refresh_binding')
+    if (error instanceof BackendError && error.reason === 'dpop_binding') countDpopRefusal(parts, error.reason)
     throw error
   }
   const user = parts.users.findById(rotation.family.userId)
