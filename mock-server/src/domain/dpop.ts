@@ -1,4 +1,4 @@
-import { EmbeddedJWK, calculateJwkThumbprint, decodeProtectedHeader, errors, jwtVerify, type JWK, type JWTPayload } from 'jose'
+import { EmbeddedJWK, calculateJwkThumbprint, decodeProtectedHeader, errors, jwtVerify, type JWTPayload } from 'jose'
 import type { Awaitable } from './awaitable.ts'
 import type { Clock } from './clock.ts'
 import type { DpopNonces } from './dpop-nonces.ts'
@@ -84,27 +84,25 @@ export class DpopProofs {
   constructor(private readonly options: DpopProofOptions) {}
 
   async verify(request: ProofRequest, timings?: Timings): Promise<VerifiedProof> {
-    const { payload, jwk } = await timed(timings, 'dpop', () => this.check(request))
-    const jkt = await calculateJwkThumbprint(jwk, 'sha256')
+    const { jkt, jti, iat, nonce } = await timed(timings, 'dpop', () => this.check(request))
     if (request.boundKey !== undefined && jkt !== request.boundKey) {
       throw invalidProof('key_mismatch', 'the proof is signed by another key than the one the access token is bound to')
     }
     const { clock, windowSeconds, clockToleranceSeconds, nonces, nonceRequired } = this.options
-    if (nonceRequired() && (typeof payload.nonce !== 'string' || !(await nonces.accepts(payload.nonce)))) {
+    if (nonceRequired() && (typeof nonce !== 'string' || !(await nonces.accepts(nonce)))) {
       throw new BackendError('use_dpop_nonce', 'the proof must carry the nonce in the DPoP-Nonce header', {
         reason: 'nonce',
         headers: { 'DPoP-Nonce': await nonces.current() },
       })
     }
-    const iat = payload.iat as number
     // Held one second past the last instant the `iat` check still accepts it.
     const expiresAt = (iat + windowSeconds + clockToleranceSeconds + 1) * 1000
-    const fresh = await timed(timings, 'store', () => this.options.replays.claim(`${jkt}:${payload.jti as string}`, expiresAt, clock.now()))
+    const fresh = await timed(timings, 'store', () => this.options.replays.claim(`${jkt}:${jti}`, expiresAt, clock.now()))
     if (!fresh) throw invalidProof('replay', 'this proof was already used')
-    return { jkt, jti: payload.jti as string, iat }
+    return { jkt, jti, iat }
   }
 
-  private async check({ header, method, url, accessToken }: ProofRequest): Promise<{ payload: JWTPayload; jwk: JWK }> {
+  private async check({ header, method, url, accessToken }: ProofRequest): Promise<VerifiedProof & { nonce: unknown }> {
     if (header === null || header === '') throw invalidProof('missing', 'send a DPoP proof in the DPoP header')
     if (header.includes(',')) throw invalidProof('multiple', 'send exactly one DPoP header')
     const proof = header.trim()
@@ -150,7 +148,7 @@ export class DpopProofs {
     if (accessToken !== undefined && payload.ath !== (await sha256(accessToken))) {
       throw invalidProof('ath', 'the proof\'s "ath" is not the hash of this access token')
     }
-    return { payload, jwk }
+    return { jkt: await calculateJwkThumbprint(jwk, 'sha256'), jti: payload.jti, iat: payload.iat, nonce: payload.nonce }
   }
 }
 
