@@ -59,7 +59,7 @@ export function TokenCard({ token, now, clock, signature, dpop }: { token: Token
       {inspection.kind !== 'jws' && token.expiresIn && <IssuedExpiry expiresIn={token.expiresIn} now={now} />}
       {binding && (
         <p className="binding" data-testid="dpop-binding">
-          <span className="mono">{binding.headline}</span>
+          {binding.headline}
           {binding.uses && <span className="muted"> · {binding.uses}</span>}
         </p>
       )}
