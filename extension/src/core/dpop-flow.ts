@@ -123,7 +123,8 @@ export function createDpopTracker(max = 200): DpopTracker {
   const entryFor = (tokenId: string, bound: { jkt: string | null; basis: TokenDpop['basis'] }): TokenDpop => {
     const held = tokens.get(tokenId)
     // cnf.jkt is what the issuer wrote; it wins over the key the panel inferred from the token request.
-    const entry: TokenDpop = held && (held.basis === 'cnf.jkt' || bound.basis === null) ? { ...held } : { tokenId, ...bound, sent: held?.sent ?? emptyCounts(), lastBearer: held?.lastBearer ?? null }
+    if (held && (held.basis === 'cnf.jkt' || bound.basis === null || (held.basis === bound.basis && held.jkt === bound.jkt))) return held
+    const entry: TokenDpop = { tokenId, ...bound, sent: held?.sent ?? emptyCounts(), lastBearer: held?.lastBearer ?? null }
     remember(tokens, tokenId, entry)
     published = null
     return entry
@@ -149,6 +150,7 @@ export function createDpopTracker(max = 200): DpopTracker {
           credential.scheme === 'Bearer' ? 'bearer' : !proof ? 'no-proof' : !entry || entry.basis === null || entry.jkt === null ? 'unknown' : proof.jkt === entry.jkt ? 'yes' : 'no'
         if (entry && !repeat) {
           entry.sent[binding]++
+          published = null
           if (binding === 'bearer') entry.lastBearer = ref
         }
         token = { id: record?.id ?? null, scheme: credential.scheme, binding, boundTo: entry?.jkt ?? null }
