@@ -1,3 +1,4 @@
+import { calculateJwkThumbprint, decodeProtectedHeader, type JWK } from 'jose'
 import type { Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { RemoteTarget } from '../helpers/cdp-relay.ts'
@@ -195,6 +196,94 @@ describe('AuthLens DevTools panel on a page without the SDK', () => {
     await screenshot('oidc-tokens')
     expect(JSON.stringify(await inPanel<string>(`return document.body.innerText`))).not.toContain(code)
 
+    expect(panelErrors, 'no errors in the panel').toEqual([])
+    expect(await session?.egress()).toEqual({ leaving: [], gaps: [] })
+  }, 40_000)
+
+  it('DPoP: the token request and an API call each with a proof (htm, htu, jti, thumbprint decoded), binding yes for the cnf.jkt token; the same token sent as Bearer is P1', async () => {
+    // The page signs its own proofs with a non-extractable WebCrypto key; the fixture token
+    // endpoint binds the access token to the proof's key (cnf.jkt, token_type DPoP) and the API
+    // refuses it as Bearer. The panel knows DPoP only by the standard headers and claims.
+    const tokenUrl = `${server.url}/dpop/token`
+    const notesUrl = `${server.url}/api/dpop/notes`
+    const jwt = (header: object, claims: object) => `${[header, claims].map((part) => Buffer.from(JSON.stringify(part)).toString('base64url')).join('.')}.c2lnbmF0dXJl`
+    let issuedJkt = ''
+    await browser.context.route(tokenUrl, async (route) => {
+      const proof = route.request().headers()['dpop'] ?? ''
+      issuedJkt = await calculateJwkThumbprint(decodeProtectedHeader(proof).jwk as JWK)
+      const now = Math.floor(Date.now() / 1000)
+      const accessToken = jwt({ alg: 'ES256', typ: 'at+jwt' }, { iss: server.url, sub: 'u_dpop', aud: notesUrl, scope: 'notes', cnf: { jkt: issuedJkt }, iat: now, exp: now + 300 })
+      await route.fulfill({ status: 200, contentType: 'application/json', headers: { 'Cache-Control': 'no-store' }, body: JSON.stringify({ access_token: accessToken, token_type: 'DPoP', expires_in: 300 }) })
+    })
+    await browser.context.route(notesUrl, (route) =>
+      route.request().headers()['authorization']?.startsWith('DPoP ')
+        ? route.fulfill({ status: 200, contentType: 'application/json', body: '[]' })
+        : route.fulfill({ status: 401, headers: { 'WWW-Authenticate': 'DPoP error="invalid_token", algs="ES256"' }, body: '' }),
+    )
+
+    // A fresh document: the panel starts over (Preserve log is off).
+    await page.goto(`${server.url}/`)
+    await showView('Timeline')
+    await waitFor('the panel on the fresh page', async () => {
+      const shownPage = await inPanel<string>(`return document.querySelector('.toolbar .page').textContent`)
+      return shownPage === `${server.url}/` && !(await timelineRows()).some((r) => r.kind === 'token-response')
+    })
+    const sent = await page.evaluate(async ([tokenUrl, notesUrl]) => {
+      const b64 = (bytes: Uint8Array) => btoa(String.fromCharCode(...bytes)).replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '')
+      const part = (value: object) => b64(new TextEncoder().encode(JSON.stringify(value)))
+      const { privateKey, publicKey } = await crypto.subtle.generateKey({ name: 'ECDSA', namedCurve: 'P-256' }, false, ['sign', 'verify'])
+      const { kty, crv, x, y } = await crypto.subtle.exportKey('jwk', publicKey)
+      const proof = async (htm: string, htu: string, accessToken?: string) => {
+        const ath = accessToken ? b64(new Uint8Array(await crypto.subtle.digest('SHA-256', new TextEncoder().encode(accessToken)))) : undefined
+        const input = `${part({ typ: 'dpop+jwt', alg: 'ES256', jwk: { kty, crv, x, y } })}.${part({ jti: crypto.randomUUID(), htm, htu, iat: Math.floor(Date.now() / 1000), ...(ath ? { ath } : {}) })}`
+        const signature = new Uint8Array(await crypto.subtle.sign({ name: 'ECDSA', hash: 'SHA-256' }, privateKey, new TextEncoder().encode(input)))
+        return `${input}.${b64(signature)}`
+      }
+      const tokenProof = await proof('POST', tokenUrl)
+      const body = 'grant_type=authorization_code&code=dpop-fixture-code&redirect_uri=' + encodeURIComponent(location.origin + '/') + '&client_id=fixture-spa&code_verifier=dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk'
+      const tokens = (await (await fetch(tokenUrl, { method: 'POST', headers: { 'Content-Type': 'application/x-www-form-urlencoded', DPoP: tokenProof }, body })).json()) as { access_token: string }
+      const apiProof = await proof('GET', notesUrl, tokens.access_token)
+      const withProof = (await fetch(notesUrl, { headers: { Authorization: `DPoP ${tokens.access_token}`, DPoP: apiProof } })).status
+      // Any code on the page can do this: the downgrade D10 is about.
+      const asBearer = (await fetch(notesUrl, { headers: { Authorization: `Bearer ${tokens.access_token}` } })).status
+      return { withProof, asBearer, proofs: [tokenProof, apiProof], accessToken: tokens.access_token }
+    }, [tokenUrl, notesUrl] as const)
+    expect([sent.withProof, sent.asBearer]).toEqual([200, 401])
+    const [tokenJti, apiJti] = sent.proofs.map((p) => JSON.parse(Buffer.from(p.split('.')[1] ?? '', 'base64url').toString()).jti as string)
+
+    const rows = await waitFor('three DPoP requests on the timeline', async () => {
+      const list = (await timelineRows()).filter((r) => r.kind === 'dpop-request')
+      return list.length === 3 ? list : null
+    })
+    console.info(`DPoP on the timeline:\n${rows.map((r) => `  [${r.source}] ${r.text}`).join('\n')}`)
+    const [tokenRequest, withProof, asBearer] = rows
+    expect(tokenRequest?.text).toMatch(/^DPoP proof: POST \/dpop\/token \(200\) · key EC P-256 thumbprint /)
+    for (const fact of [`thumbprint ${issuedJkt}`, 'htm POST', `htu ${tokenUrl}`, `jti ${tokenJti}`, 'no ath (none needed)', 'nonce no']) expect(tokenRequest?.text).toContain(fact)
+    expect(withProof?.text).toMatch(/^DPoP proof: GET \/api\/dpop\/notes \(200\) · binding: yes/)
+    for (const fact of [`thumbprint ${issuedJkt}`, 'htm GET', `htu ${notesUrl}`, `jti ${apiJti}`, 'ath matches the token', 'access token for u_dpop']) expect(withProof?.text).toContain(fact)
+    expect(withProof?.shown).toContain('binding: yes')
+    expect(asBearer?.text).toMatch(/^DPoP-bound token as Bearer: GET \/api\/dpop\/notes \(401\) · sent as Bearer/)
+    expect(asBearer?.shown).toContain('Bearer downgrade')
+    expect((await timelineRows()).find((r) => r.kind === 'token-response')?.text).toContain('token_type DPoP')
+    await screenshot('dpop-timeline')
+
+    await showView('Audit')
+    const p1 = await waitFor('the P1 finding', () => inPanel<string | null>(`return document.querySelector('[data-rule=P1]')?.innerText ?? null`))
+    expect(p1).toContain('DPoP-bound token sent as Bearer')
+    expect(p1).toContain('high')
+    expect(p1).toContain('RFC 9449 §7.2')
+    expect(await inPanel<string[]>(`return [...document.querySelectorAll('[data-testid=finding]')].map((f) => f.dataset.rule).filter((rule) => rule.startsWith('P'))`)).toEqual(['P1'])
+    await screenshot('dpop-audit')
+
+    await showView('Tokens')
+    const card = await waitFor('the DPoP-bound token card', async () => (await tokenCards()).find((c) => c.text.includes('"sub": "u_dpop"') && c.text.includes('as Bearer'))?.text ?? null)
+    expect(card).toContain(`DPoP-bound (key thumbprint ${issuedJkt}): its cnf.jkt`)
+    expect(card).toContain('sent ×1 with a proof of that key (binding: yes) · ×1 as Bearer (downgrade, audit P1)')
+    await screenshot('dpop-tokens')
+
+    // A proof is never shown whole, nor its signature; the token only decoded.
+    const panelText = await inPanel<string>(`return document.body.innerText`)
+    for (const secret of [...sent.proofs, ...sent.proofs.map((p) => p.split('.')[2] ?? ''), sent.accessToken]) expect(panelText).not.toContain(secret)
     expect(panelErrors, 'no errors in the panel').toEqual([])
     expect(await session?.egress()).toEqual({ leaving: [], gaps: [] })
   }, 40_000)

@@ -2,6 +2,8 @@ import { runAudit, auditSync, type Finding } from './audit/index.ts'
 import { createCappedBuffer, DEFAULT_BUFFER_CAPACITY } from './buffer.ts'
 import { cookieKey, isAuthCookie, type CookieRecord } from './cookies.ts'
 import { detectTokens } from './detect.ts'
+import { readDpopRequest } from './dpop.ts'
+import { createDpopTracker, type TokenDpop } from './dpop-flow.ts'
 import { estimateServerClock, serverClockSample, type ClockEstimate, type ServerClockSample } from './expiry.ts'
 import { createTokenRegistry, type TokenRecord } from './identity.ts'
 import { createKeyStore } from './jwks.ts'
@@ -49,6 +51,8 @@ export interface InspectorSnapshot {
    * not checked yet. The same object until a check changes.
    */
   signatures: Readonly<Record<string, SignatureCheck>>
+  /** DPoP bindings by token id: tokens bound to a key, or sent with the DPoP scheme. The same object until one changes. */
+  dpop: Readonly<Record<string, TokenDpop>>
   timeline: TimelineEntry[]
   /** Timeline entries dropped to stay under the cap. */
   dropped: number
@@ -82,6 +86,7 @@ export function createInspector(options: InspectorOptions = {}): Inspector {
   const timeline = createCappedBuffer<TimelineEntry>(timelineCapacity, timelineKey)
   const retry = createRetryTracker()
   const oauth = createOAuthFlowTracker()
+  const dpop = createDpopTracker()
   const cookies = new Map<string, CookieRecord>()
   const storage = new Map<string, StorageKeyInfo>()
   const weakSecretCache = new Map<string, string | null>()
@@ -139,6 +144,21 @@ export function createInspector(options: InspectorOptions = {}): Inspector {
     const { carriedOver: _carried, ...own } = held
     timeline.replace(key, own)
   }
+  /** A request's DPoP proof and credential; then the access token a DPoP token response bound to that proof's key. */
+  const dpopRequest = (added: TimelineEntry[], observation: ExchangeObservation, messages: readonly OAuthMessage[]) => {
+    const tokenOf = (value: string) => {
+      const id = registry.idOf(value)
+      return id === undefined ? undefined : registry.get(id)
+    }
+    const request = readDpopRequest(observation)
+    const event = dpop.observe(request, observation.at, tokenOf)
+    if (event) emit(added, event)
+    for (const message of messages) {
+      if (message.type !== 'token-request' || !message.response?.accessToken) continue
+      const issued = tokenOf(message.response.accessToken)
+      if (issued) dpop.issued(issued, message.response.tokenType, request.proof)
+    }
+  }
   const addSample = (sample: ServerClockSample | null) => {
     if (sample) samples = [...samples, sample].slice(-clockSamples)
   }
@@ -178,6 +198,7 @@ export function createInspector(options: InspectorOptions = {}): Inspector {
       if (sequence) emit(added, sequence)
     }
     const messages = readOAuthExchange(observation)
+    dpopRequest(added, observation, messages)
     oauthMessages(added, messages, at)
     if (response.status >= 200 && response.status < 300 && messages.length === 0) {
       const endpoint = classifyAuthEndpoint(request.method, request.url, request.body)
@@ -192,6 +213,7 @@ export function createInspector(options: InspectorOptions = {}): Inspector {
     clock: clock(),
     signatures: new Map(Object.entries(signatures)),
     oauth: oauth.facts(),
+    dpop: dpop.facts(),
     ...(pageUrl ? { pageUrl } : {}),
   })
 
@@ -287,6 +309,7 @@ export function createInspector(options: InspectorOptions = {}): Inspector {
       storage: [...storage.values()],
       clock: clock(),
       signatures,
+      dpop: dpop.tokens(),
       timeline: timeline.toArray(),
       dropped: timeline.dropped,
     }),
@@ -307,6 +330,7 @@ export function createInspector(options: InspectorOptions = {}): Inspector {
       timeline.clear()
       retry.clear()
       oauth.clear()
+      dpop.clear()
       cookies.clear()
       storage.clear()
       weakSecretCache.clear()

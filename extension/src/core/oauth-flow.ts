@@ -3,7 +3,7 @@ import { hash64 } from './hash.ts'
 import { roundTripsToCarry, type CarryLimits, type RoundTripProgress, type RoundTripStage } from './oauth-carry.ts'
 import { endpointOf, type OAuthMessage, type PkceMethod } from './oauth.ts'
 import { parseUrl } from './origins.ts'
-import { scrubText } from './redact.ts'
+import { pageText } from './redact.ts'
 
 /**
  * Follows authorization round trips across observations: request (state, nonce) → response on the
@@ -41,6 +41,8 @@ export type OAuthEvent =
       accessTokenId: string | null
       refreshTokenId: string | null
       expiresIn: number | null
+      /** `Bearer`, or `DPoP` for a token bound to the key of the request's proof (RFC 9449 §5). */
+      tokenType: string | null
       nonce: NonceCheck
       error: string | null
     })
@@ -104,8 +106,6 @@ export interface CarriedRoundTrip extends RequestRecord, RoundTripProgress {
   codes: string[]
 }
 
-const MAX_TEXT = 200
-
 export function createOAuthFlowTracker(maxFlows = 50): OAuthFlowTracker {
   const requests = new Map<string, RequestRecord>()
   const codes = new Map<string, number>()
@@ -131,8 +131,8 @@ export function createOAuthFlowTracker(maxFlows = 50): OAuthFlowTracker {
             flow,
             at: known?.fact.at ?? at,
             endpoint: message.endpoint,
-            clientId: text(message.clientId),
-            responseType: text(message.responseType),
+            clientId: pageText(message.clientId),
+            responseType: pageText(message.responseType),
             pkce: message.pkce,
             state: message.state !== null,
             nonce: message.nonce !== null,
@@ -150,7 +150,7 @@ export function createOAuthFlowTracker(maxFlows = 50): OAuthFlowTracker {
             responseType: fact.responseType,
             clientId: fact.clientId,
             redirectUri,
-            scope: message.scope === null ? null : text(message.scope),
+            scope: message.scope === null ? null : pageText(message.scope),
             pkce: fact.pkce,
             state: fact.state,
             nonce: fact.nonce,
@@ -176,7 +176,7 @@ export function createOAuthFlowTracker(maxFlows = 50): OAuthFlowTracker {
             redirectUri: message.redirectUri,
             mode: message.mode,
             code: message.code !== null,
-            error: message.error === null ? null : text(message.error),
+            error: message.error === null ? null : pageText(message.error),
             state,
             iss: message.iss !== null,
             frontChannel: message.frontChannel,
@@ -186,7 +186,7 @@ export function createOAuthFlowTracker(maxFlows = 50): OAuthFlowTracker {
           const isCode = message.grantType === 'authorization_code'
           const flow = isCode && message.code !== null ? (codes.get(hash64(message.code)) ?? null) : null
           const fingerprint = hash64(`${message.endpoint}\u0000${message.body}\u0000${message.status}\u0000${at}`)
-          if (isCode) remember(exchanges, fingerprint, { at, endpoint: message.endpoint, clientId: message.clientId === null ? null : text(message.clientId), codeVerifier: message.codeVerifier })
+          if (isCode) remember(exchanges, fingerprint, { at, endpoint: message.endpoint, clientId: message.clientId === null ? null : pageText(message.clientId), codeVerifier: message.codeVerifier })
           const response = message.response
           const request = flow === null ? undefined : [...requests.values()].find((r) => r.flow === flow)
           if (request) request.stage = 'done'
@@ -197,15 +197,16 @@ export function createOAuthFlowTracker(maxFlows = 50): OAuthFlowTracker {
             fingerprint,
             flow,
             endpoint: message.endpoint,
-            grantType: text(message.grantType),
+            grantType: pageText(message.grantType),
             status: message.status,
             codeVerifier: isCode ? message.codeVerifier : null,
             idTokenId: idOf(response?.idToken ?? null),
             accessTokenId: idOf(response?.accessToken ?? null),
             refreshTokenId: idOf(response?.refreshToken ?? null),
             expiresIn: response?.expiresIn ?? null,
+            tokenType: response?.tokenType ? pageText(response.tokenType) : null,
             nonce: nonceCheck(response?.idToken ?? null, request),
-            error: response?.error ? text(response.error) : null,
+            error: response?.error ? pageText(response.error) : null,
           }
         }
         case 'revocation':
@@ -217,7 +218,7 @@ export function createOAuthFlowTracker(maxFlows = 50): OAuthFlowTracker {
             flow: null,
             endpoint: message.endpoint,
             tokenId: idOf(message.token),
-            tokenTypeHint: message.tokenTypeHint === null ? null : text(message.tokenTypeHint),
+            tokenTypeHint: message.tokenTypeHint === null ? null : pageText(message.tokenTypeHint),
             status: message.status,
           }
         case 'end-session':
@@ -231,7 +232,7 @@ export function createOAuthFlowTracker(maxFlows = 50): OAuthFlowTracker {
             idTokenId: idOf(message.idTokenHint),
             idTokenHint: message.idTokenHint !== null,
             postLogoutRedirectUri: message.postLogoutRedirectUri === null ? null : originAndPath(message.postLogoutRedirectUri),
-            clientId: message.clientId === null ? null : text(message.clientId),
+            clientId: message.clientId === null ? null : pageText(message.clientId),
           }
       }
     },
@@ -277,11 +278,5 @@ function hashOf(value: string | null): string | null {
 /** Where a redirect goes, without its query (which may carry state of its own). */
 function originAndPath(url: string): string {
   const parsed = parseUrl(url)
-  return parsed ? endpointOf(parsed) : text(url.split(/[?#]/)[0] ?? '')
-}
-
-/** Page-controlled text in events: capped, tokens and e-mail addresses scrubbed. */
-function text(value: string): string {
-  const scrubbed = scrubText(value)
-  return scrubbed.length > MAX_TEXT ? `${scrubbed.slice(0, MAX_TEXT - 1)}…` : scrubbed
+  return parsed ? endpointOf(parsed) : pageText(url.split(/[?#]/)[0] ?? '')
 }

@@ -4,7 +4,7 @@ import type { TimelineEntry } from '../../core/index.ts'
 import { Badge } from '../components/Badge.tsx'
 import { Empty } from '../components/Empty.tsx'
 import { usePanel } from '../context.tsx'
-import { CARRIED_OVER, clockTime, describeEvent, sourcesText } from '../format.ts'
+import { CARRIED_OVER, clockTime, describeEvent, dpopBadges, sourcesText } from '../format.ts'
 
 const ROW_HEIGHT = 26
 
@@ -71,6 +71,12 @@ export function TimelineView() {
                     {CARRIED_OVER.label}
                   </Badge>
                 )}
+                {entry.kind === 'dpop-request' &&
+                  dpopBadges(entry).map((badge) => (
+                    <Badge key={badge.label} tone={badge.tone} title={badge.title}>
+                      {badge.label}
+                    </Badge>
+                  ))}
                 <span className="detail">{text.detail}</span>
               </div>
             )
