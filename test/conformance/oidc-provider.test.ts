@@ -83,8 +83,11 @@ describe('conformance: the SDK against oidc-provider in real Chromium', () => {
 
   const shot = (page: Page, name: string) => page.screenshot({ path: join(screenshotDir, `oidc-provider-${name}.png`), fullPage: true })
 
-  /** Waits for a line in the SPA's "what happened" list. */
-  const logged = (page: Page, line: string | RegExp) => page.locator('#log li').filter({ hasText: line }).first().waitFor()
+  /** The newest line of the SPA's "what happened" list, once this page has written `count` lines. */
+  async function line(page: Page, count: number): Promise<string | null> {
+    await page.locator('#log li').nth(count - 1).waitFor()
+    return page.locator('#log li').first().textContent()
+  }
 
   /** A refresh token presented to the provider's token endpoint, as the SPA would: the error it answers, or `ok`. */
   async function redeem(refreshToken: string): Promise<string> {
@@ -113,7 +116,7 @@ describe('conformance: the SDK against oidc-provider in real Chromium', () => {
     await page.getByRole('button', { name: 'Continue' }).waitFor()
     await shot(page, expectLoginPage ? '2-consent' : '5-consent-again')
     await page.getByRole('button', { name: 'Continue' }).click()
-    await logged(page, 'signed in: the sign-in of tab 1')
+    expect(await line(page, 1)).toBe('signed in: the sign-in of tab 1')
     return request
   }
 
@@ -141,19 +144,19 @@ describe('conformance: the SDK against oidc-provider in real Chromium', () => {
 
     // The API verifies the access token with the provider's published keys.
     await page.getByRole('button', { name: 'Call the API' }).click()
-    await logged(page, `API 200 for ${USER}`)
+    expect(await line(page, 2)).toBe(`API 200 for ${USER}`)
     await shot(page, '3-signed-in')
 
     // Refresh: a new refresh token; the rotated-out one is refused by the provider, and
     // presenting it ends the grant (the new one is refused too: reuse detection).
     await page.getByRole('button', { name: 'Refresh tokens' }).click()
-    await logged(page, 'tokens refreshed')
+    expect(await line(page, 3)).toBe('tokens refreshed')
     const [first, second, ...more] = await refreshTokens(page)
     expect(more).toEqual([])
     expect(second).toBeTruthy()
     expect(second).not.toBe(first)
     await page.getByRole('button', { name: 'Call the API' }).click()
-    await page.locator('#log li').filter({ hasText: `API 200 for ${USER}` }).nth(1).waitFor()
+    expect(await line(page, 4)).toBe(`API 200 for ${USER}`)
     expect(await redeem(first!)).toBe('invalid_grant')
     expect(await redeem(second!)).toBe('invalid_grant')
     await shot(page, '4-refreshed')
@@ -162,20 +165,21 @@ describe('conformance: the SDK against oidc-provider in real Chromium', () => {
     await signIn(page, false)
     const [live] = (await refreshTokens(page)).slice(-1)
     await page.getByRole('button', { name: 'Call the API' }).click()
-    await logged(page, `API 200 for ${USER}`)
+    expect(await line(page, 2)).toBe(`API 200 for ${USER}`)
 
     // Sign-out: the refresh token is revoked before the browser leaves for the provider, whose
     // confirmation page a person answers.
-    const revocation = page.waitForResponse((response) => response.url() === discovery.revocation_endpoint)
+    const revocations: number[] = []
+    page.on('response', (response) => response.url() === discovery.revocation_endpoint && revocations.push(response.status()))
     await page.getByRole('button', { name: 'Sign out' }).click()
-    expect((await revocation).status()).toBe(200)
     const confirm = page.getByRole('button', { name: 'Yes, sign me out' })
     await confirm.waitFor()
+    expect(revocations).toEqual([200])
     expect(page.url().startsWith(discovery.end_session_endpoint)).toBe(true)
     expect(await redeem(live!)).toBe('invalid_grant')
     await shot(page, '6-sign-out-confirmation')
     await confirm.click()
-    await logged(page, 'back from the provider: signed out')
+    expect(await line(page, 1)).toBe('back from the provider: signed out')
     expect(page.url()).toBe(config.postLogoutRedirectUri)
     await page.locator('#status[data-status="anonymous"]').waitFor()
     await shot(page, '7-signed-out')
