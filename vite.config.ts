@@ -1,4 +1,7 @@
-import { defineConfig } from 'vitest/config'
+import { configDefaults, defineConfig } from 'vitest/config'
+
+/** Conformance tests that drive Chromium run with the e2e tests: one browser at a time. */
+const conformanceInChromium = ['conformance/oidc-provider.test.ts']
 
 export default defineConfig({
   test: {
@@ -40,6 +43,7 @@ export default defineConfig({
           name: 'conformance',
           root: './test',
           include: ['conformance/**/*.test.ts'],
+          exclude: [...configDefaults.exclude, ...conformanceInChromium],
           environment: 'node',
         },
       },
@@ -55,7 +59,7 @@ export default defineConfig({
         test: {
           name: 'e2e',
           root: './test',
-          include: ['e2e/**/*.test.ts'],
+          include: ['e2e/**/*.test.ts', ...conformanceInChromium],
           environment: 'node',
           testTimeout: 60_000,
           hookTimeout: 60_000,

@@ -3,6 +3,8 @@ import type { HttpHandler } from 'msw'
 import { resolveOptions, type MockBackendOptions, type ResolvedOptions } from './config.ts'
 import { AccessTokens } from './domain/access-tokens.ts'
 import { createClock, type Clock } from './domain/clock.ts'
+import { DpopProofs } from './domain/dpop.ts'
+import { DpopNonces } from './domain/dpop-nonces.ts'
 import { createFaults, type CsrfDefences, type RefreshFailure } from './domain/faults.ts'
 import { Notes } from './domain/notes.ts'
 import { AuthorizationCodes } from './domain/oidc/codes.ts'
@@ -37,6 +39,8 @@ export interface BackendSnapshot extends Stats {
   pendingRefreshFailures: number
   csrfDefences: CsrfDefences
   revokeAccessTokenOnLogout: boolean
+  /** Whether DPoP proofs must carry a server nonce (`use_dpop_nonce`). */
+  dpopNonceRequired: boolean
   /** `memory` (embedded) or `redis` (shared by every instance). */
   store: AuthStateStore['kind']
   /** Commands this instance sent to the store; each is one round trip (no pipelining). */
@@ -88,6 +92,7 @@ export function createMockBackend(input: MockBackendOptions = {}): MockBackend {
   const users = new UserDirectory({ iterations: options.passwordHashIterations, throttle: options.loginThrottle, clock })
 
   const store = input.store ?? createMemoryStore(() => clock.now())
+  const dpopNonces = new DpopNonces({ clock, rotationSeconds: options.dpop.nonceRotationSeconds, secret: options.hmacSecret })
 
   // Reads the store's records afresh: clearing the embedded store replaces them.
   const freshState = () => {
@@ -113,6 +118,14 @@ export function createMockBackend(input: MockBackendOptions = {}): MockBackend {
       }),
       codes: new AuthorizationCodes({ clock, records: store.codes }),
       providerSessions: new ProviderSessions({ clock, lifetimeSeconds: options.sessionAbsoluteTimeoutSeconds, records: store.providerSessions }),
+      dpop: new DpopProofs({
+        clock,
+        windowSeconds: options.dpop.proofWindowSeconds,
+        clockToleranceSeconds: options.clockToleranceSeconds,
+        replays: store.dpopProofs,
+        nonces: dpopNonces,
+        nonceRequired: () => options.dpop.nonce,
+      }),
     }
   }
   const accessTokens = () =>
@@ -134,6 +147,7 @@ export function createMockBackend(input: MockBackendOptions = {}): MockBackend {
     users,
     signingKey,
     storeKind: store.kind,
+    dpopNonces,
     tokens: accessTokens(),
     ...freshState(),
   }
@@ -150,6 +164,7 @@ export function createMockBackend(input: MockBackendOptions = {}): MockBackend {
     pendingRefreshFailures: parts.faults.failRefresh.remaining,
     csrfDefences: { ...parts.faults.csrf },
     revokeAccessTokenOnLogout: options.revokeAccessTokenOnLogout,
+    dpopNonceRequired: options.dpop.nonce,
     store: store.kind,
     storeRoundTrips: roundTrips,
   })

@@ -16,6 +16,16 @@ export interface CookieNames {
   providerSession: string
 }
 
+/** DPoP (RFC 9449) at the token endpoints and resources. */
+export interface DpopOptions {
+  /** Demand server nonces (`use_dpop_nonce`, RFC 9449 §8, §9). Default false; `/__mock/dpop-nonce` switches it. */
+  nonce?: boolean
+  /** How far a proof's `iat` may be from the server's clock, either way (plus `clockToleranceSeconds`). Default 60 s. */
+  proofWindowSeconds?: number
+  /** A new nonce every this many seconds; the previous one stays valid as long again. Default 60 s. */
+  nonceRotationSeconds?: number
+}
+
 export interface MockBackendOptions {
   /** JWT signing algorithm. Default `ES256`. */
   algorithm?: SigningAlgorithm
@@ -75,6 +85,7 @@ export interface MockBackendOptions {
    * (discovery, /oauth/authorize, the login page, ID tokens, /oauth/userinfo, end_session).
    */
   oidcClients?: OidcClientConfig[]
+  dpop?: DpopOptions
   /** Largest accepted request body. Default 16 KiB. */
   maxBodyBytes?: number
   /**
@@ -84,7 +95,8 @@ export interface MockBackendOptions {
   cookieJar?: 'http' | 'document'
 }
 
-export type ResolvedOptions = Required<Omit<MockBackendOptions, 'hmacSecret' | 'now' | 'origin' | 'cookieNames' | 'store' | 'oidcClients'>> & {
+export type ResolvedOptions = Required<Omit<MockBackendOptions, 'hmacSecret' | 'now' | 'origin' | 'cookieNames' | 'store' | 'oidcClients' | 'dpop'>> & {
+  dpop: Required<DpopOptions>
   hmacSecret: Uint8Array | undefined
   oidcClients: ClientRegistry
   now: () => number
@@ -130,6 +142,7 @@ export function resolveOptions(options: MockBackendOptions = {}): ResolvedOption
     accessTokenDenylist: options.accessTokenDenylist ?? true,
     oidcClients: new ClientRegistry(options.oidcClients ?? []),
     maxBodyBytes: options.maxBodyBytes ?? 16 * 1024,
+    dpop: { nonce: options.dpop?.nonce ?? false, proofWindowSeconds: options.dpop?.proofWindowSeconds ?? 60, nonceRotationSeconds: options.dpop?.nonceRotationSeconds ?? 60 },
     cookieJar: options.cookieJar ?? 'http',
   }
   for (const name of durations) assertPositiveInteger(name, resolved[name])
@@ -141,6 +154,8 @@ export function resolveOptions(options: MockBackendOptions = {}): ResolvedOption
   if (!(resolved.refreshReuseGraceSeconds >= 0 && resolved.refreshReuseGraceSeconds <= 60)) {
     throw new ConfigurationError('invalid_option', 'refreshReuseGraceSeconds must be between 0 and 60')
   }
+  assertIntegerIn('dpop.proofWindowSeconds', resolved.dpop.proofWindowSeconds, 1, 300)
+  assertIntegerIn('dpop.nonceRotationSeconds', resolved.dpop.nonceRotationSeconds, 1, 3600)
   if (resolved.basePath !== '' && !resolved.basePath.startsWith('/')) {
     throw new ConfigurationError('invalid_option', 'basePath must start with "/"')
   }
@@ -151,5 +166,11 @@ export function resolveOptions(options: MockBackendOptions = {}): ResolvedOption
 function assertPositiveInteger(name: string, value: number): void {
   if (!Number.isInteger(value) || value <= 0) {
     throw new ConfigurationError('invalid_option', `${name} must be a positive integer, got ${value}`)
+  }
+}
+
+function assertIntegerIn(name: string, value: number, min: number, max: number): void {
+  if (!Number.isInteger(value) || value < min || value > max) {
+    throw new ConfigurationError('invalid_option', `${name} must be an integer from ${min} to ${max}, got ${value}`)
   }
 }

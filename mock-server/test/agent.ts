@@ -85,7 +85,7 @@ export class Agent {
   async loginJwt(username = 'alice', password = 'wonderland', transport: 'body' | 'cookie' = 'body') {
     const response = await this.request('POST', '/api/auth/login', { json: { username, password, refreshTokenTransport: transport } })
     if (response.status !== 200) throw new Error(`login failed: ${response.status} ${JSON.stringify(response.body)}`)
-    return response.body as { accessToken: string; refreshToken?: string; expiresIn: number; csrfToken?: string }
+    return response.body as { accessToken: string; tokenType: string; refreshToken?: string; expiresIn: number; csrfToken?: string }
   }
 
   async loginSession(username = 'alice', password = 'wonderland') {

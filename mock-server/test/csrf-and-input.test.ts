@@ -329,6 +329,7 @@ describe('CORS (M37)', () => {
         expect(preflight.headers.get('access-control-allow-headers')?.toLowerCase().split(/,\s*/).sort()).toEqual([
           'authorization',
           'content-type',
+          'dpop',
           'x-xsrf-token',
         ])
         expect(preflight.headers.get('vary')).toContain('Origin')

@@ -1,5 +1,6 @@
 import { createLocalJWKSet, decodeProtectedHeader, jwtVerify, type JSONWebKeySet } from 'jose'
 import { describe, expect, it } from 'vitest'
+import { DPOP_ALGORITHMS } from '../src/domain/dpop.ts'
 import { httpAgent, inProcessAgent, type Agent, type AgentResponse } from './agent.ts'
 
 const TOKEN_SHAPE = /^[A-Za-z0-9_-]{43}$/
@@ -296,6 +297,7 @@ describe('RFC 8414 metadata and JWKS', () => {
       response_types_supported: [],
       token_endpoint_auth_methods_supported: ['none'],
       revocation_endpoint_auth_methods_supported: ['none'],
+      dpop_signing_alg_values_supported: DPOP_ALGORITHMS,
     })
   })
 

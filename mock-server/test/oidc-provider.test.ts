@@ -96,6 +96,8 @@ describe('OpenID Provider: authorization code flow', () => {
     expect(csp).toContain("default-src 'none'")
     expect(csp).toContain("frame-ancestors 'none'")
     expect(csp).toContain(`form-action 'self' ${APP}`)
+    // `no-referrer` would make Chromium post the form with `Origin: null`: refused as login CSRF.
+    expect(page.headers.get('referrer-policy')).toBe('same-origin')
 
     const answer = await submitLogin(agent, page)
     expect(answer.status).toBe(303)

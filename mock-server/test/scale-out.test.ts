@@ -1,6 +1,7 @@
 import { Redis } from 'ioredis'
 import { describe, expect, it } from 'vitest'
 import { GC_MARGIN_MS } from '../src/store/redis/keys.ts'
+import { createDpopProof, generateDpopKey } from './dpop-proof.ts'
 import { useInstances } from './instances.ts'
 import { authorizePath, codeRequest, OTHER, pkce, redeem, redirectParams, SPA, submitLogin } from './oidc.ts'
 import { useLocalRedis } from './redis.ts'
@@ -51,6 +52,31 @@ describe('scale-out: instances sharing one Redis', () => {
     expect(answers.map((answer) => answer.status)).toEqual([200, 200])
     expect(answers[0]!.body.refreshToken).toBe(answers[1]!.body.refreshToken)
     expect((await b.request('POST', '/api/auth/refresh', { json: { refreshToken: answers[0]!.body.refreshToken }, noCookies: true })).status).toBe(200)
+  })
+
+  it('D5 D7 DPoP across instances: a nonce one instance gave is good on another; a proof used on one is a replay on the other', async () => {
+    const { viaProxy } = await startInstances(2, { dpop: { nonce: true } })
+    const key = await generateDpopKey()
+    const send = async (method: 'GET' | 'POST', path: string, options: { nonce?: string; accessToken?: string; dpop?: string } = {}) => {
+      const dpop = options.dpop ?? (await createDpopProof(key, method, `${viaProxy.origin}${path}`, options))
+      const headers: Record<string, string> = { dpop }
+      if (options.accessToken !== undefined) headers.authorization = `DPoP ${options.accessToken}`
+      const json = method === 'POST' ? { json: { username: 'alice', password: 'wonderland' } } : {}
+      return viaProxy.request(method, path, { ...json, headers, noCookies: true })
+    }
+    const challenged = await send('POST', '/api/auth/login')
+    expect(challenged.body.error).toBe('use_dpop_nonce')
+    const nonce = challenged.headers.get('dpop-nonce')!
+    const signedIn = await send('POST', '/api/auth/login', { nonce })
+    expect(signedIn.status).toBe(200)
+    expect(signedIn.headers.get('x-authlens-instance')).not.toBe(challenged.headers.get('x-authlens-instance'))
+
+    const accessToken = signedIn.body.accessToken as string
+    const dpop = await createDpopProof(key, 'GET', `${viaProxy.origin}/api/me`, { nonce, accessToken })
+    const [first, replayed] = [await send('GET', '/api/me', { accessToken, dpop }), await send('GET', '/api/me', { accessToken, dpop })]
+    expect(first.status).toBe(200)
+    expect(replayed).toMatchObject({ status: 401, body: { error: 'invalid_dpop_proof', reason: 'replay' } })
+    expect(replayed.headers.get('x-authlens-instance')).not.toBe(first.headers.get('x-authlens-instance'))
   })
 
   it('OpenID Provider across instances: login page on one, sign-in on another, codes, provider session and its end shared', async () => {

@@ -75,7 +75,7 @@ describe('Server-Timing: the server reports its own work per request', () => {
 
     const trusted = await from(partner)
     expect(trusted.headers.get('timing-allow-origin')).toBe(partner)
-    expect(trusted.headers.get('access-control-expose-headers')).toBe('Server-Timing')
+    expect(trusted.headers.get('access-control-expose-headers')).toBe('Server-Timing, DPoP-Nonce, WWW-Authenticate')
     for (const other of [await from('https://evil.example'), await from('http://localhost'), await agent.request('GET', '/api/me', { bearer: accessToken })]) {
       expect(other.headers.get('timing-allow-origin')).toBeNull()
       expect(other.headers.get('access-control-expose-headers')).toBeNull()

@@ -149,6 +149,25 @@ describe.each([
     expect(await store.codes.count()).toBe(2)
   })
 
+  it('D8 a family bound to a DPoP key keeps its thumbprint', async () => {
+    const store = await open()
+    await store.families.insert({ ...family('bound'), jkt: 'thumbprint' })
+    expect(await store.families.findByHash('hash-bound-0')).toEqual({ ...family('bound'), jkt: 'thumbprint' })
+  })
+
+  it('D5 a proof is claimed once until its expiry, on the backend\'s clock; claims of one key race to a single winner', async () => {
+    const store = await open()
+    const until = T0 + 66_000
+    expect(await store.dpopProofs.claim('jkt:j1', until, T0)).toBe(true)
+    expect(await store.dpopProofs.claim('jkt:j1', until, T0 + 65_999)).toBe(false)
+    expect(await store.dpopProofs.claim('other:j1', until, T0)).toBe(true)
+    // Past its expiry the entry holds nothing: the proof's age refuses it by then.
+    expect(await store.dpopProofs.claim('jkt:j1', until + 66_000, until)).toBe(true)
+    expect(await store.dpopProofs.claim('jkt:j1', until + 66_000, until + 1)).toBe(false)
+    const race = await Promise.all(Array.from({ length: 8 }, () => store.dpopProofs.claim('jkt:j2', until, T0)))
+    expect(race.filter(Boolean)).toHaveLength(1)
+  })
+
   it('provider sessions: found by id, families bound to them answered on delete; a replacing sign-in takes the families over', async () => {
     const store = await open()
     await store.providerSessions.insert(providerSession('p1'))
@@ -176,18 +195,20 @@ describe.each([
     expect(await store.providerSessions.count()).toBe(1)
   })
 
-  it('clear forgets every session, family, revocation, code and provider session', async () => {
+  it('clear forgets every session, family, revocation, code, provider session and seen proof', async () => {
     const store = await open()
     await store.sessions.insert(session('s'))
     await store.families.insert(family('f'))
     await store.revocations.add('k', T0 / 1000)
     await store.codes.insert(code('c'))
     await store.providerSessions.insert(providerSession('p'))
+    await store.dpopProofs.claim('jkt:j', T0 + 60_000, T0)
     await store.clear()
     expect(await store.sessions.count()).toBe(0)
     expect(await store.families.all()).toEqual([])
     expect(await store.revocations.count()).toBe(0)
     expect(await store.codes.count()).toBe(0)
     expect(await store.providerSessions.count()).toBe(0)
+    expect(await store.dpopProofs.claim('jkt:j', T0 + 60_000, T0)).toBe(true)
   })
 })

@@ -1,5 +1,7 @@
 import * as oidc from 'openid-client'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { calculateJwkThumbprint, decodeJwt, exportJWK } from 'jose'
+import type { MockBackendOptions } from '../../mock-server/src/config.ts'
 import { startMockHttpServer, type RunningMockServer } from '../../mock-server/src/runtimes/http.ts'
 
 const CLIENT_ID = 'conformance-rp'
@@ -17,48 +19,14 @@ describe('conformance: openid-client against the mock OpenID Provider', () => {
   const browser = new CookieJarBrowser()
 
   beforeAll(async () => {
-    server = await startMockHttpServer({
-      passwordHashIterations: 1_000,
-      issuerFromServer: true,
-      oidcClients: [{ clientId: CLIENT_ID, name: 'openid-client', redirectUris: [REDIRECT_URI], postLogoutRedirectUris: [POST_LOGOUT_URI] }],
-    })
-    // openid-client refuses http by default; this issuer is on loopback only, where nothing
-    // between the client and the provider can read the traffic, so allowing it here is sound.
-    config = await oidc.discovery(new URL(server.url), CLIENT_ID, undefined, oidc.None(), { execute: [oidc.allowInsecureRequests] })
+    ;({ server, config } = await startProvider())
   })
   afterAll(async () => {
     await server?.close()
   })
 
-  async function authorize(parameters: Record<string, string> = {}) {
-    const codeVerifier = oidc.randomPKCECodeVerifier()
-    const nonce = oidc.randomNonce()
-    const state = oidc.randomState()
-    const url = oidc.buildAuthorizationUrl(config, {
-      redirect_uri: REDIRECT_URI,
-      scope: 'openid profile email offline_access',
-      code_challenge: await oidc.calculatePKCECodeChallenge(codeVerifier),
-      code_challenge_method: 'S256',
-      nonce,
-      state,
-      ...parameters,
-    })
-    return { url, codeVerifier, nonce, state }
-  }
-
-  async function signIn() {
-    const request = await authorize()
-    const callback = await browser.signIn(request.url, 'alice', 'wonderland')
-    return {
-      callback,
-      tokens: await oidc.authorizationCodeGrant(config, callback, {
-        pkceCodeVerifier: request.codeVerifier,
-        expectedNonce: request.nonce,
-        expectedState: request.state,
-        idTokenExpected: true,
-      }),
-    }
-  }
+  const authorize = (parameters: Record<string, string> = {}) => authorizationRequest(config, parameters)
+  const signIn = () => signInWith(config, browser)
 
   it('discovery: the document is accepted for the issuer it was fetched from', () => {
     const metadata = config.serverMetadata()
@@ -106,6 +74,118 @@ describe('conformance: openid-client against the mock OpenID Provider', () => {
     await expect(
       oidc.authorizationCodeGrant(config, callback, { pkceCodeVerifier: silent.codeVerifier, expectedNonce: silent.nonce, expectedState: silent.state }),
     ).rejects.toMatchObject({ error: 'login_required' })
+  })
+})
+
+async function startProvider(options: MockBackendOptions = {}) {
+  const server = await startMockHttpServer({
+    passwordHashIterations: 1_000,
+    issuerFromServer: true,
+    oidcClients: [{ clientId: CLIENT_ID, name: 'openid-client', redirectUris: [REDIRECT_URI], postLogoutRedirectUris: [POST_LOGOUT_URI] }],
+    ...options,
+  })
+  // openid-client refuses http by default; this issuer is on loopback only, where nothing
+  // between the client and the provider can read the traffic, so allowing it here is sound.
+  const config = await oidc.discovery(new URL(server.url), CLIENT_ID, undefined, oidc.None(), { execute: [oidc.allowInsecureRequests] })
+  return { server, config }
+}
+
+async function authorizationRequest(config: oidc.Configuration, parameters: Record<string, string> = {}) {
+  const codeVerifier = oidc.randomPKCECodeVerifier()
+  const nonce = oidc.randomNonce()
+  const state = oidc.randomState()
+  const url = oidc.buildAuthorizationUrl(config, {
+    redirect_uri: REDIRECT_URI,
+    scope: 'openid profile email offline_access',
+    code_challenge: await oidc.calculatePKCECodeChallenge(codeVerifier),
+    code_challenge_method: 'S256',
+    nonce,
+    state,
+    ...parameters,
+  })
+  return { url, codeVerifier, nonce, state }
+}
+
+/** Code + PKCE through the login page, redeemed by openid-client (with DPoP when given a handle). */
+async function signInWith(config: oidc.Configuration, browser: CookieJarBrowser, options?: oidc.DPoPOptions) {
+  const request = await authorizationRequest(config)
+  const callback = await browser.signIn(request.url, 'alice', 'wonderland')
+  return {
+    callback,
+    tokens: await oidc.authorizationCodeGrant(
+      config,
+      callback,
+      { pkceCodeVerifier: request.codeVerifier, expectedNonce: request.nonce, expectedState: request.state, idTokenExpected: true },
+      undefined,
+      options,
+    ),
+  }
+}
+
+/**
+ * openid-client's own DPoP support (RFC 9449) signs every proof here: what the mock backend accepts
+ * was not built to match its own checks. Nonces are required, so openid-client must also learn
+ * one from a `use_dpop_nonce` answer and retry, as it does for any server that demands them.
+ */
+describe('conformance: openid-client with DPoP against the mock provider (nonces required)', () => {
+  let server: RunningMockServer
+  let config: oidc.Configuration
+  const browser = new CookieJarBrowser()
+
+  beforeAll(async () => {
+    ;({ server, config } = await startProvider({ dpop: { nonce: true } }))
+  })
+  afterAll(async () => {
+    await server?.close()
+  })
+
+  async function dpopSignIn() {
+    const keyPair = await oidc.randomDPoPKeyPair()
+    const DPoP = oidc.getDPoPHandle(config, keyPair)
+    const { tokens } = await signInWith(config, browser, { DPoP })
+    return { keyPair, DPoP, tokens }
+  }
+
+  it('metadata advertises the proof algorithms, ES256 (openid-client\'s default) among them', () => {
+    expect(config.serverMetadata().dpop_signing_alg_values_supported).toContain('ES256')
+  })
+
+  it('D7 code + PKCE + DPoP: one retry with the nonce, then a token bound to openid-client\'s key; userinfo and /api accept it with its proofs', async () => {
+    const before = (await server.backend.readSnapshot()).dpop
+    const { keyPair, DPoP, tokens } = await dpopSignIn()
+    expect(tokens.token_type).toBe('dpop')
+    expect(decodeJwt(tokens.access_token).cnf).toEqual({ jkt: await calculateJwkThumbprint(await exportJWK(keyPair.publicKey)) })
+    expect(await oidc.fetchUserInfo(config, tokens.access_token, 'u_alice', { DPoP })).toMatchObject({ sub: 'u_alice', email: 'alice@authlens.test' })
+    const api = await oidc.fetchProtectedResource(config, tokens.access_token, new URL(`${server.url}/api/me`), 'GET', undefined, undefined, { DPoP })
+    expect(api.status).toBe(200)
+    expect(await api.json()).toMatchObject({ via: 'dpop', user: { id: 'u_alice' } })
+    const after = (await server.backend.readSnapshot()).dpop
+    expect(after.verified - before.verified).toBe(3)
+    expect((after.refused.nonce ?? 0) - (before.refused.nonce ?? 0)).toBe(1)
+  })
+
+  it('D2 D10 the DPoP-bound token sent as Bearer by openid-client is refused, with both challenges', async () => {
+    const { tokens } = await dpopSignIn()
+    const refused = await oidc.fetchUserInfo(config, tokens.access_token, 'u_alice').then(
+      () => undefined,
+      (error: unknown) => error,
+    )
+    expect(refused).toBeInstanceOf(oidc.WWWAuthenticateChallengeError)
+    const challenges = (refused as oidc.WWWAuthenticateChallengeError).cause
+    expect(challenges.map((challenge) => challenge.scheme)).toEqual(['bearer', 'dpop'])
+    expect(challenges[0]!.parameters.error).toBe('invalid_token')
+    expect(challenges[1]!.parameters.algs).toContain('ES256')
+  })
+
+  it('D8 refresh with openid-client\'s handle rotates and stays bound; a handle with another key gets invalid_grant and the family survives', async () => {
+    const { DPoP, tokens } = await dpopSignIn()
+    const thief = oidc.getDPoPHandle(config, await oidc.randomDPoPKeyPair())
+    await expect(oidc.refreshTokenGrant(config, tokens.refresh_token!, undefined, { DPoP: thief })).rejects.toMatchObject({ error: 'invalid_grant' })
+    await expect(oidc.refreshTokenGrant(config, tokens.refresh_token!)).rejects.toMatchObject({ error: 'invalid_grant' })
+    const rotated = await oidc.refreshTokenGrant(config, tokens.refresh_token!, undefined, { DPoP })
+    expect(rotated.token_type).toBe('dpop')
+    expect(decodeJwt(rotated.access_token).cnf).toEqual(decodeJwt(tokens.access_token).cnf)
+    expect(await oidc.fetchUserInfo(config, rotated.access_token, 'u_alice', { DPoP })).toMatchObject({ sub: 'u_alice' })
   })
 })
 

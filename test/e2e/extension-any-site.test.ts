@@ -1,3 +1,4 @@
+import { calculateJwkThumbprint, decodeProtectedHeader, type JWK } from 'jose'
 import type { Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { RemoteTarget } from '../helpers/cdp-relay.ts'
@@ -21,9 +22,10 @@ describe('AuthLens DevTools panel on a page without the SDK', () => {
   let panelErrors: string[] = []
 
   const { inPanel, showView, screenshot, tokenCards } = panelView({ panel: () => panel, frontEnd: () => frontEnd })
+  /** Rows in the order the panel shows them; `text` is the row's title (what it says in full), `shown` what is on screen. */
   const timelineRows = () =>
-    inPanel<Array<{ kind: string; source: string; text: string }>>(`
-      return [...document.querySelectorAll('[data-testid=timeline-row]')].map((row) => ({ kind: row.dataset.kind, source: row.querySelector('.source').textContent, text: row.title }))`)
+    inPanel<Array<{ kind: string; source: string; text: string; shown: string; carriedOver: boolean }>>(`
+      return [...document.querySelectorAll('[data-testid=timeline-row]')].map((row) => ({ kind: row.dataset.kind, source: row.querySelector('.source').textContent, text: row.title, shown: row.innerText, carriedOver: row.dataset.carriedOver === 'true' }))`)
   const aliceCard = async () => (await tokenCards()).find((card) => card.text.includes('"sub": "u_alice"') && card.text.includes('"name": "Alice Liddell"'))
 
   let session: PanelSession | undefined
@@ -108,10 +110,11 @@ describe('AuthLens DevTools panel on a page without the SDK', () => {
     expect(await session?.egress()).toEqual({ leaving: [], gaps: [] })
   }, 40_000)
 
-  it('OpenID Connect: authorization request, response (code redacted) and code exchange on the timeline; an ID token planted as a bearer credential is A4', async () => {
-    // A fixture provider on the page's origin: /idp/authorize redirects back with a code, /idp/token
-    // answers an ID token and an access token. The panel knows it only by its standard parameters.
-    const issuer = `${server.url}/idp`
+  it('OpenID Connect, Preserve log off: the round trip through a provider page on another origin reads request → response (code redacted, state matches) → code exchange; an ID token planted as a bearer credential is A4', async () => {
+    // A fixture provider on another origin (localhost, the page is on 127.0.0.1): /idp/authorize
+    // shows a login page, posting it redirects back with a code, /idp/token answers an ID token and
+    // an access token. The panel knows it only by its standard parameters.
+    const issuer = `http://localhost:${new URL(server.url).port}/idp`
     const code = 'fixture-code-SplxlOBeZQQYbYS6WxSbIA'
     const state = 'fixture-state-af0ifjsldkj'
     const nonce = 'fixture-nonce-n0S6WzA2Mj'
@@ -119,35 +122,64 @@ describe('AuthLens DevTools panel on a page without the SDK', () => {
     const now = Math.floor(Date.now() / 1000)
     const idToken = jwt({ alg: 'ES256', typ: 'JWT' }, { iss: issuer, sub: 'u_oidc', aud: 'fixture-spa', nonce, iat: now, exp: now + 300 })
     const accessToken = jwt({ alg: 'ES256', typ: 'at+jwt' }, { iss: issuer, sub: 'u_oidc', aud: `${server.url}/api`, client_id: 'fixture-spa', scope: 'openid', iat: now, exp: now + 300 })
-    await browser.context.route(`${issuer}/authorize?*`, (route) => route.fulfill({ status: 302, headers: { Location: `${server.url}/?code=${code}&state=${state}&iss=${encodeURIComponent(issuer)}` } }))
-    await browser.context.route(`${issuer}/token`, (route) =>
-      route.fulfill({ status: 200, contentType: 'application/json', headers: { 'Cache-Control': 'no-store' }, body: JSON.stringify({ access_token: accessToken, id_token: idToken, token_type: 'Bearer', expires_in: 300 }) }),
+    const verifier = 'dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk'
+    const callback = `${server.url}/?code=${code}&state=${state}&iss=${encodeURIComponent(issuer)}`
+    await browser.context.route(`${issuer}/authorize?*`, (route) =>
+      route.fulfill({ status: 200, contentType: 'text/html', body: '<!doctype html><title>Fixture provider</title><form method="post" action="/idp/login"><label>User <input name="username" value="alice"></label> <button>Sign in</button></form>' }),
     )
-    await browser.context.route(`${issuer}/notes`, (route) => route.fulfill({ status: 200, contentType: 'application/json', body: '[]' }))
+    await browser.context.route(`${issuer}/login`, (route) => route.fulfill({ status: 302, headers: { Location: callback } }))
+    await browser.context.route(`${issuer}/token`, (route) =>
+      route.fulfill({
+        status: 200,
+        contentType: 'application/json',
+        headers: { 'Cache-Control': 'no-store', 'Access-Control-Allow-Origin': server.url },
+        body: JSON.stringify({ access_token: accessToken, id_token: idToken, token_type: 'Bearer', expires_in: 300 }),
+      }),
+    )
+    await browser.context.route(`${server.url}/api/oidc/notes`, (route) => route.fulfill({ status: 200, contentType: 'application/json', body: '[]' }))
 
-    // A provider round trip is a new document: keep what came before it, as a person debugging a sign-in would.
-    await inPanel(`document.querySelector('.toolbar input[type=checkbox]').click()`)
+    // As a person would: Preserve log left off, the app sends the page to the provider...
+    expect(await inPanel<boolean>(`return document.querySelector('.toolbar input[type=checkbox]').checked`)).toBe(false)
+    await showView('Timeline')
     const query = new URLSearchParams({ response_type: 'code', client_id: 'fixture-spa', redirect_uri: `${server.url}/`, scope: 'openid profile', state, nonce, code_challenge: 'E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM', code_challenge_method: 'S256' })
-    await page.goto(`${issuer}/authorize?${query}`)
-    expect(new URL(page.url()).searchParams.get('code')).toBe(code)
+    await Promise.all([page.waitForURL((url) => url.href.startsWith(`${issuer}/authorize?`)), page.evaluate((url) => location.assign(url), `${issuer}/authorize?${query}`)])
+    // ...where the panel has started over for the provider's login page, whose own URL is the request...
+    const onProvider = await waitFor('the panel on the provider page', async () => {
+      const list = await timelineRows()
+      const shownPage = await inPanel<string>(`return document.querySelector('.toolbar .page').textContent`)
+      return shownPage.startsWith(`${issuer}/authorize`) && list.some((r) => r.kind === 'authorization-request') ? list : null
+    })
+    expect(onProvider.map((r) => [r.kind, r.carriedOver])).toEqual([['authorization-request', false]])
+    await screenshot('oidc-provider-page')
+    // ...signs in there, and lands back on the app, a new document again, which redeems the code.
+    await Promise.all([page.waitForURL((url) => url.searchParams.get('code') === code), page.click('button')])
     expect(
       await page.evaluate(async ([tokenUrl, notesUrl, body]) => {
         const tokens = (await (await fetch(tokenUrl, { method: 'POST', headers: { 'Content-Type': 'application/x-www-form-urlencoded' }, body })).json()) as { id_token: string }
         return (await fetch(notesUrl, { headers: { Authorization: `Bearer ${tokens.id_token}` } })).status
-      }, [`${issuer}/token`, `${issuer}/notes`, `grant_type=authorization_code&code=${code}&redirect_uri=${encodeURIComponent(`${server.url}/`)}&client_id=fixture-spa&code_verifier=dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk`] as const),
+      }, [`${issuer}/token`, `${server.url}/api/oidc/notes`, `grant_type=authorization_code&code=${code}&redirect_uri=${encodeURIComponent(`${server.url}/`)}&client_id=fixture-spa&code_verifier=${verifier}`] as const),
     ).toBe(200)
 
-    await showView('Timeline')
-    const rows = await waitFor('the round trip on the timeline', async () => {
+    const oauthKinds = ['authorization-request', 'authorization-response', 'token-response']
+    const rows = await waitFor('the round trip on the timeline of the callback page', async () => {
+      const shownPage = await inPanel<string>(`return document.querySelector('.toolbar .page').textContent`)
       const list = await timelineRows()
-      return ['authorization-request', 'authorization-response', 'token-response'].every((kind) => list.some((r) => r.kind === kind)) ? list : null
+      return shownPage.startsWith(`${server.url}/?code=REDACTED`) && list.some((r) => r.kind === 'token-response') ? list : null
     })
-    console.info(`OAuth round trip on the timeline:\n${rows.filter((r) => r.kind !== 'token-issued').map((r) => `  [${r.source}] ${r.kind}: ${r.text}`).join('\n')}`)
-    expect(rows.find((r) => r.kind === 'authorization-request')?.text).toMatch(/response_type code · PKCE S256 · state yes · nonce yes · scope openid profile · client_id fixture-spa/)
-    expect(rows.find((r) => r.kind === 'authorization-response')?.text).toMatch(/code REDACTED · state matches the request · iss yes/)
-    expect(rows.find((r) => r.kind === 'token-response')?.text).toMatch(/Code exchange: 200 · code_verifier sent · ID token for u_oidc · [0-9a-f]{8} · access token for u_oidc · [0-9a-f]{8} · expires_in 300s · nonce matches the request/)
+    console.info(`OAuth round trip on the timeline:\n${rows.filter((r) => r.kind !== 'token-issued').map((r) => `  [${r.source}]${r.carriedOver ? ' (previous page)' : ''} ${r.kind}: ${r.text}`).join('\n')}`)
+    // Read top to bottom, as the panel shows it: one request, its response, its code exchange.
+    const roundTrip = rows.filter((r) => oauthKinds.includes(r.kind))
+    expect(roundTrip.map((r) => r.kind)).toEqual(oauthKinds)
+    const [request, response, exchange] = roundTrip
+    expect(request?.text).toMatch(/^Authorization request: response_type code · PKCE S256 · state yes · nonce yes · scope openid profile · client_id fixture-spa · → http:\/\/localhost:\d+\/idp\/authorize/)
+    expect(request?.carriedOver, 'the request was seen on the provider page').toBe(true)
+    expect(request?.shown).toContain('previous page')
+    expect(response?.text).toMatch(/^Authorization response: code REDACTED · state matches the request · iss yes · via query/)
+    expect(response?.carriedOver, 'the response is the callback page’s own URL').toBe(false)
+    expect(exchange?.text).toMatch(/^Code exchange: 200 · code_verifier sent · ID token for u_oidc · [0-9a-f]{8} · access token for u_oidc · [0-9a-f]{8} · expires_in 300s · nonce matches the request/)
+    expect(exchange?.carriedOver).toBe(false)
     const panelText = await inPanel<string>(`return document.body.innerText`)
-    expect(panelText).not.toContain(code)
+    for (const secret of [code, verifier]) expect(panelText).not.toContain(secret)
     await screenshot('oidc-timeline')
 
     await showView('Audit')
@@ -164,6 +196,94 @@ describe('AuthLens DevTools panel on a page without the SDK', () => {
     await screenshot('oidc-tokens')
     expect(JSON.stringify(await inPanel<string>(`return document.body.innerText`))).not.toContain(code)
 
+    expect(panelErrors, 'no errors in the panel').toEqual([])
+    expect(await session?.egress()).toEqual({ leaving: [], gaps: [] })
+  }, 40_000)
+
+  it('DPoP: the token request and an API call each with a proof (htm, htu, jti, thumbprint decoded), binding yes for the cnf.jkt token; the same token sent as Bearer is P1', async () => {
+    // The page signs its own proofs with a non-extractable WebCrypto key; the fixture token
+    // endpoint binds the access token to the proof's key (cnf.jkt, token_type DPoP) and the API
+    // refuses it as Bearer. The panel knows DPoP only by the standard headers and claims.
+    const tokenUrl = `${server.url}/dpop/token`
+    const notesUrl = `${server.url}/api/dpop/notes`
+    const jwt = (header: object, claims: object) => `${[header, claims].map((part) => Buffer.from(JSON.stringify(part)).toString('base64url')).join('.')}.c2lnbmF0dXJl`
+    let issuedJkt = ''
+    await browser.context.route(tokenUrl, async (route) => {
+      const proof = route.request().headers()['dpop'] ?? ''
+      issuedJkt = await calculateJwkThumbprint(decodeProtectedHeader(proof).jwk as JWK)
+      const now = Math.floor(Date.now() / 1000)
+      const accessToken = jwt({ alg: 'ES256', typ: 'at+jwt' }, { iss: server.url, sub: 'u_dpop', aud: notesUrl, scope: 'notes', cnf: { jkt: issuedJkt }, iat: now, exp: now + 300 })
+      await route.fulfill({ status: 200, contentType: 'application/json', headers: { 'Cache-Control': 'no-store' }, body: JSON.stringify({ access_token: accessToken, token_type: 'DPoP', expires_in: 300 }) })
+    })
+    await browser.context.route(notesUrl, (route) =>
+      route.request().headers()['authorization']?.startsWith('DPoP ')
+        ? route.fulfill({ status: 200, contentType: 'application/json', body: '[]' })
+        : route.fulfill({ status: 401, headers: { 'WWW-Authenticate': 'DPoP error="invalid_token", algs="ES256"' }, body: '' }),
+    )
+
+    // A fresh document: the panel starts over (Preserve log is off).
+    await page.goto(`${server.url}/`)
+    await showView('Timeline')
+    await waitFor('the panel on the fresh page', async () => {
+      const shownPage = await inPanel<string>(`return document.querySelector('.toolbar .page').textContent`)
+      return shownPage === `${server.url}/` && !(await timelineRows()).some((r) => r.kind === 'token-response')
+    })
+    const sent = await page.evaluate(async ([tokenUrl, notesUrl]) => {
+      const b64 = (bytes: Uint8Array) => btoa(String.fromCharCode(...bytes)).replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '')
+      const part = (value: object) => b64(new TextEncoder().encode(JSON.stringify(value)))
+      const { privateKey, publicKey } = await crypto.subtle.generateKey({ name: 'ECDSA', namedCurve: 'P-256' }, false, ['sign', 'verify'])
+      const { kty, crv, x, y } = await crypto.subtle.exportKey('jwk', publicKey)
+      const proof = async (htm: string, htu: string, accessToken?: string) => {
+        const ath = accessToken ? b64(new Uint8Array(await crypto.subtle.digest('SHA-256', new TextEncoder().encode(accessToken)))) : undefined
+        const input = `${part({ typ: 'dpop+jwt', alg: 'ES256', jwk: { kty, crv, x, y } })}.${part({ jti: crypto.randomUUID(), htm, htu, iat: Math.floor(Date.now() / 1000), ...(ath ? { ath } : {}) })}`
+        const signature = new Uint8Array(await crypto.subtle.sign({ name: 'ECDSA', hash: 'SHA-256' }, privateKey, new TextEncoder().encode(input)))
+        return `${input}.${b64(signature)}`
+      }
+      const tokenProof = await proof('POST', tokenUrl)
+      const body = 'grant_type=authorization_code&code=dpop-fixture-code&redirect_uri=' + encodeURIComponent(location.origin + '/') + '&client_id=fixture-spa&code_verifier=dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk'
+      const tokens = (await (await fetch(tokenUrl, { method: 'POST', headers: { 'Content-Type': 'application/x-www-form-urlencoded', DPoP: tokenProof }, body })).json()) as { access_token: string }
+      const apiProof = await proof('GET', notesUrl, tokens.access_token)
+      const withProof = (await fetch(notesUrl, { headers: { Authorization: `DPoP ${tokens.access_token}`, DPoP: apiProof } })).status
+      // Any code on the page can do this: the downgrade D10 is about.
+      const asBearer = (await fetch(notesUrl, { headers: { Authorization: `Bearer ${tokens.access_token}` } })).status
+      return { withProof, asBearer, proofs: [tokenProof, apiProof], accessToken: tokens.access_token }
+    }, [tokenUrl, notesUrl] as const)
+    expect([sent.withProof, sent.asBearer]).toEqual([200, 401])
+    const [tokenJti, apiJti] = sent.proofs.map((p) => JSON.parse(Buffer.from(p.split('.')[1] ?? '', 'base64url').toString()).jti as string)
+
+    const rows = await waitFor('three DPoP requests on the timeline', async () => {
+      const list = (await timelineRows()).filter((r) => r.kind === 'dpop-request')
+      return list.length === 3 ? list : null
+    })
+    console.info(`DPoP on the timeline:\n${rows.map((r) => `  [${r.source}] ${r.text}`).join('\n')}`)
+    const [tokenRequest, withProof, asBearer] = rows
+    expect(tokenRequest?.text).toMatch(/^DPoP proof: POST \/dpop\/token \(200\) · key EC P-256 thumbprint /)
+    for (const fact of [`thumbprint ${issuedJkt}`, 'htm POST', `htu ${tokenUrl}`, `jti ${tokenJti}`, 'no ath (none needed)', 'nonce no']) expect(tokenRequest?.text).toContain(fact)
+    expect(withProof?.text).toMatch(/^DPoP proof: GET \/api\/dpop\/notes \(200\) · binding: yes/)
+    for (const fact of [`thumbprint ${issuedJkt}`, 'htm GET', `htu ${notesUrl}`, `jti ${apiJti}`, 'ath matches the token', 'access token for u_dpop']) expect(withProof?.text).toContain(fact)
+    expect(withProof?.shown).toContain('binding: yes')
+    expect(asBearer?.text).toMatch(/^DPoP-bound token as Bearer: GET \/api\/dpop\/notes \(401\) · sent as Bearer/)
+    expect(asBearer?.shown).toContain('Bearer downgrade')
+    expect((await timelineRows()).find((r) => r.kind === 'token-response')?.text).toContain('token_type DPoP')
+    await screenshot('dpop-timeline')
+
+    await showView('Audit')
+    const p1 = await waitFor('the P1 finding', () => inPanel<string | null>(`return document.querySelector('[data-rule=P1]')?.innerText ?? null`))
+    expect(p1).toContain('DPoP-bound token sent as Bearer')
+    expect(p1).toContain('high')
+    expect(p1).toContain('RFC 9449 §7.2')
+    expect(await inPanel<string[]>(`return [...document.querySelectorAll('[data-testid=finding]')].map((f) => f.dataset.rule).filter((rule) => rule.startsWith('P'))`)).toEqual(['P1'])
+    await screenshot('dpop-audit')
+
+    await showView('Tokens')
+    const card = await waitFor('the DPoP-bound token card', async () => (await tokenCards()).find((c) => c.text.includes('"sub": "u_dpop"') && c.text.includes('as Bearer'))?.text ?? null)
+    expect(card).toContain(`DPoP-bound (key thumbprint ${issuedJkt}): its cnf.jkt`)
+    expect(card).toContain('sent ×1 with a proof of that key (binding: yes) · ×1 as Bearer (downgrade, audit P1)')
+    await screenshot('dpop-tokens')
+
+    // A proof is never shown whole, nor its signature; the token only decoded.
+    const panelText = await inPanel<string>(`return document.body.innerText`)
+    for (const secret of [...sent.proofs, ...sent.proofs.map((p) => p.split('.')[2] ?? ''), sent.accessToken]) expect(panelText).not.toContain(secret)
     expect(panelErrors, 'no errors in the panel').toEqual([])
     expect(await session?.egress()).toEqual({ leaving: [], gaps: [] })
   }, 40_000)

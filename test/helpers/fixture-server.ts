@@ -3,27 +3,33 @@ import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { mockBackendPlugin } from '@authlens/mock-server/vite'
 import type { MockBackendOptions } from '@authlens/mock-server'
-import { createServer, type ViteDevServer } from 'vite'
+import { createServer, type Plugin, type ViteDevServer } from 'vite'
 
-export interface FixtureServer {
+export interface PageServer {
   url: string
+  close(): Promise<void>
+}
+
+export interface FixtureServer extends PageServer {
   /** `GET /__mock/stats`: the backend's counters. */
   stats(): Promise<{ refreshes: number; reuseDetections: number; logins: number; [counter: string]: unknown }>
   /** `POST /__mock/reset`: forgets sign-ins and zeroes the counters. */
   reset(): Promise<void>
-  close(): Promise<void>
+}
+
+export interface PageServerOptions {
+  /** A loopback address other than 127.0.0.1 gives a separate origin and cookie jar in one browser. */
+  host?: string
+  /** The SDK entries the page imports, pre-bundled before the first load. */
+  sdkEntries?: string[]
+  plugins?: Plugin[]
 }
 
 /**
- * A test page (a directory with an `index.html`) in a Vite dev server with the real HTTP mock
- * backend mounted on the same origin, on a free port: real cookies, real HttpOnly.
+ * A test page (a directory with an `index.html`, served for every path) in a Vite dev server on a
+ * free port, with the SDK as the page imports it: through its package entries.
  */
-export async function startFixtureServer(
-  fixture: string,
-  backend: MockBackendOptions = {},
-  /** A loopback address other than 127.0.0.1 gives a separate origin and cookie jar in one browser. */
-  host = '127.0.0.1',
-): Promise<FixtureServer> {
+export async function startPageServer(fixture: string, { host = '127.0.0.1', sdkEntries = ['@authlens/sdk'], plugins = [] }: PageServerOptions = {}): Promise<PageServer> {
   const root = fileURLToPath(new URL(`../e2e/fixtures/${fixture}/`, import.meta.url))
   const server: ViteDevServer = await createServer({
     root,
@@ -36,22 +42,30 @@ export async function startFixtureServer(
     // by one, on two cores, took seconds per tab. Forced, so it is re-bundled from the current
     // source on every start (a linked package's source changes would not invalidate the cache).
     // Known up front, too: a dependency discovered on first load would make Vite reload open pages.
-    optimizeDeps: { include: ['@authlens/sdk'], force: true },
-    plugins: [mockBackendPlugin({ passwordHashIterations: 1_000, ...backend })],
+    optimizeDeps: { include: sdkEntries, force: true },
+    plugins,
     server: { port: 0, host, hmr: false },
   })
   await server.listen()
   // Vite lists 127.0.0.2 and up as network URLs, not local ones: build it from the socket.
   const address = server.httpServer?.address()
   if (!address || typeof address === 'string') throw new Error('the fixture server did not report its port')
-  const url = `http://${host}:${address.port}`
+  return { url: `http://${host}:${address.port}`, close: () => server.close() }
+}
+
+/**
+ * A test page with the real HTTP mock backend mounted on the same origin: real cookies, real
+ * HttpOnly.
+ */
+export async function startFixtureServer(fixture: string, backend: MockBackendOptions = {}, host = '127.0.0.1'): Promise<FixtureServer> {
+  const page = await startPageServer(fixture, { host, plugins: [mockBackendPlugin({ passwordHashIterations: 1_000, ...backend })] })
+  const { url } = page
   return {
-    url,
+    ...page,
     stats: async () => (await (await fetch(`${url}/__mock/stats`)).json()) as Awaited<ReturnType<FixtureServer['stats']>>,
     reset: async () => {
       const response = await fetch(`${url}/__mock/reset`, { method: 'POST', headers: { 'content-type': 'application/json', origin: url }, body: '{}' })
       if (!response.ok) throw new Error(`reset failed: ${response.status}`)
     },
-    close: () => server.close(),
   }
 }

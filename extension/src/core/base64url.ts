@@ -28,6 +28,12 @@ export function decodeBase64Url(segment: string): Uint8Array {
   return bytes
 }
 
+export function encodeBase64Url(bytes: Uint8Array): string {
+  let binary = ''
+  for (const byte of bytes) binary += String.fromCharCode(byte)
+  return btoa(binary).replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '')
+}
+
 /** Decodes a base64url segment to text, or explains why it cannot be JOSE text. */
 export function decodeSegmentText(segment: string): { ok: true; text: string } | { ok: false; problem: SegmentProblem } {
   const problem = base64UrlProblem(segment)

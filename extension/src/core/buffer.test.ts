@@ -55,4 +55,13 @@ describe('createCappedBuffer', () => {
     expect(buffer.has('login@sdk')).toBe(false)
     expect(buffer.has('login@network')).toBe(false)
   })
+
+  it('replaces an entry in place under its key; an unknown key changes nothing', () => {
+    const buffer = createCappedBuffer<{ id: string; note?: string }>(3, (e) => e.id)
+    for (const id of ['a', 'b', 'c']) buffer.push({ id, note: 'old' })
+    expect(buffer.replace('b', { id: 'b' })).toBe(true)
+    expect(buffer.toArray()).toEqual([{ id: 'a', note: 'old' }, { id: 'b' }, { id: 'c', note: 'old' }])
+    expect(buffer.replace('z', { id: 'z' })).toBe(false)
+    expect(buffer.size).toBe(3)
+  })
 })

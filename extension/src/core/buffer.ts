@@ -14,6 +14,8 @@ export interface CappedBuffer<T> {
   has(key: string): boolean
   /** The newest entry matching `predicate`, with its key. */
   findLast<S extends T>(predicate: (item: T) => item is S): S | undefined
+  /** Replaces the entry held under `key` with `item` in place; `item` must have the same key. */
+  replace(key: string, item: T): boolean
   /**
    * Replaces the entry held under `key` with `item` in place, and holds `alias` as a second key for
    * it: a report of the same event from another source, re-announced later, is then known too.
@@ -42,6 +44,16 @@ export function createCappedBuffer<T>(capacity = DEFAULT_BUFFER_CAPACITY, keyOf?
     for (const alias of aliases.get(key) ?? []) keys.delete(alias)
     aliases.delete(key)
   }
+  const replace = (key: string, item: T) => {
+    if (!keyOf || !keys.has(key)) return false
+    for (let i = 0; i < size; i++) {
+      const slot = (start + i) % capacity
+      if (keyOf(slots[slot] as T) !== key) continue
+      slots[slot] = item
+      return true
+    }
+    return false
+  }
   return {
     push(item) {
       const key = keyOf?.(item)
@@ -67,17 +79,12 @@ export function createCappedBuffer<T>(capacity = DEFAULT_BUFFER_CAPACITY, keyOf?
       }
       return undefined
     },
+    replace,
     merge(key, alias, item) {
-      if (!keyOf || !keys.has(key)) return false
-      for (let i = 0; i < size; i++) {
-        const slot = (start + i) % capacity
-        if (keyOf(slots[slot] as T) !== key) continue
-        slots[slot] = item
-        keys.add(alias)
-        aliases.set(key, [...(aliases.get(key) ?? []), alias])
-        return true
-      }
-      return false
+      if (!replace(key, item)) return false
+      keys.add(alias)
+      aliases.set(key, [...(aliases.get(key) ?? []), alias])
+      return true
     },
     toArray() {
       const out: T[] = []

@@ -100,9 +100,8 @@ function detectInExchange({ request, response, at }: ExchangeObservation, collec
   for (const header of request.headers) {
     const name = header.name.toLowerCase()
     if (name === 'authorization') {
-      // RFC 6750 §2.1 Bearer and RFC 9449 DPoP carry tokens; Basic carries a password, not a token.
-      const match = /^(Bearer|DPoP)\s+(\S+)\s*$/i.exec(header.value)
-      if (match?.[2]) sent('authorization-header')(match[2], header.name)
+      const credential = readAuthorization(header.value)
+      if (credential) sent('authorization-header')(credential.token, header.name)
     } else if (name === 'cookie') {
       for (const pair of parseCookieHeader(header.value)) findInCookie(pair.name, pair.value, sent('cookie-header'))
     } else if (isAuthLikeName(name) && isTokenLikeValue(header.value.trim())) sent('request-header')(header.value.trim(), header.name)
@@ -124,6 +123,19 @@ function detectInExchange({ request, response, at }: ExchangeObservation, collec
     }
   }
   if (response.body) findInBody(response.body, headerValues(response.headers, 'content-type')[0] ?? '', received('response-body'))
+}
+
+export interface AuthorizationCredential {
+  scheme: 'Bearer' | 'DPoP'
+  token: string
+}
+
+/** RFC 6750 §2.1 Bearer and RFC 9449 §7.1 DPoP carry tokens; Basic carries a password, not a token. */
+export function readAuthorization(value: string): AuthorizationCredential | null {
+  const match = /^(Bearer|DPoP)\s+(\S+)\s*$/i.exec(value)
+  if (!match?.[1] || !match[2]) return null
+  // Auth schemes are case-insensitive (RFC 9110 §11.1).
+  return { scheme: match[1].toLowerCase() === 'dpop' ? 'DPoP' : 'Bearer', token: match[2] }
 }
 
 function findInBody(body: string, contentType: string, emit: Emit): void {

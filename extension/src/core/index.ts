@@ -2,7 +2,7 @@
  * The extension's pure core: no `chrome.*`, no DOM. The panel and the service worker import from
  * here; base64url.ts and json-scan.ts are internal to decoding.
  */
-export { createInspector, type Inspector, type InspectorOptions, type InspectorSnapshot, type StorageKeyInfo, type TimelineEntry } from './inspector.ts'
+export { createInspector, type CarriedRoundTrips, type Inspector, type InspectorOptions, type InspectorSnapshot, type StorageKeyInfo, type TimelineEntry } from './inspector.ts'
 export type { CookieObservation, ExchangeObservation, HeaderEntry, Observation, PageUrlObservation, SdkObservation, StorageArea, StorageObservation } from './observations.ts'
 export {
   MAX_JSON_DEPTH,
@@ -34,6 +34,9 @@ export {
 } from './expiry.ts'
 export { endpointOf, readOAuthExchange, readOAuthUrl, type OAuthMessage, type PkceMethod } from './oauth.ts'
 export { createOAuthFlowTracker, type NonceCheck, type OAuthEvent, type OAuthFacts, type StateCheck } from './oauth-flow.ts'
+export { readDpopRequest, readProof, type DpopProof, type DpopProofProblem, type DpopRequest } from './dpop.ts'
+export { cnfJkt, createDpopTracker, type AthCheck, type DpopBinding, type DpopEvent, type DpopFacts, type DpopProofView, type TokenDpop } from './dpop-flow.ts'
+export { jwkThumbprint } from './thumbprint.ts'
 export { classifyAuthEndpoint, createRetryTracker, dueExpirations, timelineKey, type TimelineEvent, type TimelineKind, type TimelineSource } from './timeline.ts'
 export { DEFAULT_BUFFER_CAPACITY, createCappedBuffer, type CappedBuffer } from './buffer.ts'
 export { cookieKey, describePartition, isAuthCookie, isDeletion, parseCookieHeader, parseSetCookie, type CookiePartitionKey, type CookieRecord, type SameSite } from './cookies.ts'

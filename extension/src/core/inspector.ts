@@ -2,12 +2,14 @@ import { runAudit, auditSync, type Finding } from './audit/index.ts'
 import { createCappedBuffer, DEFAULT_BUFFER_CAPACITY } from './buffer.ts'
 import { cookieKey, isAuthCookie, type CookieRecord } from './cookies.ts'
 import { detectTokens } from './detect.ts'
+import { readDpopRequest } from './dpop.ts'
+import { createDpopTracker, type TokenDpop } from './dpop-flow.ts'
 import { estimateServerClock, serverClockSample, type ClockEstimate, type ServerClockSample } from './expiry.ts'
 import { createTokenRegistry, type TokenRecord } from './identity.ts'
 import { createKeyStore } from './jwks.ts'
 import { parseUrl } from './origins.ts'
 import { readOAuthExchange, readOAuthUrl, type OAuthMessage } from './oauth.ts'
-import { createOAuthFlowTracker, type OAuthEvent } from './oauth-flow.ts'
+import { createOAuthFlowTracker, type CarriedRoundTrip, type OAuthEvent } from './oauth-flow.ts'
 import { headerValues, type ExchangeObservation, type Observation, type StorageArea } from './observations.ts'
 import { checkSignature, type SignatureCheck } from './verify.ts'
 import { SESSION_CHANGE_WINDOW_MS, classifyAuthEndpoint, createRetryTracker, dueExpirations, isSameSessionChange, mergeSessionChange, timelineKey, type SessionChangeEvent, type TimelineEvent, type TimelineSource } from './timeline.ts'
@@ -19,7 +21,17 @@ import { SESSION_CHANGE_WINDOW_MS, classifyAuthEndpoint, createRetryTracker, due
  * panel calls `tick(now)` once a second so `exp` passing shows on the timeline.
  */
 
-export type TimelineEntry = TimelineEvent & { seq: number }
+export type TimelineEntry = TimelineEvent & {
+  seq: number
+  /** Seen only before the panel started over for a new page, and kept: an OAuth round trip that was still in flight. */
+  carriedOver?: true
+}
+
+/** What of the OAuth round trips in flight crosses to the next page: the tracker's hashes and their timeline entries. */
+export interface CarriedRoundTrips {
+  roundTrips: CarriedRoundTrip[]
+  entries: TimelineEntry[]
+}
 
 export interface StorageKeyInfo {
   area: StorageArea
@@ -39,6 +51,8 @@ export interface InspectorSnapshot {
    * not checked yet. The same object until a check changes.
    */
   signatures: Readonly<Record<string, SignatureCheck>>
+  /** DPoP bindings by token id: tokens bound to a key, or sent with the DPoP scheme. The same object until one changes. */
+  dpop: Readonly<Record<string, TokenDpop>>
   timeline: TimelineEntry[]
   /** Timeline entries dropped to stay under the cap. */
   dropped: number
@@ -60,8 +74,10 @@ export interface Inspector {
   auditSync(nowMs: number): Finding[]
   /** Adds what needs WebCrypto: weak HMAC secrets (J2) and signature checks (J13, `signatures`). */
   audit(nowMs: number): Promise<Finding[]>
-  /** Navigation without "preserve log". */
-  reset(): void
+  /** The OAuth round trips a navigation should not cut: requested and not yet exchanged, recent, few (oauth-carry.ts). */
+  roundTripsInFlight(nowMs: number): CarriedRoundTrips
+  /** Navigation without "preserve log": forgets the page, keeping only `carry`. */
+  reset(carry?: CarriedRoundTrips): void
 }
 
 export function createInspector(options: InspectorOptions = {}): Inspector {
@@ -70,6 +86,7 @@ export function createInspector(options: InspectorOptions = {}): Inspector {
   const timeline = createCappedBuffer<TimelineEntry>(timelineCapacity, timelineKey)
   const retry = createRetryTracker()
   const oauth = createOAuthFlowTracker()
+  const dpop = createDpopTracker()
   const cookies = new Map<string, CookieRecord>()
   const storage = new Map<string, StorageKeyInfo>()
   const weakSecretCache = new Map<string, string | null>()
@@ -83,8 +100,8 @@ export function createInspector(options: InspectorOptions = {}): Inspector {
   let seq = 0
 
   const clock = () => estimateServerClock(samples)
-  const emit = (added: TimelineEntry[], event: TimelineEvent): boolean => {
-    const entry = { ...event, seq: seq + 1 } as TimelineEntry
+  const emit = (added: TimelineEntry[], event: TimelineEvent, carriedOver = false): boolean => {
+    const entry = { ...event, seq: seq + 1, ...(carriedOver ? { carriedOver: true } : {}) } as TimelineEntry
     if (!timeline.push(entry)) return false
     seq++
     added.push(entry)
@@ -106,13 +123,40 @@ export function createInspector(options: InspectorOptions = {}): Inspector {
   const oauthMessages = (added: TimelineEntry[], messages: readonly OAuthMessage[], at: number) => {
     for (const message of messages) {
       const event = oauth.observe(message, at, (value) => registry.idOf(value))
-      if (!event || !emit(added, event)) continue
+      if (!event) continue
+      if (!emit(added, event)) {
+        ownCarried(event)
+        continue
+      }
       if (message.type === 'token-request' && message.response?.accessToken && message.response.expiresIn !== null) {
         registry.noteExpiresIn(message.response.accessToken, message.response.expiresIn, at)
       }
       const change = sessionChangeOf(event)
       const loggedOut = () => timeline.findLast((e): e is TimelineEntry & SessionChangeEvent => e.kind === 'logout' && Math.abs(e.at - at) <= SESSION_CHANGE_WINDOW_MS)
       if (change && (change.kind === 'login' || !loggedOut())) sessionChange(added, change.kind, at, 'network', change.detail)
+    }
+  }
+  /** A carried entry seen again on this page (the callback's own URL, say) is this page's too: no longer marked. */
+  const ownCarried = (event: TimelineEvent) => {
+    const key = timelineKey(event)
+    const held = timeline.findLast((e): e is TimelineEntry => e.carriedOver === true && timelineKey(e) === key)
+    if (!held) return
+    const { carriedOver: _carried, ...own } = held
+    timeline.replace(key, own)
+  }
+  /** A request's DPoP proof and credential; then the access token a DPoP token response bound to that proof's key. */
+  const dpopRequest = (added: TimelineEntry[], observation: ExchangeObservation, messages: readonly OAuthMessage[]) => {
+    const tokenOf = (value: string) => {
+      const id = registry.idOf(value)
+      return id === undefined ? undefined : registry.get(id)
+    }
+    const request = readDpopRequest(observation)
+    const event = dpop.observe(request, observation.at, tokenOf)
+    if (event) emit(added, event)
+    for (const message of messages) {
+      if (message.type !== 'token-request' || !message.response?.accessToken) continue
+      const issued = tokenOf(message.response.accessToken)
+      if (issued) dpop.issued(issued, message.response.tokenType, request.proof)
     }
   }
   const addSample = (sample: ServerClockSample | null) => {
@@ -154,6 +198,7 @@ export function createInspector(options: InspectorOptions = {}): Inspector {
       if (sequence) emit(added, sequence)
     }
     const messages = readOAuthExchange(observation)
+    dpopRequest(added, observation, messages)
     oauthMessages(added, messages, at)
     if (response.status >= 200 && response.status < 300 && messages.length === 0) {
       const endpoint = classifyAuthEndpoint(request.method, request.url, request.body)
@@ -168,6 +213,7 @@ export function createInspector(options: InspectorOptions = {}): Inspector {
     clock: clock(),
     signatures: new Map(Object.entries(signatures)),
     oauth: oauth.facts(),
+    dpop: dpop.facts(),
     ...(pageUrl ? { pageUrl } : {}),
   })
 
@@ -263,6 +309,7 @@ export function createInspector(options: InspectorOptions = {}): Inspector {
       storage: [...storage.values()],
       clock: clock(),
       signatures,
+      dpop: dpop.tokens(),
       timeline: timeline.toArray(),
       dropped: timeline.dropped,
     }),
@@ -272,11 +319,18 @@ export function createInspector(options: InspectorOptions = {}): Inspector {
       if (!(await checkSignatures())) return findings
       return runAudit(auditInput(nowMs), weakSecretCache)
     },
-    reset() {
+    roundTripsInFlight(nowMs) {
+      const roundTrips = oauth.inFlight(nowMs)
+      const flows = new Set(roundTrips.map((r) => r.flow))
+      const entries = timeline.toArray().filter((e) => (e.kind === 'authorization-request' || e.kind === 'authorization-response') && e.flow !== null && flows.has(e.flow))
+      return { roundTrips, entries }
+    },
+    reset(carry) {
       registry.clear()
       timeline.clear()
       retry.clear()
       oauth.clear()
+      dpop.clear()
       cookies.clear()
       storage.clear()
       weakSecretCache.clear()
@@ -286,6 +340,9 @@ export function createInspector(options: InspectorOptions = {}): Inspector {
       samples = []
       pageUrl = null
       lastTick = null
+      if (!carry) return
+      oauth.resume(carry.roundTrips)
+      for (const entry of carry.entries) emit([], entry, true)
     },
   }
 }

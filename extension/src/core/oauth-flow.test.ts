@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import { createInspector, type TimelineEntry } from './inspector.ts'
-import { createOAuthFlowTracker } from './oauth-flow.ts'
+import { CARRY_LIMITS } from './oauth-carry.ts'
+import { createOAuthFlowTracker, type OAuthEvent } from './oauth-flow.ts'
 import { readOAuthUrl } from './oauth.ts'
 import { buildRedactedExport } from './redact.ts'
 import { exchange } from './testing/observations.ts'
@@ -8,7 +9,7 @@ import { APP, CLIENT_ID, CODE, CODE_VERIFIER, IDP, NONCE, REDIRECT_URI, REFRESH_
 
 const T0 = Date.UTC(2026, 0, 1, 12)
 const oauthKinds = new Set(['authorization-request', 'authorization-response', 'token-response', 'revocation', 'end-session'])
-const oauthEntries = (timeline: TimelineEntry[]) => timeline.filter((e) => oauthKinds.has(e.kind))
+const oauthEntries = (timeline: TimelineEntry[]) => timeline.filter((e): e is TimelineEntry & OAuthEvent => oauthKinds.has(e.kind))
 
 /** The round trip as the panel receives it: page URL, the HAR entries, the callback page's URL. */
 function signIn(inspector = createInspector(), location = callbackUrl()) {
@@ -101,5 +102,95 @@ describe('OAuth round trip on the timeline', () => {
     tracker.clear()
     expect(tracker.observe(response, 3, () => undefined)).toMatchObject({ state: 'unchecked' })
     expect(tracker.facts()).toEqual({ authorizationRequests: [], codeExchanges: [] })
+  })
+})
+
+describe('a sign-in across page loads, without Preserve log', () => {
+  /** What the panel does on a new document: start over, keeping the round trips in flight. */
+  const startOver = (inspector: ReturnType<typeof createInspector>, at: number) => inspector.reset(inspector.roundTripsInFlight(at))
+  const loginPage = (at: number, url = authorizeUrl()) => exchange({ at, url, responseHeaders: { 'Content-Type': 'text/html' } })
+  const loginPosted = (at: number, location = callbackUrl()) => exchange({ at, method: 'POST', url: `${IDP}/login`, status: 302, responseHeaders: { Location: location } })
+
+  it('app → provider login page → callback: the callback matches its request, the exchange its nonce, in order; what only an earlier page saw is marked', () => {
+    const inspector = createInspector()
+    inspector.ingest({ kind: 'page-url', at: T0, url: `${APP}/` })
+    // The login page's request is reported before the navigation to it.
+    inspector.ingest(loginPage(T0 + 100))
+    startOver(inspector, T0 + 150)
+    inspector.ingest({ kind: 'page-url', at: T0 + 200, url: authorizeUrl() })
+    expect(oauthEntries(inspector.snapshot().timeline).map((e) => [e.kind, e.flow, e.carriedOver ?? false])).toEqual([['authorization-request', 1, false]])
+    // The provider's redirect is reported just before the panel starts over for the callback page.
+    inspector.ingest(loginPosted(T0 + 5000))
+    startOver(inspector, T0 + 5100)
+    inspector.ingest({ kind: 'page-url', at: T0 + 5200, url: callbackUrl() })
+    inspector.ingest(tokenExchange(T0 + 5300))
+
+    const { timeline, pageUrl } = inspector.snapshot()
+    expect(pageUrl).toBe(callbackUrl())
+    const entries = oauthEntries(timeline)
+    // The response came in the redirect before the panel started over, and again as the callback's own URL.
+    expect(entries.map((e) => [e.kind, e.flow, e.carriedOver ?? false])).toEqual([
+      ['authorization-request', 1, true],
+      ['authorization-response', 1, false],
+      ['token-response', 1, false],
+    ])
+    expect(entries[1]).toMatchObject({ state: 'matches', code: true, iss: true })
+    expect(entries[2]).toMatchObject({ grantType: 'authorization_code', codeVerifier: true, nonce: 'matches' })
+    expect(timeline.filter((e) => e.kind === 'login')).toHaveLength(1)
+  })
+
+  it('a request whose response has not come back crosses too; a later sign-in is numbered after it', () => {
+    const inspector = createInspector()
+    inspector.ingest(loginPage(T0))
+    startOver(inspector, T0 + 100)
+    inspector.ingest({ kind: 'page-url', at: T0 + 200, url: callbackUrl() })
+    inspector.ingest(loginPage(T0 + 300, authorizeUrl({ state: 'second-state', nonce: 'second-nonce' })))
+    const entries = oauthEntries(inspector.snapshot().timeline)
+    expect(entries.map((e) => [e.kind, e.flow, e.carriedOver ?? false])).toEqual([
+      ['authorization-request', 1, true],
+      ['authorization-response', 1, false],
+      ['authorization-request', 2, false],
+    ])
+    expect(entries[1]).toMatchObject({ state: 'matches' })
+  })
+
+  it('a finished round trip does not cross: exchanged, or answered with an error', () => {
+    expect(signIn().roundTripsInFlight(T0 + 1000)).toEqual({ roundTrips: [], entries: [] })
+    const denied = createInspector()
+    denied.ingest(authorizeRedirect(T0, authorizeUrl(), callbackUrl({ error: 'access_denied', state: STATE })))
+    expect(denied.roundTripsInFlight(T0 + 1000)).toEqual({ roundTrips: [], entries: [] })
+  })
+
+  it('a sign-in that never came back is forgotten after the age limit', () => {
+    const inspector = createInspector()
+    inspector.ingest(loginPage(T0))
+    startOver(inspector, T0 + CARRY_LIMITS.maxAgeMs + 1)
+    inspector.ingest({ kind: 'page-url', at: T0 + CARRY_LIMITS.maxAgeMs + 2, url: callbackUrl() })
+    expect(oauthEntries(inspector.snapshot().timeline)).toMatchObject([{ kind: 'authorization-response', state: 'unchecked', flow: null }])
+  })
+
+  it('what crosses to the next page holds no code, state, nonce or verifier; the export afterwards no code, verifier or refresh token', () => {
+    const inspector = createInspector()
+    inspector.ingest(loginPage(T0))
+    inspector.ingest(loginPosted(T0 + 100))
+    const carry = inspector.roundTripsInFlight(T0 + 200)
+    expect(carry.roundTrips).toHaveLength(1)
+    for (const secret of [CODE, STATE, NONCE, CODE_VERIFIER]) expect(JSON.stringify(carry), secret).not.toContain(secret)
+    inspector.reset(carry)
+    inspector.ingest({ kind: 'page-url', at: T0 + 300, url: callbackUrl() })
+    inspector.ingest(tokenExchange(T0 + 400))
+    const { timeline, tokens } = inspector.snapshot()
+    const exported = JSON.stringify(buildRedactedExport({ tokens, cookies: [], findings: inspector.auditSync(T0 + 500), timeline, pageUrl: callbackUrl(), nowMs: T0 + 500 }))
+    for (const secret of [CODE, CODE_VERIFIER, REFRESH_TOKEN]) expect(exported, secret).not.toContain(secret)
+    expect(JSON.stringify(timeline)).not.toContain(STATE)
+  })
+
+  it('A2 still reports a carried request without PKCE on the next page', () => {
+    const inspector = createInspector()
+    inspector.ingest(loginPage(T0, authorizeUrl({ code_challenge: null, code_challenge_method: null })))
+    startOver(inspector, T0 + 100)
+    expect(inspector.auditSync(T0 + 200).filter((f) => f.ruleId === 'A2')).toMatchObject([{ severity: 'high' }])
+    inspector.reset()
+    expect(inspector.auditSync(T0 + 300).filter((f) => f.ruleId === 'A2')).toEqual([])
   })
 })

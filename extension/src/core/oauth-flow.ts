@@ -1,8 +1,9 @@
 import { inspectToken } from './decode.ts'
 import { hash64 } from './hash.ts'
+import { roundTripsToCarry, type CarryLimits, type RoundTripProgress, type RoundTripStage } from './oauth-carry.ts'
 import { endpointOf, type OAuthMessage, type PkceMethod } from './oauth.ts'
 import { parseUrl } from './origins.ts'
-import { scrubText } from './redact.ts'
+import { pageText } from './redact.ts'
 
 /**
  * Follows authorization round trips across observations: request (state, nonce) → response on the
@@ -40,6 +41,8 @@ export type OAuthEvent =
       accessTokenId: string | null
       refreshTokenId: string | null
       expiresIn: number | null
+      /** `Bearer`, or `DPoP` for a token bound to the key of the request's proof (RFC 9449 §5). */
+      tokenType: string | null
       nonce: NonceCheck
       error: string | null
     })
@@ -77,6 +80,10 @@ export interface OAuthFlowTracker {
   /** The event for one message; null for a weak response no request asked for. `tokenIdOf` names tokens already recorded. */
   observe(message: OAuthMessage, at: number, tokenIdOf: (value: string) => string | undefined): OAuthEvent | null
   facts(): OAuthFacts
+  /** The round trips still in flight that the next page should know (see oauth-carry.ts). */
+  inFlight(nowMs: number, limits?: CarryLimits): CarriedRoundTrip[]
+  /** After `clear()`: takes carried round trips back; flows numbered after them. */
+  resume(roundTrips: readonly CarriedRoundTrip[]): void
   clear(): void
 }
 
@@ -87,10 +94,20 @@ interface Pending {
   nonce: string | null
 }
 
-const MAX_TEXT = 200
+interface RequestRecord extends Pending {
+  fact: AuthorizationRequestFact
+  stage: RoundTripStage
+}
+
+/** A round trip as it crosses to the next page: hashes only, like everything else the tracker keeps. */
+export interface CarriedRoundTrip extends RequestRecord, RoundTripProgress {
+  fingerprint: string
+  /** Hashes of the codes its responses carried. */
+  codes: string[]
+}
 
 export function createOAuthFlowTracker(maxFlows = 50): OAuthFlowTracker {
-  const requests = new Map<string, Pending & { fact: AuthorizationRequestFact }>()
+  const requests = new Map<string, RequestRecord>()
   const codes = new Map<string, number>()
   const exchanges = new Map<string, CodeExchangeFact>()
   let flows = 0
@@ -114,15 +131,15 @@ export function createOAuthFlowTracker(maxFlows = 50): OAuthFlowTracker {
             flow,
             at: known?.fact.at ?? at,
             endpoint: message.endpoint,
-            clientId: text(message.clientId),
-            responseType: text(message.responseType),
+            clientId: pageText(message.clientId),
+            responseType: pageText(message.responseType),
             pkce: message.pkce,
             state: message.state !== null,
             nonce: message.nonce !== null,
             pushed: message.pushed,
           }
           const redirectUri = message.redirectUri === null ? null : originAndPath(message.redirectUri)
-          remember(requests, fingerprint, { flow, redirectUri, state: hashOf(message.state), nonce: hashOf(message.nonce), fact })
+          remember(requests, fingerprint, { flow, redirectUri, state: hashOf(message.state), nonce: hashOf(message.nonce), fact, stage: known?.stage ?? 'requested' })
           return {
             kind: 'authorization-request',
             at,
@@ -133,7 +150,7 @@ export function createOAuthFlowTracker(maxFlows = 50): OAuthFlowTracker {
             responseType: fact.responseType,
             clientId: fact.clientId,
             redirectUri,
-            scope: message.scope === null ? null : text(message.scope),
+            scope: message.scope === null ? null : pageText(message.scope),
             pkce: fact.pkce,
             state: fact.state,
             nonce: fact.nonce,
@@ -149,6 +166,7 @@ export function createOAuthFlowTracker(maxFlows = 50): OAuthFlowTracker {
           const state: StateCheck = message.state === null ? 'missing' : matched ? 'matches' : candidates.length > 0 ? 'mismatch' : 'unchecked'
           const flow = request?.flow ?? null
           if (message.code !== null && flow !== null) remember(codes, hash64(message.code), flow)
+          if (request && request.stage !== 'done') request.stage = message.code !== null ? 'code' : 'done'
           return {
             kind: 'authorization-response',
             at,
@@ -158,7 +176,7 @@ export function createOAuthFlowTracker(maxFlows = 50): OAuthFlowTracker {
             redirectUri: message.redirectUri,
             mode: message.mode,
             code: message.code !== null,
-            error: message.error === null ? null : text(message.error),
+            error: message.error === null ? null : pageText(message.error),
             state,
             iss: message.iss !== null,
             frontChannel: message.frontChannel,
@@ -168,9 +186,10 @@ export function createOAuthFlowTracker(maxFlows = 50): OAuthFlowTracker {
           const isCode = message.grantType === 'authorization_code'
           const flow = isCode && message.code !== null ? (codes.get(hash64(message.code)) ?? null) : null
           const fingerprint = hash64(`${message.endpoint}\u0000${message.body}\u0000${message.status}\u0000${at}`)
-          if (isCode) remember(exchanges, fingerprint, { at, endpoint: message.endpoint, clientId: message.clientId === null ? null : text(message.clientId), codeVerifier: message.codeVerifier })
+          if (isCode) remember(exchanges, fingerprint, { at, endpoint: message.endpoint, clientId: message.clientId === null ? null : pageText(message.clientId), codeVerifier: message.codeVerifier })
           const response = message.response
           const request = flow === null ? undefined : [...requests.values()].find((r) => r.flow === flow)
+          if (request) request.stage = 'done'
           return {
             kind: 'token-response',
             at,
@@ -178,15 +197,16 @@ export function createOAuthFlowTracker(maxFlows = 50): OAuthFlowTracker {
             fingerprint,
             flow,
             endpoint: message.endpoint,
-            grantType: text(message.grantType),
+            grantType: pageText(message.grantType),
             status: message.status,
             codeVerifier: isCode ? message.codeVerifier : null,
             idTokenId: idOf(response?.idToken ?? null),
             accessTokenId: idOf(response?.accessToken ?? null),
             refreshTokenId: idOf(response?.refreshToken ?? null),
             expiresIn: response?.expiresIn ?? null,
+            tokenType: response?.tokenType ? pageText(response.tokenType) : null,
             nonce: nonceCheck(response?.idToken ?? null, request),
-            error: response?.error ? text(response.error) : null,
+            error: response?.error ? pageText(response.error) : null,
           }
         }
         case 'revocation':
@@ -198,7 +218,7 @@ export function createOAuthFlowTracker(maxFlows = 50): OAuthFlowTracker {
             flow: null,
             endpoint: message.endpoint,
             tokenId: idOf(message.token),
-            tokenTypeHint: message.tokenTypeHint === null ? null : text(message.tokenTypeHint),
+            tokenTypeHint: message.tokenTypeHint === null ? null : pageText(message.tokenTypeHint),
             status: message.status,
           }
         case 'end-session':
@@ -212,11 +232,28 @@ export function createOAuthFlowTracker(maxFlows = 50): OAuthFlowTracker {
             idTokenId: idOf(message.idTokenHint),
             idTokenHint: message.idTokenHint !== null,
             postLogoutRedirectUri: message.postLogoutRedirectUri === null ? null : originAndPath(message.postLogoutRedirectUri),
-            clientId: message.clientId === null ? null : text(message.clientId),
+            clientId: message.clientId === null ? null : pageText(message.clientId),
           }
       }
     },
     facts: () => ({ authorizationRequests: [...requests.values()].map((r) => r.fact), codeExchanges: [...exchanges.values()] }),
+    inFlight(nowMs, limits) {
+      const roundTrips = [...requests].map(([fingerprint, record]): CarriedRoundTrip => ({
+        ...record,
+        fact: { ...record.fact },
+        fingerprint,
+        startedAt: record.fact.at,
+        codes: [...codes].filter(([, flow]) => flow === record.flow).map(([code]) => code),
+      }))
+      return roundTripsToCarry(roundTrips, nowMs, limits)
+    },
+    resume(roundTrips) {
+      for (const { fingerprint, codes: codeHashes, flow, redirectUri, state, nonce, fact, stage } of roundTrips) {
+        remember(requests, fingerprint, { flow, redirectUri, state, nonce, fact: { ...fact }, stage })
+        for (const code of codeHashes) remember(codes, code, flow)
+        flows = Math.max(flows, flow)
+      }
+    },
     clear() {
       requests.clear()
       codes.clear()
@@ -241,11 +278,5 @@ function hashOf(value: string | null): string | null {
 /** Where a redirect goes, without its query (which may carry state of its own). */
 function originAndPath(url: string): string {
   const parsed = parseUrl(url)
-  return parsed ? endpointOf(parsed) : text(url.split(/[?#]/)[0] ?? '')
-}
-
-/** Page-controlled text in events: capped, tokens and e-mail addresses scrubbed. */
-function text(value: string): string {
-  const scrubbed = scrubText(value)
-  return scrubbed.length > MAX_TEXT ? `${scrubbed.slice(0, MAX_TEXT - 1)}…` : scrubbed
+  return parsed ? endpointOf(parsed) : pageText(url.split(/[?#]/)[0] ?? '')
 }

@@ -31,6 +31,12 @@ export function scrubText(text: string): string {
   return text.replace(JOSE_IN_TEXT, '[token]').replace(EMAIL_IN_TEXT, '[email]')
 }
 
+/** Page-controlled text kept in events: scrubbed, and capped so a hostile page cannot bloat them. */
+export function pageText(value: string, max = 200): string {
+  const scrubbed = scrubText(value)
+  return scrubbed.length > max ? `${scrubbed.slice(0, max - 1)}…` : scrubbed
+}
+
 /** Masks query and fragment parameters that hold credentials; keeps the rest of the URL. */
 export function redactUrl(url: string): string {
   let parsed: URL

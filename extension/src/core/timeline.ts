@@ -1,4 +1,5 @@
 import type { TokenPlace } from './detect.ts'
+import type { DpopEvent } from './dpop-flow.ts'
 import type { ClockEstimate } from './expiry.ts'
 import type { TokenRecord, TokenRole } from './identity.ts'
 import type { OAuthEvent } from './oauth-flow.ts'
@@ -6,7 +7,7 @@ import type { OAuthEvent } from './oauth-flow.ts'
 /**
  * The auth-event timeline: event types, their dedupe keys, and the two detectors that need memory
  * of earlier events: 401 → refresh → retry sequences, and `exp` passing while the page is open.
- * OAuth / OpenID Connect round trips have their own tracker (oauth-flow.ts).
+ * OAuth / OpenID Connect round trips have their own tracker (oauth-flow.ts), DPoP proofs theirs (dpop-flow.ts).
  */
 
 export type TimelineSource = 'network' | 'storage' | 'cookies' | 'sdk' | 'clock'
@@ -35,6 +36,7 @@ export type TimelineEvent =
   | (EventBase & { kind: 'expired'; tokenId: string })
   | (EventBase & { kind: 'sdk-event'; messageId: string; name: string; data: Record<string, unknown> })
   | OAuthEvent
+  | DpopEvent
 
 export type TimelineKind = TimelineEvent['kind']
 
@@ -75,6 +77,7 @@ export function timelineKey(event: TimelineEvent): string {
     case 'token-response':
     case 'revocation':
     case 'end-session':
+    case 'dpop-request':
       return `${event.kind}:${event.fingerprint}`
   }
 }

@@ -8,6 +8,7 @@ import { PanelProvider } from './context.tsx'
 import { createFakeTransport } from './fake-transport.ts'
 import { createPanelController } from './store.ts'
 import { CODE, authorizeRedirect, callbackUrl, idToken, tokenExchange } from '../core/testing/oidc.ts'
+import { AS, RS, boundAccessToken, dpopKey, dpopTokenRequest, proof, resourceRequest } from '../core/testing/dpop.ts'
 import { PAGE, T0, accessToken, loginExchange, page, sessionCookie, worker } from './testing.ts'
 
 /** The panel as a person uses it, on the fake transport: what is on screen, what clicks do. */
@@ -227,6 +228,32 @@ describe('AuthLens panel', () => {
     panel.show('Audit')
     expect(screen.getAllByTestId('finding').find((f) => f.dataset['rule'] === 'A4')?.dataset['severity']).toBe('high')
     expect(panel.controller.store.getState().exportJson()).not.toContain(CODE)
+    panel.stop()
+  })
+
+  it('DPoP: proof rows with their binding and marks, the token card with its key, P1 in the audit, and no proof in the export', async () => {
+    const panel = await renderPanel()
+    const key = await dpopKey()
+    const token = boundAccessToken(key.jkt, { iat: Math.floor(T0 / 1000), exp: Math.floor(T0 / 1000) + 300 })
+    const proofs = [await proof(key, { htm: 'POST', htu: `${AS}/token` }), await proof(key, { htm: 'GET', htu: `${RS}/notes`, accessToken: token })]
+    panel.transport.exchange(dpopTokenRequest(T0, proofs[0] as string, token))
+    panel.transport.exchange(resourceRequest(T0 + 100, { token, dpop: proofs[1] as string }))
+    panel.transport.exchange(resourceRequest(T0 + 200, { token, scheme: 'Bearer', status: 401 }))
+    await panel.flush()
+
+    const card = screen.getByTestId('token-card')
+    expect(within(card).getByText('DPoP-bound, sent as Bearer')).toBeTruthy()
+    expect(within(card).getByTestId('dpop-binding').textContent).toBe(`DPoP-bound (key thumbprint ${key.jkt}): its cnf.jkt · sent ×1 with a proof of that key (binding: yes) · ×1 as Bearer (downgrade, audit P1)`)
+
+    panel.show('Timeline')
+    const rows = screen.getAllByTestId('timeline-row').filter((row) => row.dataset['kind'] === 'dpop-request')
+    expect(rows.map((row) => within(row).queryAllByText(/^(binding: yes|Bearer downgrade)$/).map((badge) => badge.textContent).join())).toEqual(['', 'binding: yes', 'Bearer downgrade'])
+    expect(rows[0]?.textContent).toContain(`thumbprint ${key.jkt} · htm POST · htu ${AS}/token`)
+
+    panel.show('Audit')
+    expect(screen.getAllByTestId('finding').filter((f) => f.dataset['rule']?.startsWith('P')).map((f) => `${f.dataset['rule']} ${f.dataset['severity']}`)).toEqual(['P1 high'])
+    const exported = panel.controller.store.getState().exportJson()
+    for (const secret of [...proofs, ...proofs.map((p) => p.split('.')[2] as string), token]) expect(exported).not.toContain(secret)
     panel.stop()
   })
 

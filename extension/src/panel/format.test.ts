@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
-import { createTokenRegistry, type TimelineEntry } from '../core/index.ts'
-import { clockTime, describeEvent, kindName, placeName, relative, roleBasisText, sourcesText, tokenLabel } from './format.ts'
+import { createTokenRegistry, type DpopEvent, type DpopProofView, type TimelineEntry, type TokenDpop } from '../core/index.ts'
+import { bindingText, clockTime, describeEvent, dpopBadges, kindName, placeName, relative, roleBasisText, sourcesText, tokenLabel } from './format.ts'
 import { makeJwt } from '../core/testing/tokens.ts'
 import { accessToken } from './testing.ts'
 
@@ -50,10 +50,44 @@ describe('panel wording', () => {
     const response = describeEvent({ ...base, kind: 'authorization-response', redirectUri: 'https://app.example/cb', mode: 'query', code: true, error: null, state: 'matches', iss: true, frontChannel: [] }, tokens)
     expect(response).toEqual({ title: 'Authorization response', detail: 'code REDACTED · state matches the request · iss yes · via query · → https://app.example/cb' })
     expect(describeEvent({ ...base, kind: 'authorization-response', redirectUri: 'https://app.example/cb', mode: 'query', code: false, error: 'access_denied', state: 'mismatch', iss: false, frontChannel: [] }, tokens).title).toBe('Authorization error: access_denied')
-    const exchange = describeEvent({ ...base, kind: 'token-response', endpoint: 'https://idp.example/token', grantType: 'authorization_code', status: 200, codeVerifier: true, idTokenId: idToken.id, accessTokenId: null, refreshTokenId: null, expiresIn: 300, nonce: 'mismatch', error: null }, tokens)
+    const exchange = describeEvent({ ...base, kind: 'token-response', endpoint: 'https://idp.example/token', grantType: 'authorization_code', status: 200, codeVerifier: true, idTokenId: idToken.id, accessTokenId: null, refreshTokenId: null, expiresIn: 300, tokenType: 'Bearer', nonce: 'mismatch', error: null }, tokens)
     expect(exchange).toEqual({ title: 'Code exchange', detail: `200 · code_verifier sent · ID token for u1 · ${idToken.id.slice(1, 9)} · expires_in 300s · nonce does not match the request · at https://idp.example/token` })
-    expect(describeEvent({ ...base, kind: 'token-response', endpoint: 'https://idp.example/token', grantType: 'client_credentials', status: 400, codeVerifier: null, idTokenId: null, accessTokenId: null, refreshTokenId: null, expiresIn: null, nonce: 'unchecked', error: 'invalid_client' }, tokens).title).toBe('Token request (client_credentials)')
+    expect(describeEvent({ ...base, kind: 'token-response', endpoint: 'https://idp.example/token', grantType: 'client_credentials', status: 400, codeVerifier: null, idTokenId: null, accessTokenId: null, refreshTokenId: null, expiresIn: null, tokenType: null, nonce: 'unchecked', error: 'invalid_client' }, tokens).title).toBe('Token request (client_credentials)')
+    const dpopExchange = describeEvent({ ...base, kind: 'token-response', endpoint: 'https://idp.example/token', grantType: 'authorization_code', status: 200, codeVerifier: true, idTokenId: null, accessTokenId: null, refreshTokenId: null, expiresIn: 300, tokenType: 'DPoP', nonce: 'unchecked', error: null }, tokens)
+    expect(dpopExchange.detail).toBe('200 · code_verifier sent · expires_in 300s · token_type DPoP · at https://idp.example/token')
     expect(describeEvent({ ...base, kind: 'end-session', endpoint: 'https://idp.example/logout', idTokenId: idToken.id, idTokenHint: true, postLogoutRedirectUri: 'https://app.example/', clientId: null }, tokens).detail).toMatch(/^id_token_hint ID token for u1/)
     expect(roleBasisText(idToken)).toBe('seen as id_token')
+  })
+
+  it('describes a DPoP request: the proof decoded, the binding first, and marks for what the P rules flag', () => {
+    const dpop = createTokenRegistry()
+    const bound = dpop.record({ value: makeJwt({ sub: 'u1', cnf: { jkt: 'JKT-of-the-key' } }, { alg: 'ES256', typ: 'at+jwt' }), place: { source: 'authorization-header', key: 'Authorization' }, direction: 'sent', at: 0 }).token
+    const tokens = new Map([[bound.id, bound]])
+    const proof: DpopProofView = { header: {}, claims: {}, otherMembers: [], jkt: 'JKT-of-the-key', keyType: 'EC P-256', htm: 'GET', htu: 'https://rs.example/notes', jti: 'j-1', iat: new Date(2026, 0, 1, 9, 5, 7).getTime() / 1000, ath: 'matches', nonce: true, fits: { htm: true, htu: true }, replayed: false, problems: [] }
+    const event = (e: Partial<DpopEvent>): DpopEvent => ({ kind: 'dpop-request', at: 0, source: 'network', fingerprint: 'f', method: 'GET', url: 'https://rs.example/notes?page=2', status: 200, proof, token: { id: bound.id, scheme: 'DPoP', binding: 'yes', boundTo: 'JKT-of-the-key' }, ...e })
+    expect(describeEvent({ ...event({}), seq: 1 }, tokens)).toEqual({
+      title: 'DPoP proof',
+      detail: `GET /notes?… (200) · binding: yes (the proof’s key is the token’s) · key EC P-256 thumbprint JKT-of-the-key · htm GET · htu https://rs.example/notes · jti j-1 · iat 09:05:07.000 · ath matches the token · nonce yes · access token for u1 · ${bound.id.slice(1, 9)} as DPoP`,
+    })
+    expect(dpopBadges(event({})).map((b) => `${b.label} ${b.tone}`)).toEqual(['binding: yes good'])
+    const downgrade = event({ proof: null, token: { id: bound.id, scheme: 'Bearer', binding: 'bearer', boundTo: 'JKT-of-the-key' } })
+    expect(describeEvent({ ...downgrade, seq: 2 }, tokens).title).toBe('DPoP-bound token as Bearer')
+    expect(dpopBadges(downgrade).map((b) => b.label)).toEqual(['Bearer downgrade'])
+    const sloppy = event({ token: { id: bound.id, scheme: 'DPoP', binding: 'no', boundTo: 'x' }, proof: { ...proof, fits: { htm: true, htu: false }, replayed: true, ath: 'missing', problems: ['typ'] } })
+    expect(dpopBadges(sloppy).map((b) => b.label)).toEqual(['binding: no', 'jti replayed', 'htu ≠ request', 'no ath', 'malformed proof'])
+    expect(describeEvent({ ...sloppy, seq: 3 }, tokens).detail).toContain('htu https://rs.example/notes ≠ request · jti j-1 (seen before: replayed)')
+  })
+
+  it('says what a token is bound to and how it was sent', () => {
+    const registry = createTokenRegistry()
+    const bound = registry.record({ value: makeJwt({ sub: 'u1', cnf: { jkt: 'JKT' } }), place: { source: 'response-body', key: 'access_token' }, direction: 'received', at: 0 }).token
+    const plain = registry.record({ value: makeJwt({ sub: 'u2' }), place: { source: 'response-body', key: 'access_token' }, direction: 'received', at: 0 }).token
+    expect(bindingText(bound, undefined)).toEqual({ headline: 'DPoP-bound (key thumbprint JKT): its cnf.jkt', uses: null })
+    expect(bindingText(plain, undefined)).toBeNull()
+    const sent: TokenDpop = { tokenId: plain.id, jkt: 'PROOF-KEY', basis: 'token_type', sent: { yes: 3, no: 0, 'no-proof': 0, bearer: 1, unknown: 0 }, lastBearer: null }
+    expect(bindingText(plain, sent)).toEqual({
+      headline: 'DPoP-bound (key thumbprint PROOF-KEY): issued with token_type DPoP to the key of the proof on its token request',
+      uses: 'sent ×3 with a proof of that key (binding: yes) · ×1 as Bearer (downgrade, audit P1)',
+    })
   })
 })

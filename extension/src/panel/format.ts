@@ -1,4 +1,21 @@
-import { SIGNATURE_NOT_VERIFIED, formatDuration, type Direction, type NonceCheck, type StateCheck, type SignatureCheck, type TimelineEntry, type TokenPlace, type TokenRecord } from '../core/index.ts'
+import {
+  SIGNATURE_NOT_VERIFIED,
+  cnfJkt,
+  formatDuration,
+  type AthCheck,
+  type Direction,
+  type DpopBinding,
+  type DpopEvent,
+  type DpopProofProblem,
+  type NonceCheck,
+  type StateCheck,
+  type SignatureCheck,
+  type TimelineEntry,
+  type TokenDpop,
+  type TokenPlace,
+  type TokenRecord,
+} from '../core/index.ts'
+import type { Tone } from './components/Badge.tsx'
 
 /**
  * Words for what the panel shows. Pure, so the phrasing is unit-tested and the same everywhere.
@@ -94,6 +111,9 @@ export function sourcesText(entry: TimelineEntry): string {
   return entry.kind === 'login' || entry.kind === 'logout' ? entry.sources.join(' + ') : entry.source
 }
 
+/** Said of a timeline entry only an earlier page saw, kept when the panel started over. */
+export const CARRIED_OVER = { label: 'previous page', explanation: 'seen only before the page changed; kept because its sign-in round trip was still in flight' } as const
+
 export interface SignatureText {
   headline: string
   detail: string | null
@@ -183,6 +203,8 @@ export function describeEvent(entry: TimelineEntry, tokens: ReadonlyMap<string, 
           entry.accessTokenId ? label(entry.accessTokenId) : null,
           entry.refreshTokenId ? label(entry.refreshTokenId) : null,
           entry.expiresIn === null ? null : `expires_in ${entry.expiresIn}s`,
+          // Bearer is what every other token response says; DPoP (RFC 9449 §5) is worth a mark.
+          entry.tokenType === null || entry.tokenType.toLowerCase() === 'bearer' ? null : `token_type ${entry.tokenType}`,
           NONCE_CHECKS[entry.nonce],
           `at ${entry.endpoint}`,
         ]),
@@ -199,7 +221,96 @@ export function describeEvent(entry: TimelineEntry, tokens: ReadonlyMap<string, 
           `→ ${entry.endpoint}`,
         ]),
       }
+    case 'dpop-request':
+      return describeDpop(entry, label)
   }
+}
+
+function describeDpop(entry: DpopEvent, label: (id: string | null) => string): EventText {
+  const { proof, token } = entry
+  const title = proof ? 'DPoP proof' : token?.scheme === 'Bearer' ? 'DPoP-bound token as Bearer' : 'DPoP without a proof'
+  return {
+    title,
+    detail: join([
+      `${entry.method} ${pathOf(entry.url)} (${entry.status})`,
+      token ? BINDING_TEXT[token.binding] : null,
+      proof ? `key ${proof.keyType ?? '(none)'} thumbprint ${proof.jkt ?? '(none)'}` : null,
+      proof ? `htm ${proof.htm ?? '(none)'}${proof.fits.htm ? '' : ' ≠ request'}` : null,
+      proof ? `htu ${proof.htu ?? '(none)'}${proof.fits.htu ? '' : ' ≠ request'}` : null,
+      proof ? `jti ${proof.jti ?? '(none)'}${proof.replayed ? ' (seen before: replayed)' : ''}` : null,
+      proof && proof.iat !== null ? `iat ${clockTime(proof.iat * 1000)}` : null,
+      proof ? ATH_TEXT[proof.ath] : null,
+      proof ? `nonce ${proof.nonce ? 'yes' : 'no'}` : null,
+      ...(proof?.problems ?? []).map((problem) => PROOF_PROBLEMS[problem]),
+      token ? `${label(token.id)} as ${token.scheme}` : null,
+    ]),
+  }
+}
+
+const BINDING_TEXT: Record<DpopBinding, string> = {
+  yes: 'binding: yes (the proof’s key is the token’s)',
+  no: 'binding: no (the proof is signed by another key)',
+  'no-proof': 'binding: no (no proof sent)',
+  bearer: 'sent as Bearer: binding not used (downgrade)',
+  unknown: 'binding: not known (the token’s key was not seen)',
+}
+const ATH_TEXT: Record<AthCheck, string> = { matches: 'ath matches the token', mismatch: 'ath is another token’s', missing: 'no ath', present: 'ath present', absent: 'no ath (none needed)' }
+const PROOF_PROBLEMS: Record<DpopProofProblem, string> = {
+  'not-a-jws': 'not a JWS',
+  'several-proofs': 'several DPoP headers',
+  typ: 'typ is not dpop+jwt',
+  alg: 'alg is not an asymmetric signature',
+  'no-jwk': 'no usable public jwk',
+  'private-key': 'its jwk holds a PRIVATE key',
+}
+
+export interface BadgeText {
+  label: string
+  tone: Tone
+  title: string
+}
+
+/** The marks a DPoP row carries: the binding, and what the P rules would say of its proof. */
+export function dpopBadges(entry: DpopEvent): BadgeText[] {
+  const badges: BadgeText[] = []
+  const binding = entry.token?.binding
+  if (binding === 'yes') badges.push({ label: 'binding: yes', tone: 'good', title: BINDING_TEXT.yes })
+  else if (binding === 'no' || binding === 'no-proof') badges.push({ label: 'binding: no', tone: 'bad', title: BINDING_TEXT[binding] })
+  else if (binding === 'bearer') badges.push({ label: 'Bearer downgrade', tone: 'bad', title: 'A DPoP-bound token sent as Bearer (audit P1)' })
+  const proof = entry.proof
+  if (proof?.replayed) badges.push({ label: 'jti replayed', tone: 'warn', title: 'This proof’s jti was sent on another request (audit P2)' })
+  if (proof && (!proof.fits.htm || !proof.fits.htu)) badges.push({ label: `${proof.fits.htm ? 'htu' : 'htm'} ≠ request`, tone: 'warn', title: 'The proof was made for another method or URL (audit P3)' })
+  if (proof?.ath === 'missing' || proof?.ath === 'mismatch') badges.push({ label: proof.ath === 'missing' ? 'no ath' : 'ath ≠ token', tone: 'warn', title: ATH_TEXT[proof.ath] })
+  if (proof && proof.problems.length > 0) badges.push({ label: 'malformed proof', tone: 'bad', title: proof.problems.map((p) => PROOF_PROBLEMS[p]).join(', ') })
+  return badges
+}
+
+export interface BindingText {
+  headline: string
+  uses: string | null
+}
+
+/** What the Tokens view says of a token's DPoP binding; null for a token with none. */
+export function bindingText(token: TokenRecord, dpop: TokenDpop | undefined): BindingText | null {
+  const cnf = cnfJkt(token)
+  const jkt = dpop?.jkt ?? cnf
+  if (!dpop && jkt === null) return null
+  const basis = dpop?.basis ?? (cnf !== null ? 'cnf.jkt' : null)
+  const headline =
+    basis === null
+      ? 'Sent with the DPoP scheme; the key it is bound to was not seen (no cnf.jkt, and its token response was not seen)'
+      : `DPoP-bound (key thumbprint ${jkt ?? 'not seen'}): ${basis === 'cnf.jkt' ? 'its cnf.jkt' : 'issued with token_type DPoP to the key of the proof on its token request'}`
+  const sent = dpop?.sent
+  const uses = sent
+    ? join([
+        sent.yes > 0 ? `sent ×${sent.yes} with a proof of that key (binding: yes)` : null,
+        sent.no > 0 ? `×${sent.no} with a proof of another key (binding: no)` : null,
+        sent['no-proof'] > 0 ? `×${sent['no-proof']} without a proof` : null,
+        sent.unknown > 0 ? `×${sent.unknown} with a proof` : null,
+        sent.bearer > 0 ? `×${sent.bearer} as Bearer (downgrade, audit P1)` : null,
+      ])
+    : ''
+  return { headline, uses: uses === '' ? null : uses }
 }
 
 const GRANT_TITLES: Readonly<Record<string, string>> = { authorization_code: 'Code exchange', refresh_token: 'Token refresh (refresh_token grant)' }

@@ -1,6 +1,8 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
 import { createFakeTransport } from './fake-transport.ts'
 import { createPanelController } from './store.ts'
+import { exchange } from '../core/testing/observations.ts'
+import { CODE, IDP, authorizeUrl, callbackUrl, tokenExchange } from '../core/testing/oidc.ts'
 import { PAGE, T0, accessToken, loginExchange, page, sessionCookie, worker } from './testing.ts'
 
 function setup(options: { timelineCapacity?: number } = {}) {
@@ -126,6 +128,34 @@ describe('panel store', () => {
     expect(state().snapshot.tokens).toHaveLength(0)
     expect(state().snapshot.pageUrl).toBe(`${PAGE}home`)
     expect(sentTypes(transport).filter((t) => t === 'reset')).toHaveLength(1)
+  })
+
+  it('a sign-in through the provider’s login page, Preserve log off: the round trip crosses both new documents, even when the callback redeems its code before the panel settles', async () => {
+    const { transport, controller, state, setNow } = setup()
+    transport.navigate(authorizeUrl())
+    transport.exchange(exchange({ at: T0 + 100, url: authorizeUrl(), responseHeaders: { 'Content-Type': 'text/html' } }))
+    vi.advanceTimersByTime(300)
+    await controller.settle()
+    // The login form is posted; the provider's redirect is reported before the navigation it causes.
+    setNow(T0 + 5000)
+    transport.exchange(exchange({ at: T0 + 5000, method: 'POST', url: `${IDP}/login`, status: 302, responseHeaders: { Location: callbackUrl() } }))
+    transport.navigate(callbackUrl())
+    transport.exchange(tokenExchange(T0 + 5100))
+    vi.advanceTimersByTime(300)
+    await controller.settle()
+
+    expect(sentTypes(transport).filter((t) => t === 'reset')).toHaveLength(2)
+    const { timeline, pageUrl } = state().snapshot
+    expect(pageUrl).toBe(callbackUrl())
+    const oauth = timeline.filter((e) => e.kind === 'authorization-request' || e.kind === 'authorization-response' || e.kind === 'token-response')
+    expect(oauth.map((e) => [e.kind, e.carriedOver ?? false])).toEqual([
+      ['authorization-request', true],
+      ['authorization-response', false],
+      ['token-response', false],
+    ])
+    expect(oauth[1]).toMatchObject({ state: 'matches', flow: 1 })
+    expect(oauth[2]).toMatchObject({ nonce: 'matches', flow: 1 })
+    expect(state().exportJson()).not.toContain(CODE)
   })
 
   it('E11 10,000 exchanges keep the timeline at its cap and count what was dropped', async () => {

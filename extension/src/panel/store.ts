@@ -1,5 +1,5 @@
 import { createStore, type StoreApi } from 'zustand/vanilla'
-import { buildRedactedExport, createInspector, exportToJson, SEVERITY_ORDER, RULES, type Finding, type InspectorSnapshot, type Observation } from '../core/index.ts'
+import { buildRedactedExport, createInspector, exportToJson, SEVERITY_ORDER, RULES, type CarriedRoundTrips, type Finding, type InspectorSnapshot, type Observation } from '../core/index.ts'
 import type { WorkerMessage } from '../protocol/messages.ts'
 import { messageComposer } from '../transport/compose.ts'
 import type { ConnectionState, PanelTransport } from './transport.ts'
@@ -62,8 +62,13 @@ export function createPanelController(transport: PanelTransport, options: PanelS
   let pendingAudit: Promise<void> = Promise.resolve()
   let inspectedUrl: string | null = null
   let cookiesAskedFor: string | null = null
-  /** Network exchanges seen since the last onNavigated: they belong to the new page. */
-  let navigation: { timer: ReturnType<typeof setTimeout>; url: string; at: number; replay: Observation[] } | null = null
+  /**
+   * Network exchanges seen since the last onNavigated belong to the new page; the OAuth round trips
+   * in flight when it began cross to it (a sign-in goes to the provider and back, each a new
+   * document). Taken when the navigation begins: the callback page may redeem its code before the
+   * debounce settles, and that exchange is replayed against them.
+   */
+  let navigation: { timer: ReturnType<typeof setTimeout>; url: string; at: number; replay: Observation[]; carry: CarriedRoundTrips } | null = null
   /** Set when the panel started over for a page: what the previous page said is not let back in. */
   let epoch: PageEpoch | null = null
 
@@ -152,10 +157,10 @@ export function createPanelController(transport: PanelTransport, options: PanelS
 
   const settleNavigation = () => {
     if (!navigation) return
-    const { url, at, replay } = navigation
+    const { url, at, replay, carry } = navigation
     navigation = null
     if (!store.getState().preserveLog) {
-      inspector.reset()
+      inspector.reset(carry)
       epoch = epochFor(url, at)
       weakFindings = []
       // The worker forgets the tab too and has the new page announce itself again; page messages
@@ -183,7 +188,14 @@ export function createPanelController(transport: PanelTransport, options: PanelS
       return
     }
     if (navigation) clearTimeout(navigation.timer)
-    navigation = { url, at: navigation?.at ?? now(), replay: navigation?.replay ?? [], timer: setTimeout(settleNavigation, navigationDebounceMs) }
+    const at = navigation?.at ?? now()
+    navigation = {
+      url,
+      at,
+      replay: navigation?.replay ?? [],
+      carry: navigation?.carry ?? inspector.roundTripsInFlight(at),
+      timer: setTimeout(settleNavigation, navigationDebounceMs),
+    }
   }
 
   const tick = () => {

@@ -25,12 +25,21 @@ export interface AccessTokenClaims extends JWTPayload {
   /** RFC 9068 §2.2: the OpenID client the token was issued to, and the scope it was granted. */
   client_id?: string
   scope?: string
+  /** RFC 9449 §6.1: bound to this DPoP key; only requests with that key's proofs may use it. */
+  cnf?: { jkt: string }
 }
 
 /** The OpenID client a token is issued to, and what it was granted. */
 export interface ClientGrant {
   clientId: string
   scope: string
+}
+
+/** What a token (and its refresh family) is bound to besides its user: an OpenID client's grant, a DPoP key. */
+export interface TokenBinding {
+  client?: ClientGrant
+  /** RFC 7638 thumbprint of the DPoP key (RFC 9449 §6). */
+  jkt?: string
 }
 
 export interface AccessTokenOptions {
@@ -56,7 +65,7 @@ export interface IssuedAccessToken {
 export class AccessTokens {
   constructor(private readonly options: AccessTokenOptions) {}
 
-  async issue(user: User, familyId?: string, timings?: Timings, client?: ClientGrant): Promise<IssuedAccessToken> {
+  async issue(user: User, familyId?: string, timings?: Timings, { client, jkt }: TokenBinding = {}): Promise<IssuedAccessToken> {
     const { issuer, audience, ttlSeconds, clock } = this.options
     const key = await this.options.key()
     const iat = clock.nowSeconds()
@@ -72,6 +81,7 @@ export class AccessTokens {
       role: user.role,
       ...(familyId ? { fid: familyId } : {}),
       ...(client ? { client_id: client.clientId, scope: client.scope } : {}),
+      ...(jkt ? { cnf: { jkt } } : {}),
     }
     const token = await timed(timings, 'sign', () =>
       new SignJWT(claims).setProtectedHeader({ alg: key.alg, kid: key.kid, typ: ACCESS_TOKEN_TYPE }).sign(key.signKey),

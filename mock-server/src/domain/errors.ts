@@ -4,6 +4,10 @@
  */
 export const errorStatus = {
   invalid_request: 400,
+  /** RFC 9449 §5, §7.1: 400 at token endpoints; resources answer it as 401 with a DPoP challenge. */
+  invalid_dpop_proof: 400,
+  /** RFC 9449 §8, §9: the proof must carry the nonce in the `DPoP-Nonce` header; same statuses. */
+  use_dpop_nonce: 400,
   invalid_grant: 401,
   refresh_token_reused: 401,
   unsupported_grant_type: 400,

@@ -1,4 +1,4 @@
-import type { ClientGrant } from './access-tokens.ts'
+import type { ClientGrant, TokenBinding } from './access-tokens.ts'
 import { BackendError } from './errors.ts'
 import { base64url, fromBase64url, randomToken, sha256 } from './random.ts'
 import type { Clock } from './clock.ts'
@@ -30,7 +30,13 @@ export interface RefreshFamily {
   revoked: boolean
   /** Set when an OpenID client got it: only that client may refresh, and keeps that scope. */
   client?: ClientGrant
+  /**
+   * RFC 9449 §5: a public client's family started with a DPoP proof is bound to that key's
+   * thumbprint; only a proof from the same key refreshes it.
+   */
+  jkt?: string
 }
+
 
 /** The fields of a refresh family that change when it rotates. */
 export type FamilyAdvance = Pick<RefreshFamily, 'currentHash' | 'idleExpiresAt' | 'lastRotation'>
@@ -74,7 +80,7 @@ export interface Rotation {
 export class RefreshFamilies {
   constructor(private readonly options: RefreshFamilyOptions) {}
 
-  async start(userId: string, transport: RefreshTransport, timings?: Timings, client?: ClientGrant): Promise<{ family: RefreshFamily; refreshToken: string }> {
+  async start(userId: string, transport: RefreshTransport, timings?: Timings, { client, jkt }: TokenBinding = {}): Promise<{ family: RefreshFamily; refreshToken: string }> {
     const now = this.options.clock.now()
     const refreshToken = randomToken()
     const family: RefreshFamily = {
@@ -88,6 +94,7 @@ export class RefreshFamilies {
       currentHash: await sha256(refreshToken),
       revoked: false,
       ...(client ? { client } : {}),
+      ...(jkt ? { jkt } : {}),
     }
     await timed(timings, 'store', () => this.options.records.insert(family))
     return { family, refreshToken }
@@ -97,13 +104,18 @@ export class RefreshFamilies {
    * Rotates a refresh token. The store's compare-and-set decides a race: of two requests with the
    * same token (in this process or on another instance sharing the store) exactly one advances the
    * family; the other reads it again and finds its token rotated: reuse, or the grace replay (M29).
+   * A family bound to a DPoP key refuses before anything else unless `proofKey` is that key (D8):
+   * whoever lacks the key can neither rotate the family nor make it look reused.
    */
-  async rotate(refreshToken: string, timings?: Timings): Promise<Rotation> {
+  async rotate(refreshToken: string, timings?: Timings, proofKey?: string): Promise<Rotation> {
     const hash = await sha256(refreshToken)
     for (;;) {
       const now = this.options.clock.now()
       const family = await timed(timings, 'store', () => this.options.records.findByHash(hash))
       if (!family || family.revoked) throw invalidGrant('refresh token is not valid')
+      if (family.jkt !== undefined && family.jkt !== proofKey) {
+        throw invalidGrant('refresh token is bound to a DPoP key; send a proof signed with that key', 'dpop_binding')
+      }
       if (now >= family.absoluteExpiresAt) throw invalidGrant('refresh token has expired', 'expired')
 
       if (family.currentHash !== hash) {

@@ -12,6 +12,13 @@ export interface Stats {
   authorizations: number
   /** OpenID Provider: codes exchanged for tokens. */
   codeRedemptions: number
+  /**
+   * DPoP (RFC 9449): proofs accepted, and requests refused by the `reason` they were answered with:
+   * a failed proof check (`invalid_dpop_proof`; `replay` counts replays caught), `nonce` for a nonce
+   * asked for, `bearer_downgrade` for a bound token sent as Bearer, `unbound_token` for a bearer
+   * token sent as DPoP, `dpop_binding` for a bound refresh token without its key's proof.
+   */
+  dpop: { verified: number; refused: Record<string, number> }
   /** Requests per `METHOD path`. */
   requests: Record<string, number>
   /** Answers per `METHOD path status`, e.g. `POST /api/notes 415`. */
@@ -30,6 +37,7 @@ export function createStats(): Stats {
     csrfRejections: 0,
     authorizations: 0,
     codeRedemptions: 0,
+    dpop: { verified: 0, refused: {} },
     requests: {},
     responses: {},
   }

@@ -10,8 +10,9 @@ import type { Awaitable } from './awaitable.ts'
  * - `store`: the other state the server keeps: the revocation list, refresh families, new sessions
  * - `sign`: signing an access token
  * - `password`: checking a password hash
+ * - `dpop`: checking a DPoP proof (RFC 9449): its signature and claims
  */
-export type TimedStep = 'verify' | 'lookup' | 'store' | 'sign' | 'password'
+export type TimedStep = 'verify' | 'lookup' | 'store' | 'sign' | 'password' | 'dpop'
 
 export interface Timings {
   add(step: TimedStep, ms: number): void

@@ -14,7 +14,9 @@ export function apiRoutes(parts: BackendParts): Route[] {
       path: '/api/me',
       async handle(ctx) {
         const principal = await authenticate(parts, ctx)
-        return ctx.response.json(200, { user: principal.user, via: principal.kind })
+        // A bound token is only ever accepted with its key's proof.
+        const via = principal.kind === 'bearer' && principal.claims.cnf ? 'dpop' : principal.kind
+        return ctx.response.json(200, { user: principal.user, via })
       },
     },
     {

@@ -4,6 +4,7 @@ import { BackendError } from '../domain/errors.ts'
 import type { Session } from '../domain/sessions.ts'
 import type { User } from '../domain/users.ts'
 import { cookieNames, assertRequestOrigin, type BackendParts, type RequestContext } from './context.ts'
+import { countDpopRefusal, DPOP_CHALLENGE, resourceProof, withDpopChallenge } from './dpop.ts'
 
 export type Principal =
   | { kind: 'bearer'; user: User; claims: AccessTokenClaims }
@@ -20,7 +21,7 @@ export const REALM = 'Bearer realm="authlens"'
  */
 export async function authenticate(parts: BackendParts, ctx: RequestContext): Promise<Principal> {
   const authorization = ctx.request.headers.get('authorization')
-  if (authorization !== null) return authenticateBearer(parts, ctx, authorization)
+  if (authorization !== null) return authenticateToken(parts, ctx, authorization)
 
   const sessionId = ctx.cookies[cookieNames(parts, ctx).session]
   if (sessionId === undefined) {
@@ -55,28 +56,52 @@ export function assertCsrf(parts: BackendParts, ctx: RequestContext, bound: stri
   }
 }
 
-async function authenticateBearer(parts: BackendParts, ctx: RequestContext, authorization: string): Promise<Principal> {
-  const match = /^Bearer ([^\s]+)$/i.exec(authorization.trim())
-  if (!match?.[1]) throw bearerError(new BackendError('invalid_token', 'Authorization must be "Bearer <token>"', { reason: 'malformed' }))
+/**
+ * `Bearer <token>` (RFC 6750) or `DPoP <token>` with a proof (RFC 9449 §7). A token bound to a key
+ * is refused as Bearer, proof or not: the downgrade would let whoever stole it use it (D2, D10,
+ * §7.2); an unbound token is refused as DPoP, which it cannot be.
+ */
+async function authenticateToken(parts: BackendParts, ctx: RequestContext, authorization: string): Promise<Principal> {
+  const match = /^(Bearer|DPoP) ([^\s]+)$/i.exec(authorization.trim())
+  const dpop = match?.[1]?.toLowerCase() === 'dpop'
+  // RFC 9449 §7.1: where DPoP is in play, the client learns that it is accepted and with which algorithms.
+  const refuse = (error: BackendError) => (dpop ? withDpopChallenge(error) : bearerError(error, ctx.request.headers.has('dpop') ? DPOP_CHALLENGE : undefined))
+  if (!match?.[2]) throw refuse(new BackendError('invalid_token', 'Authorization must be "Bearer <token>" or "DPoP <token>"', { reason: 'malformed' }))
+  const token = match[2]
   let claims: AccessTokenClaims
   try {
-    claims = await parts.tokens.verify(match[1], ctx.timings)
+    claims = await parts.tokens.verify(token, ctx.timings)
   } catch (error) {
     // Only a refused token is the client's to fix; a store outage (503) keeps its own answer.
-    throw error instanceof BackendError && error.status === 401 ? bearerError(error) : error
+    throw error instanceof BackendError && error.status === 401 ? refuse(error) : error
+  }
+  const boundKey = claims.cnf?.jkt
+  if (!dpop && boundKey !== undefined) {
+    countDpopRefusal(parts, 'bearer_downgrade')
+    throw bearerError(new BackendError('invalid_token', 'this access token is bound to a DPoP key: send it as "DPoP <token>" with a proof', { reason: 'bearer_downgrade' }), DPOP_CHALLENGE)
+  }
+  if (dpop) {
+    if (boundKey === undefined) {
+      countDpopRefusal(parts, 'unbound_token')
+      throw withDpopChallenge(new BackendError('invalid_token', 'this access token is not bound to a DPoP key: send it as "Bearer <token>"', { reason: 'unbound_token' }))
+    }
+    await resourceProof(parts, ctx, token, boundKey)
   }
   const user = parts.users.findById(claims.sub)
-  if (!user) throw bearerError(new BackendError('invalid_token', 'the token subject no longer exists', { reason: 'claim' }))
+  if (!user) throw refuse(new BackendError('invalid_token', 'the token subject no longer exists', { reason: 'claim' }))
   return { kind: 'bearer', user, claims }
 }
 
-/** RFC 6750 §3: a rejected bearer token is answered with its error in `WWW-Authenticate` (M20). */
-function bearerError(error: BackendError): BackendError {
+/**
+ * RFC 6750 §3: a rejected bearer token is answered with its error in `WWW-Authenticate` (M20);
+ * `also` adds another challenge, such as DPoP's for a bound token sent as Bearer.
+ */
+function bearerError(error: BackendError, also?: string): BackendError {
   const description = error.description.replace(/["\\]/g, '')
   return new BackendError(error.code, error.description, {
     status: error.status,
     reason: error.reason,
-    headers: { 'WWW-Authenticate': `${REALM}, error="invalid_token", error_description="${description}"` },
+    headers: { 'WWW-Authenticate': `${REALM}, error="invalid_token", error_description="${description}"${also ? `, ${also}` : ''}` },
   })
 }
 

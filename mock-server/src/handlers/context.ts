@@ -1,6 +1,8 @@
 import type { ResolvedOptions } from '../config.ts'
 import type { AccessTokens } from '../domain/access-tokens.ts'
 import type { Clock } from '../domain/clock.ts'
+import type { DpopProofs } from '../domain/dpop.ts'
+import type { DpopNonces } from '../domain/dpop-nonces.ts'
 import type { Faults } from '../domain/faults.ts'
 import type { Notes } from '../domain/notes.ts'
 import type { AuthorizationCodes } from '../domain/oidc/codes.ts'
@@ -31,6 +33,9 @@ export interface BackendParts {
   revocations: RevocationList
   stats: Stats
   faults: Faults
+  /** RFC 9449 proof checks, with the replay records of the current store. */
+  dpop: DpopProofs
+  dpopNonces: DpopNonces
   signingKey: () => Promise<SigningKey>
   /** Where sessions, families and revocations live: `Server-Timing` says which store a step waited on. */
   storeKind: AuthStateStore['kind']
@@ -62,7 +67,7 @@ export function createRequestContext(
 ): RequestContext {
   const url = new URL(request.url)
   const { algorithm, cookieJar } = parts.options
-  const timings = new ServerTiming({ verify: algorithm, sign: algorithm, lookup: parts.storeKind, store: parts.storeKind, password: 'PBKDF2-SHA256' })
+  const timings = new ServerTiming({ verify: algorithm, sign: algorithm, lookup: parts.storeKind, store: parts.storeKind, password: 'PBKDF2-SHA256', dpop: 'proof' })
   return {
     request,
     url,

@@ -58,6 +58,10 @@ export function controlRoutes(parts: BackendParts, actions: ControlActions): Rou
     control('/__mock/settings', (body) => {
       parts.options.revokeAccessTokenOnLogout = booleanOr(body, 'revokeAccessTokenOnLogout', parts.options.revokeAccessTokenOnLogout)
     }),
+    control('/__mock/dpop-nonce', (body) => {
+      if (typeof body.required !== 'boolean') throw new BackendError('invalid_request', '"required" must be a boolean')
+      parts.options.dpop.nonce = body.required
+    }),
     control('/__mock/csrf-defences', (body) => {
       const { csrf } = parts.faults
       if (body.sessionCookieSameSite !== undefined) {

@@ -1,3 +1,4 @@
+import { DPOP_ALGORITHMS } from '../domain/dpop.ts'
 import { SUPPORTED_SCOPES } from '../domain/oidc/authorization-request.ts'
 import type { BackendParts } from './context.ts'
 import type { Route } from './route.ts'
@@ -49,6 +50,7 @@ export function discoveryRoutes(parts: BackendParts): Route[] {
           response_types_supported: [],
           token_endpoint_auth_methods_supported: ['none'],
           revocation_endpoint_auth_methods_supported: ['none'],
+          dpop_signing_alg_values_supported: DPOP_ALGORITHMS,
         })
       },
     },
@@ -94,5 +96,7 @@ function providerMetadata(parts: BackendParts) {
     request_uri_parameter_supported: false,
     // RFC 9207: every authorization response names its issuer, so a client can detect mix-up.
     authorization_response_iss_parameter_supported: true,
+    // RFC 9449 §5.1: the token endpoint binds tokens to a key when a request comes with a proof.
+    dpop_signing_alg_values_supported: DPOP_ALGORITHMS,
   }
 }

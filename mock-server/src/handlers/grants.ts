@@ -8,6 +8,7 @@ import type { RefreshFamily, RefreshTransport } from '../domain/refresh-families
 import type { Timings } from '../domain/timings.ts'
 import type { User } from '../domain/users.ts'
 import type { BackendParts } from './context.ts'
+import { countDpopRefusal } from './dpop.ts'
 
 export interface Grant {
   user: User
@@ -34,27 +35,37 @@ export async function signIn(parts: BackendParts, username: string, password: st
   }
 }
 
-/** The JSON login (JWT mode): a password sign-in that starts a refresh family. */
-export async function loginGrant(parts: BackendParts, username: string, password: string, transport: RefreshTransport, timings: Timings): Promise<Grant> {
+/** RFC 9449 §5: `DPoP` for a token bound to a key (`cnf.jkt`), `Bearer` otherwise. */
+export function tokenType(access: IssuedAccessToken): 'DPoP' | 'Bearer' {
+  return access.claims.cnf ? 'DPoP' : 'Bearer'
+}
+
+/**
+ * The JSON login (JWT mode): a password sign-in that starts a refresh family. With a DPoP proof's
+ * key (`jkt`), the access token and the family are bound to it: the SPA is a public client.
+ */
+export async function loginGrant(parts: BackendParts, username: string, password: string, transport: RefreshTransport, timings: Timings, jkt?: string): Promise<Grant> {
   const user = await signIn(parts, username, password, timings)
-  const { family, refreshToken } = await parts.families.start(user.id, transport, timings)
-  const access = await parts.tokens.issue(user, family.id, timings)
+  const { family, refreshToken } = await parts.families.start(user.id, transport, timings, { jkt })
+  const access = await parts.tokens.issue(user, family.id, timings, { jkt })
   return { user, access, refreshToken, family }
 }
 
-export async function refreshGrant(parts: BackendParts, refreshToken: string, timings: Timings): Promise<Grant> {
+/** `jkt`: the key of the request's DPoP proof, which a bound family demands and the new access token is bound to. */
+export async function refreshGrant(parts: BackendParts, refreshToken: string, timings: Timings, jkt?: string): Promise<Grant> {
   await injectRefreshFault(parts)
   parts.stats.refreshes++
   let rotation
   try {
-    rotation = await parts.families.rotate(refreshToken, timings)
+    rotation = await parts.families.rotate(refreshToken, timings, jkt)
   } catch (error) {
     if (error instanceof BackendError && error.code === 'refresh_token_reused') parts.stats.reuseDetections++
+    if (error instanceof BackendError && error.reason === 'dpop_binding') countDpopRefusal(parts, error.reason)
     throw error
   }
   const user = parts.users.findById(rotation.family.userId)
   if (!user) throw new BackendError('invalid_grant', 'the user of this refresh token no longer exists')
-  const access = await parts.tokens.issue(user, rotation.family.id, timings, rotation.family.client)
+  const access = await parts.tokens.issue(user, rotation.family.id, timings, { client: rotation.family.client, jkt })
   return { user, access, refreshToken: rotation.refreshToken, family: rotation.family }
 }
 
@@ -66,9 +77,11 @@ export interface CodeGrantResult extends Grant {
 /**
  * RFC 6749 §4.1.3 with PKCE (RFC 7636 §4.6): the code is spent before anything is checked (O3);
  * a code presented twice revokes what the first redemption got (O4). Every grant starts a refresh
- * family bound to the provider session, whether or not its refresh token is handed out.
+ * family bound to the provider session, whether or not its refresh token is handed out. With a
+ * DPoP proof's key, the access token is bound to it, and so is a public client's family (RFC 9449
+ * §5); a confidential client's refresh token is bound to its client authentication instead.
  */
-export async function authorizationCodeGrant(parts: BackendParts, client: OidcClient, form: URLSearchParams, timings: Timings): Promise<CodeGrantResult> {
+export async function authorizationCodeGrant(parts: BackendParts, client: OidcClient, form: URLSearchParams, timings: Timings, jkt?: string): Promise<CodeGrantResult> {
   const code = form.get('code')
   if (code === null || code === '' || code.length > 128) throw new BackendError('invalid_request', '"code" is required')
   parts.stats.codeRedemptions++
@@ -87,9 +100,9 @@ export async function authorizationCodeGrant(parts: BackendParts, client: OidcCl
   // Signed out at the provider between the redirect and this request: the code dies with the session.
   if (!(await parts.providerSessions.find(granted.sessionId, timings))) throw new BackendError('invalid_grant', 'the sign-in this code came from has ended')
   const grant = { clientId: granted.clientId, scope: granted.scope }
-  const { family, refreshToken } = await parts.families.start(user.id, 'body', timings, grant)
+  const { family, refreshToken } = await parts.families.start(user.id, 'body', timings, { client: grant, jkt: client.clientSecret === undefined ? jkt : undefined })
   await parts.providerSessions.bindFamily(granted.sessionId, family.id, timings)
-  const access = await parts.tokens.issue(user, family.id, timings, grant)
+  const access = await parts.tokens.issue(user, family.id, timings, { client: grant, jkt })
   const idToken = await signIdToken(
     await parts.signingKey(),
     {

@@ -2,7 +2,8 @@ import { BackendError } from '../domain/errors.ts'
 import type { RefreshTransport } from '../domain/refresh-families.ts'
 import { assertCsrf, authenticate, ignoreRefusal } from './authenticate.ts'
 import { cookieNames, csrfCookieAttributes, assertRequestOrigin, refreshCookieAttributes, type BackendParts, type RequestContext } from './context.ts'
-import { loginGrant, refreshGrant, revokeAccessToken, revokeUser, type Grant } from './grants.ts'
+import { tokenRequestProof } from './dpop.ts'
+import { loginGrant, refreshGrant, revokeAccessToken, revokeUser, tokenType, type Grant } from './grants.ts'
 import { optionalString, readJsonObject, requireString } from './http-kit.ts'
 import type { Route } from './route.ts'
 
@@ -10,6 +11,7 @@ import type { Route } from './route.ts'
  * JWT mode, JSON wire format (the SDK's default `jsonLogin()`). The refresh token travels in the
  * body, or, with `refreshTokenTransport: 'cookie'`, in an HttpOnly cookie scoped to `/api/auth`;
  * a cookie-borne refresh is an unsafe request riding on a cookie, so it needs the CSRF checks.
+ * A login or refresh with a DPoP proof gets a DPoP-bound access token (`tokenType: 'DPoP'`).
  */
 export function jwtRoutes(parts: BackendParts): Route[] {
   const { maxBodyBytes } = parts.options
@@ -24,7 +26,9 @@ export function jwtRoutes(parts: BackendParts): Route[] {
         const username = requireString(body, 'username', 256)
         const password = requireString(body, 'password', 1024)
         const transport = readTransport(body)
-        const grant = await loginGrant(parts, username, password, transport, ctx.timings)
+        // Before the password check: a client told to fetch a nonce does not pay for it twice.
+        const proof = await tokenRequestProof(parts, ctx)
+        const grant = await loginGrant(parts, username, password, transport, ctx.timings, proof?.jkt)
         return tokenResponse(parts, ctx, grant, 200)
       },
     },
@@ -34,8 +38,9 @@ export function jwtRoutes(parts: BackendParts): Route[] {
       async handle(ctx) {
         const body = await readJsonObject(ctx.request, maxBodyBytes, { allowEmpty: true })
         const refreshToken = await readRefreshToken(parts, ctx, body)
+        const proof = await tokenRequestProof(parts, ctx)
         try {
-          return tokenResponse(parts, ctx, await refreshGrant(parts, refreshToken, ctx.timings), 200)
+          return tokenResponse(parts, ctx, await refreshGrant(parts, refreshToken, ctx.timings, proof?.jkt), 200)
         } catch (error) {
           if (error instanceof BackendError && (error.code === 'refresh_token_reused' || error.code === 'invalid_grant')) {
             clearRefreshCookies(parts, ctx)
@@ -106,7 +111,7 @@ function tokenResponse(parts: BackendParts, ctx: RequestContext, grant: Grant, s
   const { access, refreshToken, family } = grant
   const body: Record<string, unknown> = {
     accessToken: access.token,
-    tokenType: 'Bearer',
+    tokenType: tokenType(access),
     expiresIn: access.claims.exp - access.claims.iat,
     refreshExpiresAt: new Date(family.absoluteExpiresAt).toISOString(),
   }

@@ -36,7 +36,10 @@ function page(title: string, content: string, formTargets: string[] = []): Rende
         "base-uri 'none'",
       ].join('; '),
       'X-Frame-Options': 'DENY',
-      'Referrer-Policy': 'no-referrer',
+      // Not `no-referrer`: under it, Chromium sends `Origin: null` with the form's own POST (Fetch,
+      // "serializing a request origin"), which the login CSRF check rightly refuses. `same-origin`
+      // still keeps the authorization request in this page's URL from every other origin.
+      'Referrer-Policy': 'same-origin',
     },
   }
 }

@@ -4,7 +4,8 @@ import { ignoreRefusal } from './authenticate.ts'
 import { authenticateClient } from './client-auth.ts'
 import { OIDC_PATHS } from './discovery-routes.ts'
 import { assertRequestOrigin, type BackendParts, type RequestContext } from './context.ts'
-import { authorizationCodeGrant, refreshGrant, revokeAccessToken, type CodeGrantResult, type Grant } from './grants.ts'
+import { tokenRequestProof } from './dpop.ts'
+import { authorizationCodeGrant, refreshGrant, revokeAccessToken, tokenType, type CodeGrantResult, type Grant } from './grants.ts'
 import { readForm, requireString } from './http-kit.ts'
 import type { Route } from './route.ts'
 
@@ -13,6 +14,7 @@ import type { Route } from './route.ts'
  * snake_case out, §5.2 errors) and RFC 7009 revocation. There is no password grant: RFC 9700
  * §2.4 forbids it. A refresh token from the JSON login names no client; one an OpenID client got
  * may be refreshed by that client only. Registered clients' pages may call both cross-origin.
+ * A grant with a DPoP proof answers `token_type: DPoP` (RFC 9449 §5).
  */
 export function oauthRoutes(parts: BackendParts): Route[] {
   const { maxBodyBytes, oidcClients } = parts.options
@@ -27,7 +29,9 @@ export function oauthRoutes(parts: BackendParts): Route[] {
         try {
           const grantType = requireString(form, 'grant_type', 64)
           if (grantType === 'authorization_code' && oidcClients.size > 0) {
-            return codeResponse(ctx, await authorizationCodeGrant(parts, authenticateClient(parts, ctx, form), form, ctx.timings))
+            const client = authenticateClient(parts, ctx, form)
+            const proof = await tokenRequestProof(parts, ctx)
+            return codeResponse(ctx, await authorizationCodeGrant(parts, client, form, ctx.timings, proof?.jkt))
           }
           if (grantType === 'refresh_token') {
             const refreshToken = requireString(form, 'refresh_token', 512)
@@ -35,7 +39,8 @@ export function oauthRoutes(parts: BackendParts): Route[] {
             if (family?.client && authenticateClient(parts, ctx, form).clientId !== family.client.clientId) {
               throw new BackendError('invalid_grant', 'refresh token was issued to another client')
             }
-            return tokenResponse(ctx, await refreshGrant(parts, refreshToken, ctx.timings))
+            const proof = await tokenRequestProof(parts, ctx)
+            return tokenResponse(ctx, await refreshGrant(parts, refreshToken, ctx.timings, proof?.jkt))
           }
           throw new BackendError('unsupported_grant_type', `grant_type "${grantType.slice(0, 40)}" is not supported`)
         } catch (error) {
@@ -70,7 +75,7 @@ async function revokeIfOwnAccessToken(parts: BackendParts, token: string, timing
 function tokenResponse(ctx: RequestContext, { access, refreshToken, family }: Grant): Response {
   return ctx.response.json(200, {
     access_token: access.token,
-    token_type: 'Bearer',
+    token_type: tokenType(access),
     expires_in: access.claims.exp - access.claims.iat,
     refresh_token: refreshToken,
     ...(family.client ? { scope: family.client.scope } : {}),
@@ -82,7 +87,7 @@ function codeResponse(ctx: RequestContext, grant: CodeGrantResult): Response {
   const { access, refreshToken, idToken, scope } = grant
   return ctx.response.json(200, {
     access_token: access.token,
-    token_type: 'Bearer',
+    token_type: tokenType(access),
     expires_in: access.claims.exp - access.claims.iat,
     ...(scope.split(' ').includes('offline_access') ? { refresh_token: refreshToken } : {}),
     id_token: idToken,

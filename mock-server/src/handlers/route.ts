@@ -18,7 +18,9 @@ export interface Route {
   cors?: 'clients'
 }
 
-const ALLOWED_HEADERS = 'Authorization, Content-Type, X-XSRF-TOKEN'
+const ALLOWED_HEADERS = 'Authorization, Content-Type, X-XSRF-TOKEN, DPoP'
+/** A DPoP client reads the nonce it must use next and why a proof was refused (RFC 9449 §8, §7.1). */
+const DPOP_RESPONSE_HEADERS = 'DPoP-Nonce, WWW-Authenticate'
 
 /**
  * Turns routes into MSW handlers: one per route, then one per path answering other methods with
@@ -121,7 +123,7 @@ function allowTrustedOrigin(ctx: RequestContext): boolean {
   if (requester === null || requester === ctx.url.origin || !ctx.trustedOrigins.has(requester)) return false
   ctx.response.headers.set('Access-Control-Allow-Origin', requester)
   ctx.response.headers.set('Access-Control-Allow-Credentials', 'true')
-  ctx.response.headers.set('Access-Control-Expose-Headers', 'Server-Timing')
+  ctx.response.headers.set('Access-Control-Expose-Headers', `Server-Timing, ${DPOP_RESPONSE_HEADERS}`)
   ctx.response.headers.set('Timing-Allow-Origin', requester)
   return true
 }
@@ -131,6 +133,7 @@ function allowClientOrigin(parts: BackendParts, ctx: RequestContext): boolean {
   const requester = ctx.request.headers.get('origin')
   if (requester === null || !parts.options.oidcClients.origins.has(requester)) return false
   ctx.response.headers.set('Access-Control-Allow-Origin', requester)
+  ctx.response.headers.set('Access-Control-Expose-Headers', DPOP_RESPONSE_HEADERS)
   return true
 }
 

@@ -1,3 +1,4 @@
+import type { DpopReplayRecords } from '../domain/dpop.ts'
 import type { AuthorizationCode, CodeRecords, CodeRedemption } from '../domain/oidc/codes.ts'
 import type { ProviderSession, ProviderSessionRecords } from '../domain/oidc/provider-sessions.ts'
 import type { FamilyAdvance, RefreshFamily, RefreshFamilyRecords } from '../domain/refresh-families.ts'
@@ -186,6 +187,26 @@ export class MemoryProviderSessionRecords implements ProviderSessionRecords {
   }
 }
 
+/**
+ * Seen proofs in arrival order. Their expiries follow `iat`, so they arrive nearly in order: dropping
+ * expired ones from the front as new ones come keeps the map near one window's worth.
+ */
+export class MemoryDpopReplayRecords implements DpopReplayRecords {
+  private readonly seen = new Map<string, number>()
+
+  claim(key: string, expiresAt: number, now: number): boolean {
+    for (const [oldest, until] of this.seen) {
+      if (until > now) break
+      this.seen.delete(oldest)
+    }
+    const held = this.seen.get(key)
+    if (held !== undefined && held > now) return false
+    this.seen.delete(key)
+    this.seen.set(key, expiresAt)
+    return true
+  }
+}
+
 /** `now` is the backend's clock, which collects expired codes. */
 export function createMemoryStore(now: () => number = Date.now): AuthStateStore {
   const records = () => ({
@@ -194,6 +215,7 @@ export function createMemoryStore(now: () => number = Date.now): AuthStateStore 
     revocations: new MemoryRevocationRecords(),
     codes: new MemoryCodeRecords(now),
     providerSessions: new MemoryProviderSessionRecords(),
+    dpopProofs: new MemoryDpopReplayRecords(),
   })
   const store = {
     kind: 'memory' as const,

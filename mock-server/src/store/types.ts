@@ -1,3 +1,4 @@
+import type { DpopReplayRecords } from '../domain/dpop.ts'
 import type { CodeRecords } from '../domain/oidc/codes.ts'
 import type { ProviderSessionRecords } from '../domain/oidc/provider-sessions.ts'
 import type { RefreshFamilyRecords } from '../domain/refresh-families.ts'
@@ -6,7 +7,7 @@ import type { SessionRecords } from '../domain/sessions.ts'
 
 import type { Awaitable } from '../domain/awaitable.ts'
 
-export type { CodeRecords, ProviderSessionRecords, RefreshFamilyRecords, RevocationRecords, SessionRecords }
+export type { CodeRecords, DpopReplayRecords, ProviderSessionRecords, RefreshFamilyRecords, RevocationRecords, SessionRecords }
 
 /**
  * All the state a backend keeps about sign-ins; one store can be shared by many instances. The
@@ -21,6 +22,8 @@ export interface AuthStateStore {
   readonly codes: CodeRecords
   /** OpenID Provider: sign-ins at the provider (its SSO sessions). */
   readonly providerSessions: ProviderSessionRecords
+  /** DPoP proofs seen within their window (replay detection). */
+  readonly dpopProofs: DpopReplayRecords
   /** Forgets every record (the control route `/__mock/reset`). */
   clear(): Awaitable<void>
   /** Round trips to the store so far: 0 for the embedded store. */

@@ -8,6 +8,7 @@
  *   transport-rules.ts  J7, J11, J12: how tokens travel (expired but sent, in URLs, over http / to other sites)
  *   signature-rules.ts  J13: a signature the key the page fetched does not verify (checked in verify.ts)
  *   oauth-rules.ts      A1–A4: how the page signs in with OAuth / OpenID Connect (implicit flow, PKCE, state, ID token as bearer)
+ *   dpop-rules.ts       P1–P3: DPoP (RFC 9449): a bound token sent as Bearer, a proof replayed, a proof that does not fit its request
  *   storage-rules.ts    W1, W2: tokens in Web Storage (XSS-readable)
  *   cookie-rules.ts     C1–C6: auth cookie flags, scope and persistence, session id names; CHIPS partitions kept apart
  *
@@ -17,6 +18,7 @@
  */
 import { parseUrl } from '../origins.ts'
 import { cookieRules } from './cookie-rules.ts'
+import { dpopRules } from './dpop-rules.ts'
 import { jwtRules } from './jwt-rules.ts'
 import { oauthRules } from './oauth-rules.ts'
 import { signatureRules } from './signature-rules.ts'
@@ -31,7 +33,7 @@ export { WEAK_SECRETS, findWeakSecret } from './weak-secret.ts'
 
 export function auditSync(input: AuditInput): Finding[] {
   const ctx = contextOf(input)
-  return sortFindings([...jwtRules(ctx), ...signatureRules(ctx), ...oauthRules(ctx), ...transportRules(ctx), ...storageRules(ctx), ...cookieRules(ctx)])
+  return sortFindings([...jwtRules(ctx), ...signatureRules(ctx), ...oauthRules(ctx), ...dpopRules(ctx), ...transportRules(ctx), ...storageRules(ctx), ...cookieRules(ctx)])
 }
 
 export async function runAudit(input: AuditInput, weakSecretCache?: Map<string, string | null>): Promise<Finding[]> {
@@ -49,6 +51,7 @@ function contextOf(input: AuditInput): RuleContext {
     clock: input.clock ?? null,
     signatures: input.signatures ?? new Map(),
     oauth: input.oauth ?? { authorizationRequests: [], codeExchanges: [] },
+    dpop: input.dpop ?? { tokens: [], replays: [], misfits: [] },
     options: { ...DEFAULT_AUDIT_OPTIONS, ...input.options },
   }
 }

@@ -2,6 +2,7 @@ import type { CookieRecord } from '../cookies.ts'
 import type { TokenPlace } from '../detect.ts'
 import type { ClockEstimate } from '../expiry.ts'
 import type { TokenRecord } from '../identity.ts'
+import type { DpopFacts } from '../dpop-flow.ts'
 import type { OAuthFacts } from '../oauth-flow.ts'
 import type { SignatureCheck } from '../verify.ts'
 
@@ -9,7 +10,7 @@ export type Severity = 'critical' | 'high' | 'medium' | 'low' | 'info'
 
 export const SEVERITY_ORDER: readonly Severity[] = ['critical', 'high', 'medium', 'low', 'info']
 
-export type RuleId = 'J1' | 'J2' | 'J3' | 'J4' | 'J5' | 'J6' | 'J7' | 'J8' | 'J9' | 'J10' | 'J11' | 'J12' | 'J13' | 'A1' | 'A2' | 'A3' | 'A4' | 'W1' | 'W2' | 'C1' | 'C2' | 'C3' | 'C4' | 'C5' | 'C6'
+export type RuleId = 'J1' | 'J2' | 'J3' | 'J4' | 'J5' | 'J6' | 'J7' | 'J8' | 'J9' | 'J10' | 'J11' | 'J12' | 'J13' | 'A1' | 'A2' | 'A3' | 'A4' | 'P1' | 'P2' | 'P3' | 'W1' | 'W2' | 'C1' | 'C2' | 'C3' | 'C4' | 'C5' | 'C6'
 
 /** What a finding points at. Never a token value or a cookie value: findings are exported. */
 export interface Evidence {
@@ -63,6 +64,8 @@ export interface AuditInput {
   signatures?: ReadonlyMap<string, SignatureCheck>
   /** Authorization requests and code exchanges the page made (oauth-flow.ts). */
   oauth?: OAuthFacts
+  /** DPoP bindings, proof jti replays and proofs that do not fit their request (dpop-flow.ts). */
+  dpop?: DpopFacts
   options?: Partial<AuditOptions>
 }
 
@@ -74,6 +77,7 @@ export interface RuleContext {
   clock: ClockEstimate | null
   signatures: ReadonlyMap<string, SignatureCheck>
   oauth: OAuthFacts
+  dpop: DpopFacts
   options: AuditOptions
 }
 
@@ -96,6 +100,9 @@ export const RULES: Readonly<Record<RuleId, { title: string; severity: Severity;
   A2: { title: 'Authorization code without PKCE', severity: 'high', reference: 'RFC 9700 §2.1.1; RFC 7636 §4.2' },
   A3: { title: 'Authorization request without state', severity: 'medium', reference: 'RFC 9700 §4.7.1; RFC 6749 §10.12' },
   A4: { title: 'ID token used as an access token', severity: 'high', reference: 'OpenID Connect Core 1.0 §2; RFC 9068 §4; RFC 8725 §3.11' },
+  P1: { title: 'DPoP-bound token sent as Bearer', severity: 'high', reference: 'RFC 9449 §7.2 (security case D10)' },
+  P2: { title: 'DPoP proof replayed', severity: 'medium', reference: 'RFC 9449 §11.1' },
+  P3: { title: 'DPoP proof does not fit its request', severity: 'medium', reference: 'RFC 9449 §4.3, §7' },
   W1: { title: 'Token in localStorage', severity: 'medium', reference: 'OWASP Session Management Cheat Sheet; OWASP HTML5 Security Cheat Sheet' },
   W2: { title: 'Token in sessionStorage', severity: 'low', reference: 'OWASP Session Management Cheat Sheet; OWASP HTML5 Security Cheat Sheet' },
   C1: { title: 'Auth cookie readable by JavaScript', severity: 'high', reference: 'OWASP Session Management Cheat Sheet (HttpOnly)' },

@@ -1,3 +1,5 @@
+import { encodeBase64Url } from '../base64url.ts'
+
 /** Test fixtures: the RFC examples and small token builders. Test-only; not imported by the core. */
 
 /** RFC 7519 §3.1: HS256, the header and claims contain CRLF line breaks; `exp` is 2011-03-22. */
@@ -52,11 +54,7 @@ export function base64url(text: string): string {
   return bytesToBase64url(new TextEncoder().encode(text))
 }
 
-export function bytesToBase64url(bytes: Uint8Array): string {
-  let binary = ''
-  for (const byte of bytes) binary += String.fromCharCode(byte)
-  return btoa(binary).replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '')
-}
+export const bytesToBase64url = encodeBase64Url
 
 /** An unsigned-but-well-formed JWS with a fake signature (the core never verifies, except J2). */
 export function makeJwt(claims: Record<string, unknown>, header: Record<string, unknown> = { alg: 'RS256', typ: 'at+jwt' }, signature = 'c2lnbmF0dXJl'): string {

@@ -1,9 +1,10 @@
 import { useVirtualizer } from '@tanstack/react-virtual'
 import { useEffect, useMemo, useRef } from 'react'
 import type { TimelineEntry } from '../../core/index.ts'
+import { Badge } from '../components/Badge.tsx'
 import { Empty } from '../components/Empty.tsx'
 import { usePanel } from '../context.tsx'
-import { clockTime, describeEvent, sourcesText } from '../format.ts'
+import { CARRIED_OVER, clockTime, describeEvent, dpopBadges, sourcesText } from '../format.ts'
 
 const ROW_HEIGHT = 26
 
@@ -58,12 +59,24 @@ export function TimelineView() {
                 data-testid="timeline-row"
                 data-kind={entry.kind}
                 data-at={entry.at}
-                title={`${text.title}: ${text.detail}`}
+                data-carried-over={entry.carriedOver ? 'true' : undefined}
+                title={`${text.title}: ${text.detail}${entry.carriedOver ? ` (${CARRIED_OVER.explanation})` : ''}`}
                 style={{ position: 'absolute', top: 0, left: 0, right: 0, height: ROW_HEIGHT, transform: `translateY(${item.start}px)` }}
               >
                 <span className="time mono">{clockTime(entry.at)}</span>
                 <span className="source muted">{sourcesText(entry)}</span>
                 <span className="kind">{text.title}</span>
+                {entry.carriedOver && (
+                  <Badge tone="info" title={CARRIED_OVER.explanation}>
+                    {CARRIED_OVER.label}
+                  </Badge>
+                )}
+                {entry.kind === 'dpop-request' &&
+                  dpopBadges(entry).map((badge) => (
+                    <Badge key={badge.label} tone={badge.tone} title={badge.title}>
+                      {badge.label}
+                    </Badge>
+                  ))}
                 <span className="detail">{text.detail}</span>
               </div>
             )

@@ -1,17 +1,18 @@
-import { describeSessionCookie, expiryView, numericDateMs, type ClockEstimate, type SignatureCheck, type TokenRecord } from '../../core/index.ts'
+import { describeSessionCookie, expiryView, numericDateMs, type ClockEstimate, type SignatureCheck, type TokenDpop, type TokenRecord } from '../../core/index.ts'
 import { Badge } from '../components/Badge.tsx'
 import { Countdown } from '../components/Countdown.tsx'
 import { JsonText } from '../components/JsonText.tsx'
-import { DIRECTION_NAMES, clockTime, dateTime, kindName, pathOf, placeName, relative, roleBasisText, roleName, shortId, signatureText } from '../format.ts'
+import { DIRECTION_NAMES, bindingText, clockTime, dateTime, kindName, pathOf, placeName, relative, roleBasisText, roleName, shortId, signatureText } from '../format.ts'
 
 const STATE_TONE = { valid: 'good', expired: 'bad', 'not-yet-valid': 'warn', 'no-exp': 'warn' } as const
 
-export function TokenCard({ token, now, clock, signature }: { token: TokenRecord; now: number; clock: ClockEstimate | null; signature: SignatureCheck | undefined }) {
+export function TokenCard({ token, now, clock, signature, dpop }: { token: TokenRecord; now: number; clock: ClockEstimate | null; signature: SignatureCheck | undefined; dpop: TokenDpop | undefined }) {
   const { inspection } = token
   const alg = inspection.kind === 'jws' || inspection.kind === 'jwe' ? inspection.header['alg'] : undefined
   const state = inspection.kind === 'jws' ? expiryView(inspection.claims, now, clock).state : null
   const basis = roleBasisText(token)
   const sentAsBearer = token.places.some((p) => p.direction === 'sent' && p.place.source === 'authorization-header')
+  const binding = bindingText(token, dpop)
   return (
     <article className={`card token${token.replacedBy ? ' superseded' : ''}`} data-testid="token-card" data-token-id={token.id}>
       <header className="card-head">
@@ -29,6 +30,11 @@ export function TokenCard({ token, now, clock, signature }: { token: TokenRecord
         {token.role === 'id' && sentAsBearer && (
           <Badge tone="bad" title="An ID token is for the client, not for APIs (audit A4)">
             sent as bearer
+          </Badge>
+        )}
+        {binding && dpop?.basis !== null && (
+          <Badge tone={dpop && dpop.sent.bearer > 0 ? 'bad' : 'good'} title={binding.headline}>
+            {dpop && dpop.sent.bearer > 0 ? 'DPoP-bound, sent as Bearer' : 'DPoP-bound'}
           </Badge>
         )}
         {token.replacedBy && <Badge tone="neutral" title={`replaced by ${token.replacedBy}`}>refreshed → {shortId(token.replacedBy)}</Badge>}
@@ -51,6 +57,12 @@ export function TokenCard({ token, now, clock, signature }: { token: TokenRecord
         </p>
       )}
       {inspection.kind !== 'jws' && token.expiresIn && <IssuedExpiry expiresIn={token.expiresIn} now={now} />}
+      {binding && (
+        <p className="binding" data-testid="dpop-binding">
+          {binding.headline}
+          {binding.uses && <span className="muted"> · {binding.uses}</span>}
+        </p>
+      )}
 
       <section>
         <h4>Where it lives and where it is sent</h4>

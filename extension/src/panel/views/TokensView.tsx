@@ -12,6 +12,7 @@ export function TokensView() {
   const clock = usePanel((s) => s.snapshot.clock)
   const now = usePanel((s) => s.now)
   const signatures = usePanel((s) => s.snapshot.signatures)
+  const dpop = usePanel((s) => s.snapshot.dpop)
   const [showAll, setShowAll] = useState(false)
   const ordered = useMemo(() => [...tokens].sort((a, b) => b.firstSeen - a.firstSeen), [tokens])
   if (ordered.length === 0) {
@@ -21,7 +22,7 @@ export function TokensView() {
   return (
     <div className="token-list">
       {shown.map((token) => (
-        <TokenCard key={token.id} token={token} now={now} clock={clock} signature={signatures[token.id]} />
+        <TokenCard key={token.id} token={token} now={now} clock={clock} signature={signatures[token.id]} dpop={dpop[token.id]} />
       ))}
       {shown.length < ordered.length && (
         <button type="button" onClick={() => setShowAll(true)}>

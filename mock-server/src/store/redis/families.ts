@@ -17,12 +17,12 @@ export class RedisRefreshFamilyRecords implements RefreshFamilyRecords {
   ) {}
 
   async insert(family: RefreshFamily): Promise<void> {
-    const { id, userId, transport, csrfToken, createdAt, absoluteExpiresAt, idleExpiresAt, currentHash, client } = family
+    const { id, userId, transport, csrfToken, createdAt, absoluteExpiresAt, idleExpiresAt, currentHash, client, jkt } = family
     await guard(() =>
       this.run(
         'familyInsert',
         [this.keys.family(id), this.keys.tokenHash(currentHash), this.keys.userFamilies(userId)],
-        [id, userId, transport, csrfToken, createdAt, absoluteExpiresAt, idleExpiresAt, currentHash, gcAt(absoluteExpiresAt), client ? JSON.stringify(client) : ''],
+        [id, userId, transport, csrfToken, createdAt, absoluteExpiresAt, idleExpiresAt, currentHash, gcAt(absoluteExpiresAt), client ? JSON.stringify(client) : '', jkt ?? ''],
       ),
     )
   }
@@ -81,5 +81,6 @@ function toFamily(id: string, fields: Record<string, string>): RefreshFamily {
     ...(fields.lastRotation ? { lastRotation: JSON.parse(fields.lastRotation) as RefreshFamily['lastRotation'] } : {}),
     revoked: fields.revoked === '1',
     ...(fields.client ? { client: JSON.parse(fields.client) as RefreshFamily['client'] } : {}),
+    ...(fields.jkt ? { jkt: fields.jkt } : {}),
   }
 }

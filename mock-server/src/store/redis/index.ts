@@ -1,6 +1,7 @@
 import type { AuthStateStore } from '../types.ts'
 import { connectRedis, guard } from './client.ts'
 import { RedisCodeRecords } from './codes.ts'
+import { RedisDpopReplayRecords } from './dpop-proofs.ts'
 import { RedisRefreshFamilyRecords } from './families.ts'
 import { redisKeys } from './keys.ts'
 import { RedisProviderSessionRecords } from './provider-sessions.ts'
@@ -22,7 +23,7 @@ export interface RedisStore extends AuthStateStore {
 }
 
 /**
- * Sessions, refresh families, the revocation list, codes and provider sessions in Redis, shared by every backend instance
+ * Sessions, refresh families, the revocation list, codes, provider sessions and seen DPoP proofs in Redis, shared by every backend instance
  * connected to it: any instance serves any sign-in. Kept out of the package's main entry, so the
  * browser build never bundles a Redis client.
  */
@@ -37,6 +38,7 @@ export async function createRedisStore({ url, prefix = 'authlens:' }: RedisStore
     revocations: new RedisRevocationRecords(client, keys),
     codes: new RedisCodeRecords(client, run, keys),
     providerSessions: new RedisProviderSessionRecords(client, run, keys),
+    dpopProofs: new RedisDpopReplayRecords(run, keys),
     async clear() {
       const found = await guard(() => keysUnder(client, prefix))
       for (let start = 0; start < found.length; start += 500) {

@@ -26,6 +26,7 @@ export function redisKeys(prefix: string) {
     providerSessionFamilies: (id: string) => `${prefix}opf:${id}`,
     providerSessionFamiliesPrefix: `${prefix}opf:`,
     userProviderSessions: (userId: string) => `${prefix}uop:${userId}`,
+    dpopProof: (key: string) => `${prefix}dp:${key}`,
   }
 }
 

@@ -34,10 +34,10 @@ const scripts = {
     for _, id in ipairs(redis.call('SMEMBERS', KEYS[1])) do count = count + redis.call('DEL', ARGV[1] .. id) end
     redis.call('DEL', KEYS[1])
     return count`,
-  /** KEYS: family, its first token digest, the user's family set. ARGV: id, userId, transport, csrfToken, createdAt, absoluteExpiresAt, idleExpiresAt, currentHash, gcAt, client */
+  /** KEYS: family, its first token digest, the user's family set. ARGV: id, userId, transport, csrfToken, createdAt, absoluteExpiresAt, idleExpiresAt, currentHash, gcAt, client, jkt */
   familyInsert: `
     redis.call('HSET', KEYS[1], 'userId', ARGV[2], 'transport', ARGV[3], 'csrfToken', ARGV[4], 'createdAt', ARGV[5],
-      'absoluteExpiresAt', ARGV[6], 'idleExpiresAt', ARGV[7], 'currentHash', ARGV[8], 'lastRotation', '', 'revoked', '0', 'client', ARGV[10])
+      'absoluteExpiresAt', ARGV[6], 'idleExpiresAt', ARGV[7], 'currentHash', ARGV[8], 'lastRotation', '', 'revoked', '0', 'client', ARGV[10], 'jkt', ARGV[11])
     redis.call('PEXPIREAT', KEYS[1], ARGV[9])
     redis.call('SET', KEYS[2], ARGV[1], 'PXAT', ARGV[9])
     redis.call('SADD', KEYS[3], ARGV[1])
@@ -126,6 +126,12 @@ const scripts = {
     end
     redis.call('DEL', KEYS[1])
     return count`,
+  /** KEYS: the proof. ARGV: expiresAt, now, ttlMs. Answers 1 when the proof was not held past now (backend clock). */
+  dpopClaim: `
+    local held = redis.call('GET', KEYS[1])
+    if held and tonumber(held) > tonumber(ARGV[2]) then return 0 end
+    redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[3])
+    return 1`,
 } as const
 
 export type ScriptName = keyof typeof scripts

@@ -1,0 +1,63 @@
+/**
+ * SHA-256 (FIPS 180-4), synchronous. WebCrypto's digest is async, but the inspector digests while
+ * it ingests an observation: a DPoP proof's key thumbprint (RFC 7638) and its `ath` (RFC 9449
+ * §4.2) decide what the timeline entry for that very request says. Checked against WebCrypto in
+ * sha256.test.ts. The thumbprints and hashes are compared for display and audit only; nothing is
+ * signed or verified with them.
+ */
+
+const K = new Uint32Array([
+  0x428a2f98, 0x71374491, 0xb5c0fbcf, 0xe9b5dba5, 0x3956c25b, 0x59f111f1, 0x923f82a4, 0xab1c5ed5, 0xd807aa98, 0x12835b01, 0x243185be, 0x550c7dc3, 0x72be5d74, 0x80deb1fe, 0x9bdc06a7, 0xc19bf174,
+  0xe49b69c1, 0xefbe4786, 0x0fc19dc6, 0x240ca1cc, 0x2de92c6f, 0x4a7484aa, 0x5cb0a9dc, 0x76f988da, 0x983e5152, 0xa831c66d, 0xb00327c8, 0xbf597fc7, 0xc6e00bf3, 0xd5a79147, 0x06ca6351, 0x14292967,
+  0x27b70a85, 0x2e1b2138, 0x4d2c6dfc, 0x53380d13, 0x650a7354, 0x766a0abb, 0x81c2c92e, 0x92722c85, 0xa2bfe8a1, 0xa81a664b, 0xc24b8b70, 0xc76c51a3, 0xd192e819, 0xd6990624, 0xf40e3585, 0x106aa070,
+  0x19a4c116, 0x1e376c08, 0x2748774c, 0x34b0bcb5, 0x391c0cb3, 0x4ed8aa4a, 0x5b9cca4f, 0x682e6ff3, 0x748f82ee, 0x78a5636f, 0x84c87814, 0x8cc70208, 0x90befffa, 0xa4506ceb, 0xbef9a3f7, 0xc67178f2,
+])
+
+const rotr = (x: number, n: number) => (x >>> n) | (x << (32 - n))
+
+export function sha256(message: Uint8Array): Uint8Array {
+  // Padding: 0x80, zeros, then the bit length as a 64-bit big-endian integer.
+  const blocks = Math.ceil((message.length + 9) / 64)
+  const padded = new Uint8Array(blocks * 64)
+  padded.set(message)
+  padded[message.length] = 0x80
+  const view = new DataView(padded.buffer)
+  view.setUint32(padded.length - 8, Math.floor(message.length / 0x20000000))
+  view.setUint32(padded.length - 4, (message.length * 8) >>> 0)
+
+  const h = new Uint32Array([0x6a09e667, 0xbb67ae85, 0x3c6ef372, 0xa54ff53a, 0x510e527f, 0x9b05688c, 0x1f83d9ab, 0x5be0cd19])
+  const w = new Uint32Array(64)
+  for (let block = 0; block < blocks; block++) {
+    for (let t = 0; t < 16; t++) w[t] = view.getUint32(block * 64 + t * 4)
+    for (let t = 16; t < 64; t++) {
+      const w15 = w[t - 15] as number
+      const w2 = w[t - 2] as number
+      w[t] = (rotr(w2, 17) ^ rotr(w2, 19) ^ (w2 >>> 10)) + (w[t - 7] as number) + (rotr(w15, 7) ^ rotr(w15, 18) ^ (w15 >>> 3)) + (w[t - 16] as number)
+    }
+    let [a, b, c, d, e, f, g, hh] = h as unknown as [number, number, number, number, number, number, number, number]
+    for (let t = 0; t < 64; t++) {
+      const t1 = (hh + (rotr(e, 6) ^ rotr(e, 11) ^ rotr(e, 25)) + ((e & f) ^ (~e & g)) + (K[t] as number) + (w[t] as number)) >>> 0
+      const t2 = ((rotr(a, 2) ^ rotr(a, 13) ^ rotr(a, 22)) + ((a & b) ^ (a & c) ^ (b & c))) >>> 0
+      hh = g
+      g = f
+      f = e
+      e = (d + t1) >>> 0
+      d = c
+      c = b
+      b = a
+      a = (t1 + t2) >>> 0
+    }
+    h[0] = (h[0] as number) + a
+    h[1] = (h[1] as number) + b
+    h[2] = (h[2] as number) + c
+    h[3] = (h[3] as number) + d
+    h[4] = (h[4] as number) + e
+    h[5] = (h[5] as number) + f
+    h[6] = (h[6] as number) + g
+    h[7] = (h[7] as number) + hh
+  }
+  const digest = new Uint8Array(32)
+  const out = new DataView(digest.buffer)
+  for (let i = 0; i < 8; i++) out.setUint32(i * 4, h[i] as number)
+  return digest
+}
