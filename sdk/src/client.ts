@@ -129,10 +129,17 @@ export function createAuthClient(options: AuthClientOptions) {
     getState: store.getState,
     subscribe: store.subscribe,
     on: events.on,
-    login: async (credentials: Credentials): Promise<AuthState> => {
+    /** JSON login: with the credentials. OIDC: goes to the provider, with its options. */
+    login: async (credentials?: Credentials): Promise<AuthState> => {
       await ready
       await strategy.login(credentials)
       return store.getState()
+    },
+    /** OIDC, on the page the provider sent the browser back to (default `location.href`): signs in, cleans the URL. */
+    handleRedirectCallback: async (url?: string): Promise<{ appState?: unknown }> => {
+      await ready
+      // Resolved with tokens or rejected: a callback never leaves for the provider.
+      return (await strategy.login(url, 'callback')) as { appState?: unknown }
     },
     logout: strategy.logout,
     refresh: strategy.refresh,

@@ -16,6 +16,18 @@ export type AuthErrorCode =
   | 'revocation_failed'
   | 'storage_unavailable'
   | 'invalid_options'
+  // OpenID Connect sign-in (`@authlens/sdk/oidc`): the callback, the provider, its answers.
+  | 'invalid_state'
+  | 'invalid_issuer'
+  | 'invalid_id_token'
+  | 'invalid_discovery'
+  | 'invalid_grant'
+  | 'access_denied'
+  | 'login_required'
+  | 'interaction_required'
+  | 'consent_required'
+  | 'account_selection_required'
+  | 'provider_error'
 
 /**
  * The one error type the SDK rejects with. `code` is stable; `message` never contains a token
@@ -52,7 +64,7 @@ export const isAuthError = (value: unknown, code?: AuthErrorCode): value is Auth
 
 /** Durations and counts from the options: a negative, infinite or non-numeric one is refused. */
 export const checkDurations = (...values: number[]): void => {
-  if (!values.every((value) => value >= 0 && value < Infinity)) throw new AuthError('invalid_options', 'durations and counts must be ≥ 0')
+  if (!values.every((value) => value >= 0 && value < Infinity)) throw new AuthError('invalid_options', 'durations and counts must be >= 0')
 }
 
 /** `error` itself when it is an `AuthError`; otherwise (a TypeError, a bad answer) one with `code`. */

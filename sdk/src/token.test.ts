@@ -21,28 +21,34 @@ const refusal = (run: () => unknown) => {
 describe('readTokenSet', () => {
   it('reads claims and expiry (server-time ms from exp) and keeps the refresh token', () => {
     const token = jwt(claims)
-    expect(readTokenSet(token, 'r-1', 999, NOW, {})).toEqual({ accessToken: token, refreshToken: 'r-1', claims, expiresAt: 1_900_000_300_000 })
+    expect(readTokenSet({ accessToken: token, refreshToken: 'r-1', expiresIn: 999 }, NOW, {})).toEqual({ accessToken: token, refreshToken: 'r-1', claims, expiresAt: 1_900_000_300_000 })
   })
 
   it('falls back to expires_in for a token without exp, else no expiry', () => {
     const token = jwt({ sub: 'u_1' })
-    expect(readTokenSet(token, undefined, 60, NOW, {}).expiresAt).toBe(NOW + 60_000)
-    expect(readTokenSet(token, undefined, undefined, NOW, {}).expiresAt).toBeNull()
-    expect(readTokenSet(token, undefined, '60', NOW, {}).expiresAt).toBeNull()
+    expect(readTokenSet({ accessToken: token, expiresIn: 60 }, NOW, {}).expiresAt).toBe(NOW + 60_000)
+    expect(readTokenSet({ accessToken: token }, NOW, {}).expiresAt).toBeNull()
+    expect(readTokenSet({ accessToken: token, expiresIn: '60' }, NOW, {}).expiresAt).toBeNull()
+  })
+
+  it('an answer without a refresh token keeps the previous one (RFC 6749 §6, S29); one with a new token replaces it', () => {
+    const previous = readTokenSet({ accessToken: jwt(claims), refreshToken: 'r-1' }, NOW, {})
+    expect(readTokenSet({ accessToken: jwt(claims) }, NOW, {}, previous).refreshToken).toBe('r-1')
+    expect(readTokenSet({ accessToken: jwt(claims), refreshToken: 'r-2' }, NOW, {}, previous).refreshToken).toBe('r-2')
   })
 
   it('an absent or empty refresh token is left out of the set', () => {
-    expect(readTokenSet(jwt(claims), undefined, undefined, NOW, {})).not.toHaveProperty('refreshToken')
-    expect(readTokenSet(jwt(claims), '', undefined, NOW, {})).not.toHaveProperty('refreshToken')
+    expect(readTokenSet({ accessToken: jwt(claims) }, NOW, {})).not.toHaveProperty('refreshToken')
+    expect(readTokenSet({ accessToken: jwt(claims), refreshToken: '' }, NOW, {})).not.toHaveProperty('refreshToken')
   })
 
   it('checks issuer and audience when configured (aud as a string or a list)', () => {
-    expect(readTokenSet(jwt(claims), undefined, undefined, NOW, { issuer: 'https://auth.example', audience: 'other' }).claims.sub).toBe('u_1')
-    expect(readTokenSet(jwt({ ...claims, aud: 'api' }), undefined, undefined, NOW, { audience: 'api' }).claims.sub).toBe('u_1')
-    expect(refusal(() => readTokenSet(jwt(claims), undefined, undefined, NOW, { issuer: 'https://auth.example/' }))).toBe('invalid_response')
-    expect(refusal(() => readTokenSet(jwt(claims), undefined, undefined, NOW, { audience: 'billing' }))).toBe('invalid_response')
-    expect(refusal(() => readTokenSet(jwt({ sub: 'u_1' }), undefined, undefined, NOW, { issuer: 'https://auth.example' }))).toBe('invalid_response')
-    expect(refusal(() => readTokenSet(jwt({ sub: 'u_1' }), undefined, undefined, NOW, { audience: 'api' }))).toBe('invalid_response')
+    expect(readTokenSet({ accessToken: jwt(claims) }, NOW, { issuer: 'https://auth.example', audience: 'other' }).claims.sub).toBe('u_1')
+    expect(readTokenSet({ accessToken: jwt({ ...claims, aud: 'api' }) }, NOW, { audience: 'api' }).claims.sub).toBe('u_1')
+    expect(refusal(() => readTokenSet({ accessToken: jwt(claims) }, NOW, { issuer: 'https://auth.example/' }))).toBe('invalid_response')
+    expect(refusal(() => readTokenSet({ accessToken: jwt(claims) }, NOW, { audience: 'billing' }))).toBe('invalid_response')
+    expect(refusal(() => readTokenSet({ accessToken: jwt({ sub: 'u_1' }) }, NOW, { issuer: 'https://auth.example' }))).toBe('invalid_response')
+    expect(refusal(() => readTokenSet({ accessToken: jwt({ sub: 'u_1' }) }, NOW, { audience: 'api' }))).toBe('invalid_response')
   })
 
   it('refuses what is not a readable JWT, without echoing it', () => {
@@ -65,7 +71,7 @@ describe('readTokenSet', () => {
     for (const value of cases) {
       let error: unknown
       try {
-        readTokenSet(value, undefined, undefined, NOW, {})
+        readTokenSet({ accessToken: value }, NOW, {})
       } catch (caught) {
         error = caught
       }
@@ -77,33 +83,33 @@ describe('readTokenSet', () => {
 
   it('reads UTF-8 claims from unpadded base64url', () => {
     const token = jwt({ ...claims, name: 'Zoë 雪 🎿', note: '?>~' })
-    expect(readTokenSet(token, undefined, undefined, NOW, {}).claims).toMatchObject({ name: 'Zoë 雪 🎿', note: '?>~' })
+    expect(readTokenSet({ accessToken: token }, NOW, {}).claims).toMatchObject({ name: 'Zoë 雪 🎿', note: '?>~' })
   })
 
   it('refuses a refresh token that is not a string', () => {
-    expect(refusal(() => readTokenSet(jwt(claims), { token: 'x' }, undefined, NOW, {}))).toBe('invalid_response')
-    expect(refusal(() => readTokenSet(jwt(claims), 7, undefined, NOW, {}))).toBe('invalid_response')
+    expect(refusal(() => readTokenSet({ accessToken: jwt(claims), refreshToken: { token: 'x' } }, NOW, {}))).toBe('invalid_response')
+    expect(refusal(() => readTokenSet({ accessToken: jwt(claims), refreshToken: 7 }, NOW, {}))).toBe('invalid_response')
   })
 })
 
 describe('stored form', () => {
-  it('serializes the pair as one versioned record, without claims, and reads it back', () => {
-    const set = readTokenSet(jwt(claims), 'r-1', undefined, NOW, {})
+  it('serializes the tokens and their expiry as one versioned record, without claims, and reads it back', () => {
+    const set = readTokenSet({ accessToken: jwt(claims), refreshToken: 'r-1' }, NOW, {})
     const raw = serializeTokens(set)
-    expect(JSON.parse(raw)).toEqual({ v: 1, accessToken: set.accessToken, refreshToken: 'r-1' })
-    expect(parseStoredTokens(raw, NOW, {})).toEqual(set)
+    expect(JSON.parse(raw)).toEqual({ v: 1, accessToken: set.accessToken, refreshToken: 'r-1', expiresAt: 1_900_000_300_000 })
+    expect(parseStoredTokens(raw, NOW, {}, readTokenSet)).toEqual(set)
   })
 
   it('re-checks issuer and audience on every load (S24)', () => {
-    const raw = serializeTokens(readTokenSet(jwt(claims), 'r-1', undefined, NOW, {}))
-    expect(refusal(() => parseStoredTokens(raw, NOW, { issuer: 'https://elsewhere.example' }))).toBe('invalid_response')
-    expect(refusal(() => parseStoredTokens(raw, NOW, { audience: 'billing' }))).toBe('invalid_response')
+    const raw = serializeTokens(readTokenSet({ accessToken: jwt(claims), refreshToken: 'r-1' }, NOW, {}))
+    expect(refusal(() => parseStoredTokens(raw, NOW, { issuer: 'https://elsewhere.example' }, readTokenSet))).toBe('invalid_response')
+    expect(refusal(() => parseStoredTokens(raw, NOW, { audience: 'billing' }, readTokenSet))).toBe('invalid_response')
   })
 
   it('refuses malformed, truncated or foreign records (S13)', () => {
-    const raw = serializeTokens(readTokenSet(jwt(claims), 'r-1', undefined, NOW, {}))
+    const raw = serializeTokens(readTokenSet({ accessToken: jwt(claims), refreshToken: 'r-1' }, NOW, {}))
     for (const bad of ['', 'null', '[]', '"text"', '{', raw.slice(0, -1), raw.slice(0, 20), JSON.stringify({ v: 2, accessToken: jwt(claims) }), JSON.stringify({ accessToken: jwt(claims) })]) {
-      expect(refusal(() => parseStoredTokens(bad, NOW, {})), bad).toBe('invalid_response')
+      expect(refusal(() => parseStoredTokens(bad, NOW, {}, readTokenSet)), bad).toBe('invalid_response')
     }
   })
 })

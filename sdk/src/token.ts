@@ -15,7 +15,9 @@ export interface JwtClaims {
 export interface TokenSet {
   accessToken: string
   refreshToken?: string
-  /** Claims of the access token; clients read them, only servers verify them. */
+  /** OpenID Connect: the ID token, whose claims are then the user's. */
+  idToken?: string
+  /** Claims of the access token (of the ID token with OIDC); clients read them, only servers verify them. */
   claims: JwtClaims & Record<string, unknown>
   /** Server-time milliseconds, from `exp` (or `expires_in` for opaque tokens). */
   expiresAt: number | null
@@ -27,17 +29,20 @@ export interface TokenExpectations {
 }
 
 /**
- * Reads an access token from a server response or from storage. A value that is not a JWT, or
- * that names another issuer or audience than configured, is refused (RFC 8725 §3.9, S13, S24).
+ * Reads a login method's answer (`TokenResponse`, its refresh token kept from `previous` when it
+ * sent none) or a stored record (what `serializeTokens` wrote) into the tokens the client holds.
+ * A login method with tokens of another shape brings its own (`LoginProtocol.read`).
  */
-export function readTokenSet(
-  accessToken: unknown,
-  refreshToken: unknown,
-  expiresIn: unknown,
-  serverNow: number,
-  expect: TokenExpectations,
-): TokenSet {
-  const claims = typeof accessToken === 'string' && accessToken.length <= 16_384 && ['string', 'undefined'].includes(typeof refreshToken) && decodeClaims(accessToken)
+export type TokenReader = (record: Record<string, unknown>, serverNow: number, expect: TokenExpectations, previous?: TokenSet | null) => TokenSet
+
+/**
+ * The default reader. A value that is not a JWT, or that names another issuer or audience than
+ * configured, is refused (RFC 8725 §3.9, S13, S24).
+ */
+export const readTokenSet: TokenReader = ({ accessToken, refreshToken: sent, expiresIn }, serverNow, expect, previous) => {
+  // An answer without a refresh token keeps the one we have (RFC 6749 §6, S29).
+  const refreshToken = sent ?? previous?.refreshToken
+  const claims = typeof accessToken === 'string' && accessToken.length <= 16_384 && ['string', 'undefined'].includes(typeof refreshToken) && decodeJwt(accessToken)
   if (!claims) throw invalid('access token not a readable JWT')
   if ((expect.issuer !== undefined && claims.iss !== expect.issuer) || (expect.audience !== undefined && ![claims.aud].flat().includes(expect.audience))) {
     throw invalid('access token for another issuer or audience')
@@ -50,7 +55,7 @@ export function readTokenSet(
  * The payload of a JWS compact token, read but not verified (only the server can verify), or
  * none. Strict where it is cheap: exactly three segments, base64url, UTF-8 (fatal), a JSON object.
  */
-function decodeClaims(token: string): TokenSet['claims'] | undefined {
+export function decodeJwt(token: string): TokenSet['claims'] | undefined {
   const [, payload = '', signature, extra] = token.split('.')
   try {
     const claims: unknown = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(Uint8Array.from(atob(payload.replace(/-/g, '+').replace(/_/g, '/')), (char) => char.charCodeAt(0))))
@@ -62,11 +67,13 @@ function decodeClaims(token: string): TokenSet['claims'] | undefined {
 
 const invalid = (message: string) => new AuthError('invalid_response', message)
 
-/** The stored form: tokens only; claims are re-derived (and re-checked) on every load. */
-export const serializeTokens = ({ accessToken, refreshToken }: TokenSet): string =>
-  JSON.stringify({ v: 1, accessToken, refreshToken })
+/**
+ * The stored form: the tokens (and when they expire, for a reader that needs it); claims are
+ * re-derived (and re-checked) on every load.
+ */
+export const serializeTokens = (set: TokenSet): string => JSON.stringify({ ...set, v: 1, claims: undefined })
 
-export function parseStoredTokens(raw: string, serverNow: number, expect: TokenExpectations): TokenSet {
+export function parseStoredTokens(raw: string, serverNow: number, expect: TokenExpectations, read: TokenReader): TokenSet {
   let record: Record<string, unknown> | undefined
   try {
     record = JSON.parse(raw) as Record<string, unknown> | undefined
@@ -74,5 +81,5 @@ export function parseStoredTokens(raw: string, serverNow: number, expect: TokenE
     // Judged below, with every other unreadable record.
   }
   if (record?.v !== 1) throw invalid('stored tokens unreadable')
-  return readTokenSet(record.accessToken, record.refreshToken, undefined, serverNow, expect)
+  return read(record, serverNow, expect)
 }

@@ -509,7 +509,7 @@ describe('customStorage(adapter)', () => {
     expect(key).toBe(KEY)
     expect(expiresAt).toBe((decode(token).exp as number) * 1000)
     const stored = JSON.parse(value as string) as Record<string, unknown>
-    expect(stored).toEqual({ v: 1, accessToken: token, refreshToken: expect.any(String) })
+    expect(stored).toEqual({ v: 1, accessToken: token, refreshToken: expect.any(String), expiresAt })
     expect(log.of('warning')).toEqual([])
     auth.destroy()
 

@@ -91,7 +91,8 @@ export const session =
         }
       },
 
-      async login(credentials) {
+      async login(credentials, step) {
+        if (step) throw new AuthError('invalid_options', 'a session has no redirect callback; use jwt({ login: oidc(...) })')
         const started = ++epoch
         ctx.setState({ status: 'authenticating', lastError: null })
         try {

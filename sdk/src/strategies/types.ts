@@ -43,7 +43,11 @@ export interface Inspection {
 
 export interface Strategy {
   init(): Promise<void>
-  login(credentials: Credentials): Promise<void>
+  /**
+   * Signs in; or, with `callback`, finishes a sign-in that went to a provider (`input` is then the
+   * URL it sent the browser back to) and resolves with the app's state carried through it.
+   */
+  login(input?: Credentials | string, step?: 'login' | 'callback'): Promise<{ appState?: unknown } | void>
   logout(): Promise<void>
   refresh(): Promise<void>
   getAccessToken(): Promise<string | null>

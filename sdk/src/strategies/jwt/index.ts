@@ -2,6 +2,7 @@ import { createServerClock } from '../../clock.ts'
 import { asAuthError, AuthError, revocationFailed } from '../../errors.ts'
 import { createCrossTab, crossTabSupported } from '../../refresh/cross-tab.ts'
 import { anonymous } from '../../state.ts'
+import type { Credentials } from '../../login/types.ts'
 import type { TokenSet } from '../../token.ts'
 import { createCsrf } from '../../transport/csrf.ts'
 import type { StrategyFactory } from '../types.ts'
@@ -39,7 +40,7 @@ export const jwt =
           )
         : undefined
     // `refresh` is created below; the lifecycle only calls it once a token is due.
-    const life = createTokenLifecycle(ctx, options, clock, storage, () => void refresh().catch(() => undefined))
+    const life = createTokenLifecycle(ctx, options, clock, storage, () => void refresh().catch(() => undefined), protocol.read)
     const sync = createHandoff(ctx, life, storage, crossTab)
     const refresh = createRefresh(ctx, options, clock, protocol, life, sync)
     sync.listen(refresh.isRunning)
@@ -47,22 +48,30 @@ export const jwt =
     return {
       init: () => restore(ctx, options, storage, csrf, life, sync, refresh),
 
-      async login(credentials) {
+      /**
+       * A sign-in: tokens from the login method, or none yet when it sent the browser to a provider;
+       * the `callback` step finishes that one (`credentials` is then the URL the provider sent it
+       * back to) and resolves with the app's state it carried.
+       * The request itself runs under the refresh lock, so no tab refreshes meanwhile: with the
+       * refresh token in an HttpOnly cookie, a refresh answered after the login would put the
+       * previous user's cookie back in the jar, and the next refresh would bring that user back in
+       * every tab (seen in Chromium, S32).
+       */
+      async login(credentials, step = 'login') {
         const started = ++life.epoch
         ctx.setState({ status: 'authenticating', lastError: null })
-        // The sign-in request itself runs under the refresh lock, so no tab refreshes meanwhile: with
-        // the refresh token in an HttpOnly cookie, a refresh answered after the login would put the
-        // previous user's cookie back in the jar, and the next refresh would bring that user back
-        // in every tab (seen in Chromium, S32).
-        await sync.exclusive(async () => {
-          let next: TokenSet
+        return sync.exclusive(async () => {
+          let response, next: TokenSet
           try {
-            next = life.fromResponse(await protocol.login(credentials))
+            // A login method without a callback (JSON, custom) fails it as an `invalid_response`.
+            response = await protocol[step]!(credentials as (Credentials & string) | undefined)
+            if (!response) return
+            next = life.fromResponse(response)
           } catch (error) {
             const failure = asAuthError(error, 'invalid_response')
             if (life.epoch === started) {
               life.tokens = null
-              ctx.setState({ ...anonymous })
+              ctx.setState(anonymous)
             }
             ctx.report(failure)
             throw failure
@@ -72,6 +81,7 @@ export const jwt =
           life.adopt(next)
           events.emit('login', { user: next.claims })
           await sync.recordAndPost(next, true).catch((error: AuthError) => ctx.report(error))
+          return { appState: (response as { appState?: unknown }).appState }
         })
       },
 
@@ -81,7 +91,7 @@ export const jwt =
         await sync.signOut('user')
         if (!protocol.logout || (!previous && !options.cookieTransport)) return
         try {
-          await protocol.logout({ accessToken: previous?.accessToken, refreshToken: previous?.refreshToken })
+          await protocol.logout({ ...previous })
         } catch (error) {
           const failure = revocationFailed(error)
           ctx.report(failure)

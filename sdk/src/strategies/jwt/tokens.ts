@@ -2,6 +2,7 @@ import type { ServerClock } from '../../clock.ts'
 import { AuthError } from '../../errors.ts'
 import type { AuthEvents } from '../../events.ts'
 import { createScheduler } from '../../refresh/scheduler.ts'
+import type { TokenResponse } from '../../login/types.ts'
 import type { HeldTokens } from '../../storage/types.ts'
 import { parseStoredTokens, readTokenSet, serializeTokens, type TokenSet } from '../../token.ts'
 import type { ClientContext } from '../types.ts'
@@ -14,9 +15,10 @@ export const superseded = () => new AuthError('not_authenticated', 'signed in or
 
 /**
  * The tokens this tab holds and their lifecycle: adopted (state, schedule), persisted, parsed and
- * checked, cleared. `due` runs when the proactive refresh is due (timer or wake from sleep).
+ * checked, cleared. `due` runs when the proactive refresh is due (timer or wake from sleep); `read`
+ * is the login method's token reader, if it brings one.
  */
-export function createTokenLifecycle(ctx: ClientContext, options: ResolvedJwtOptions, clock: ServerClock, storage: HeldTokens, due: () => void) {
+export function createTokenLifecycle(ctx: ClientContext, options: ResolvedJwtOptions, clock: ServerClock, storage: HeldTokens, due: () => void, read = readTokenSet) {
   const expect = options
   const leeway = (set: TokenSet) => {
     const iat = set.claims.iat
@@ -50,11 +52,10 @@ export function createTokenLifecycle(ctx: ClientContext, options: ResolvedJwtOpt
     },
     // Cookie storage expires with the token: give it local time.
     persist: (next: TokenSet) => storage.set(serializeTokens(next), next.expiresAt === null ? null : next.expiresAt - clock.offset),
-    parse: (raw: string) => parseStoredTokens(raw, clock.now(), expect),
+    parse: (raw: string) => parseStoredTokens(raw, clock.now(), expect, read),
 
-    fromResponse(response: { accessToken?: unknown; refreshToken?: unknown; expiresIn?: unknown }) {
-      // An answer without a refresh token keeps the one we have (RFC 6749 §6, S29).
-      const next = readTokenSet(response.accessToken, response.refreshToken ?? life.tokens?.refreshToken, response.expiresIn, clock.now(), expect)
+    fromResponse(response: TokenResponse) {
+      const next = read(response, clock.now(), expect, life.tokens)
       if (typeof next.claims.iat === 'number') clock.learn(next.claims.iat)
       return next
     },
