@@ -10,7 +10,7 @@ import {
 import { readIdTokenHint, scopedClaims } from '../domain/oidc/id-tokens.ts'
 import type { ProviderSession } from '../domain/oidc/provider-sessions.ts'
 import { randomToken, safeEqual } from '../domain/random.ts'
-import { authenticate } from './authenticate.ts'
+import { authenticate, REALM } from './authenticate.ts'
 import { assertRequestOrigin, cookieNames, loginCsrfCookieAttributes, providerCookieAttributes, type BackendParts, type RequestContext } from './context.ts'
 import { OIDC_PATHS } from './discovery-routes.ts'
 import { signIn } from './grants.ts'
@@ -25,12 +25,12 @@ import type { Route } from './route.ts'
 export function oidcRoutes(parts: BackendParts): Route[] {
   const userinfo = async (ctx: RequestContext) => {
     if (!ctx.request.headers.has('authorization')) {
-      throw new BackendError('missing_credentials', 'send the access token as a bearer token', { headers: { 'WWW-Authenticate': 'Bearer realm="authlens"' } })
+      throw new BackendError('missing_credentials', 'send the access token as a bearer token', { headers: { 'WWW-Authenticate': REALM } })
     }
     const principal = await authenticate(parts, ctx)
     if (principal.kind !== 'bearer' || !principal.claims.scope?.split(' ').includes('openid')) {
       throw new BackendError('insufficient_scope', 'this access token was not granted the openid scope', {
-        headers: { 'WWW-Authenticate': 'Bearer realm="authlens", error="insufficient_scope", scope="openid"' },
+        headers: { 'WWW-Authenticate': `${REALM}, error="insufficient_scope", scope="openid"` },
       })
     }
     const { user, claims } = principal

@@ -74,9 +74,8 @@ function validateClient(config: OidcClientConfig): OidcClient {
   }
   const where = `oidcClients["${clientId}"]`
   if (!Array.isArray(redirectUris) || redirectUris.length === 0) throw invalid(`${where}: redirectUris must list at least one URI`)
-  for (const uri of [...redirectUris, ...(Array.isArray(postLogoutRedirectUris) ? postLogoutRedirectUris : [undefined])]) {
-    assertRedirectUri(where, uri)
-  }
+  if (!Array.isArray(postLogoutRedirectUris)) throw invalid(`${where}: postLogoutRedirectUris must be an array`)
+  for (const uri of [...redirectUris, ...postLogoutRedirectUris]) assertRedirectUri(where, uri)
   if (name !== undefined && (typeof name !== 'string' || name.length === 0 || name.length > 100)) {
     throw invalid(`${where}: name must be a string of 1 to 100 characters`)
   }

@@ -68,9 +68,7 @@ export type Redemption =
 const VERIFIER = /^[A-Za-z0-9._~-]{43,128}$/
 
 export class AuthorizationCodes {
-  constructor(
-    private readonly options: { clock: Clock; records: CodeRecords },
-  ) {}
+  constructor(private readonly options: { clock: Clock; records: CodeRecords }) {}
 
   async issue(grant: CodeGrant, timings?: Timings): Promise<string> {
     const code = randomToken()
