@@ -36,7 +36,10 @@ function page(title: string, content: string, formTargets: string[] = []): Rende
         "base-uri 'none'",
       ].join('; '),
       'X-Frame-Options': 'DENY',
-      'Referrer-Policy': 'no-referrer',
+      // Not `no-referrer`: with it, browsers send `Origin: null` with the form's own POST (Fetch,
+      // "serialize a request origin"), and the login CSRF check refuses every real sign-in.
+      // `same-origin` still keeps the page's URL, the authorization request, from other origins.
+      'Referrer-Policy': 'same-origin',
     },
   }
 }
