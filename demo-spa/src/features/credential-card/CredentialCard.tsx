@@ -20,7 +20,7 @@ export function CredentialCard() {
       {signedIn ? (
         <>
           <ExpiryCountdown session={session} />
-          {mode.signIn === 'provider' && <IdTokenDetails mode={mode} />}
+          {mode.signIn === 'provider' && <IdTokenDetails refreshTokenIn={mode.holds.find((holding) => holding.what === 'Refresh token')?.where ?? '?'} />}
           {session ? <SessionDetails /> : <TokenDetails />}
         </>
       ) : (

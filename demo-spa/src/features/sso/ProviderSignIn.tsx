@@ -1,4 +1,4 @@
-import { useAuth, useAuthState } from '@authlens/sdk/react'
+import { useAuth } from '@authlens/sdk/react'
 import { useState } from 'react'
 import type { OidcAppId } from '../../backend-options.ts'
 import { signInError } from '../sign-in/sign-in-error.ts'
@@ -11,8 +11,7 @@ import { signInAtProvider, useJourney } from './provider-sign-in.ts'
  */
 export function ProviderSignIn({ app, singleSignOn = false }: { app: OidcAppId; singleSignOn?: boolean }) {
   const auth = useAuth()
-  const lastError = useAuthState((state) => state.lastError)
-  const finishing = useJourney((state) => state.finishing)
+  const { finishing, refused: callbackRefused } = useJourney()
   const [leaving, setLeaving] = useState(false)
   const [error, setError] = useState<string | null>(null)
 
@@ -27,7 +26,7 @@ export function ProviderSignIn({ app, singleSignOn = false }: { app: OidcAppId; 
     }
   }
 
-  const refused = error ?? (lastError ? signInError(lastError) : null)
+  const refused = error ?? (callbackRefused ? signInError(callbackRefused) : null)
   return (
     <section className="panel sign-in" aria-labelledby="provider-sign-in-heading">
       <h2 id="provider-sign-in-heading">Sign in</h2>

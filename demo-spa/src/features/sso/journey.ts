@@ -14,8 +14,6 @@ export interface Departure {
 export interface Arrival {
   at: number
   url: string
-  /** `document.referrer`: this app's own page when the provider redirected at once; empty after its sign-in page (`Referrer-Policy: no-referrer`). */
-  referrer: string
 }
 
 export interface JourneyStep {
@@ -39,7 +37,8 @@ export interface JourneyInput {
 
 const ms = (value: number) => `${Math.round(value)} ms`
 
-const time = (epochMs: number) => new Date(epochMs).toLocaleTimeString([], { hour12: false, fractionalSecondDigits: 3 })
+const time = (epochMs: number) =>
+  new Date(epochMs).toLocaleTimeString([], { hour: '2-digit', minute: '2-digit', second: '2-digit', fractionalSecondDigits: 3, hour12: false })
 
 /** The query of an authorization response, with the one-time values shortened: a code is still a secret for a minute. */
 function responseParams(url: URL): string {
@@ -48,18 +47,26 @@ function responseParams(url: URL): string {
     .join('&')
 }
 
+/**
+ * Whether the provider asked for a password on this trip: the ID token's `auth_time` says when the
+ * user last authenticated there, so one earlier than the departure is a sign-in reused (SSO).
+ */
+function howSignedIn(input: JourneyInput): string {
+  const providerHost = new URL(input.issuer).host
+  const authTime = 'claims' in input.outcome ? input.outcome.claims.auth_time : undefined
+  if (!input.departure || typeof authTime !== 'number') return `via the provider on ${providerHost}`
+  return authTime < Math.floor(input.departure.at / 1000)
+    ? `no sign-in page: the provider knew this browser by its session cookie on ${providerHost} and redirected at once`
+    : `via the provider's sign-in page on ${providerHost}: a password was typed there`
+}
+
 function arrivalStep(input: JourneyInput, url: URL): JourneyStep {
-  const { app, departure, arrival, issuer } = input
+  const { app, departure, arrival } = input
   const after = departure ? `after ${ms(arrival.at - departure.at)}; ` : ''
-  const providerHost = new URL(issuer).host
-  const direct = arrival.referrer !== '' && new URL(arrival.referrer).origin === url.origin
-  const how = direct
-    ? `the provider answered at once with a redirect: no sign-in page, so it knew this browser by its session cookie on ${providerHost}`
-    : `from the provider's sign-in page on ${providerHost}: a password was typed there`
   const failed = url.searchParams.get('error')
   return {
     title: `Provider → ${app}: ${url.pathname}?${responseParams(url)}`,
-    detail: `${after}${failed ? `the provider answered ${failed}` : how}`,
+    detail: `${after}${failed ? `the provider answered ${failed}` : howSignedIn(input)}`,
     tone: failed ? 'warn' : 'ok',
   }
 }
@@ -100,7 +107,9 @@ export function describeJourney(input: JourneyInput): JourneyStep[] {
         tone: 'info',
       }
     : { title: `${app} → provider`, detail: 'this tab recorded no departure (the sign-in began in another tab, or before a reload)', tone: 'warn' }
-  return [leave, arrivalStep(input, url), ...input.requests.map((entry) => requestStep(input, entry)), outcomeStep(input)]
+  // Only the provider's: what the app itself loads once signed in (its notes, say) is not part of the trip.
+  const provider = input.requests.filter((entry) => / \/(oauth|\.well-known)\//.test(entry.title))
+  return [leave, arrivalStep(input, url), ...provider.map((entry) => requestStep(input, entry)), outcomeStep(input)]
 }
 
 const DEPARTURE_KEY = 'authlens-demo:departure'

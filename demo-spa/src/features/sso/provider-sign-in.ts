@@ -18,9 +18,11 @@ interface JourneyState {
   /** The steps of the last sign-in that came back to this page; `null` before any. */
   steps: JourneyStep[] | null
   finishing: boolean
+  /** The callback's refusal, when it was refused. */
+  refused: unknown
 }
 
-export const useJourney = create<JourneyState>()(() => ({ steps: null, finishing: false }))
+export const useJourney = create<JourneyState>()(() => ({ steps: null, finishing: false, refused: null }))
 
 /** The provider's answer on this page: a `state` with a `code` or an `error`. */
 export const isRedirectCallback = (url: URL): boolean => url.searchParams.has('state') && (url.searchParams.has('code') || url.searchParams.has('error'))
@@ -43,20 +45,22 @@ export async function signInAtProvider(client: AuthClient, id: OidcAppId, option
  * `undefined` when the callback was refused (the steps say why).
  */
 export async function finishSignInAtProvider(client: AuthClient, id: OidcAppId, appName: string): Promise<unknown> {
-  const arrival = { at: Date.now(), url: location.href, referrer: document.referrer }
+  const arrival = { at: Date.now(), url: location.href }
   const departure = takeDeparture()
   const mark = logMark()
   useJourney.setState({ finishing: true })
   let appState: unknown
   let outcome: { claims: Record<string, unknown> } | { error: string }
+  let refused: unknown = null
   try {
     appState = (await client.handleRedirectCallback()).appState
     outcome = { claims: client.getState().user ?? {} }
   } catch (error) {
+    refused = error
     outcome = { error: isAuthError(error) ? error.code : String(error) }
   }
   const requests = entriesSince(mark, 'http')
   const { issuer } = oidcApp(id, location.port)
-  useJourney.setState({ finishing: false, steps: describeJourney({ app: appName, departure, arrival, requests, issuer, outcome, finishedAt: Date.now() }) })
+  useJourney.setState({ finishing: false, refused, steps: describeJourney({ app: appName, departure, arrival, requests, issuer, outcome, finishedAt: Date.now() }) })
   return appState
 }
