@@ -29,14 +29,15 @@ export const PROVIDER_HOST = '127.0.0.1'
 export type OidcAppId = 'a' | 'b'
 
 const OIDC_APPS = {
-  a: { clientId: 'authlens-demo', name: 'AuthLens demo (app A)', host: PROVIDER_HOST, home: '/', callback: '/callback' },
+  // Back from the provider's sign-out into the mode that left for it.
+  a: { clientId: 'authlens-demo', name: 'AuthLens demo (app A)', host: PROVIDER_HOST, home: '/', callback: '/callback', signedOut: '/?mode=oidc' },
   // One page: Vite's history fallback serves the root app for unknown paths, not app B's.
-  b: { clientId: 'authlens-demo-b', name: 'App B', host: 'localhost', home: '/app-b/', callback: '/app-b/' },
+  b: { clientId: 'authlens-demo-b', name: 'App B', host: 'localhost', home: '/app-b/', callback: '/app-b/', signedOut: '/app-b/' },
 } as const
 
 /** Where an app lives and what it is registered with, on the server's port. */
 export function oidcApp(id: OidcAppId, port: string | number) {
-  const { clientId, name, host, home, callback } = OIDC_APPS[id]
+  const { clientId, name, host, home, callback, signedOut } = OIDC_APPS[id]
   const origin = `http://${host}:${port}`
   return {
     clientId,
@@ -45,7 +46,7 @@ export function oidcApp(id: OidcAppId, port: string | number) {
     home: `${origin}${home}`,
     issuer: `http://${PROVIDER_HOST}:${port}`,
     redirectUri: `${origin}${callback}`,
-    postLogoutRedirectUri: `${origin}${home}`,
+    postLogoutRedirectUri: `${origin}${signedOut}`,
   }
 }
 

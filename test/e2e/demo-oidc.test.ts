@@ -70,9 +70,9 @@ describe('demo: OpenID Connect mode, and single sign-on across two origins (npm 
 
     // Sign-out goes through the provider's end-session and back; the provider forgot this browser.
     await page.getByRole('button', { name: 'Sign out' }).click()
-    await page.waitForURL((url) => url.pathname === '/' && url.port === new URL(session.demo.url).port)
+    await page.waitForURL(`${session.demo.url}/?mode=oidc`)
     await expect.poll(() => signInStatus(page).textContent(), { timeout: 15_000 }).toBe('Signed out')
-    await page.getByLabel(OIDC_MODE.label).check()
+    expect(await page.getByLabel(OIDC_MODE.label).isChecked()).toBe(true)
     await page.getByRole('button', { name: 'Sign in with AuthLens ID' }).click()
     await page.waitForURL(/\/oauth\/authorize\?/)
     expect(await page.getByLabel('Password').isVisible()).toBe(true)
