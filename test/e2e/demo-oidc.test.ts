@@ -1,7 +1,7 @@
 import type { Page } from 'playwright-core'
 import { describe, expect, it } from 'vitest'
 import { screenshotDir } from '../helpers/chromium.ts'
-import { appBUrl, eventLog, failedRequests, OIDC_MODE, openDemo, signInAtProvider, signInStatus, useDemoSession, watchConsole } from '../helpers/demo-page.ts'
+import { appBUrl, eventLog, failedRequests, OIDC_MODE, openDemo, runBreakIt, signInAtProvider, signInStatus, useDemoSession, watchConsole } from '../helpers/demo-page.ts'
 
 /** Back from the provider: a page load or two in Vite's dev mode, then the code exchange. */
 const signedInAsAlice = (page: Page) => expect.poll(() => signInStatus(page).textContent(), { timeout: 15_000 }).toMatch(/^Signed in as Alice Liddell/)
@@ -121,6 +121,18 @@ describe('demo: OpenID Connect mode, and single sign-on across two origins (npm 
     expect(await b.getByRole('note', { name: 'Why signed out' }).textContent()).toMatch(/the provider refused the refresh \(refresh: 400 invalid_grant: .+\)/)
     await expect.poll(() => eventLog(b)).toMatch(/HTTP POST \/oauth\/token 400/)
     await b.screenshot({ path: `${screenshotDir}demo-oidc-app-b-signed-out.png`, fullPage: true })
+    expect(problems.filter((problem) => !/oauth\/token/.test(problem))).toEqual([])
+  })
+
+  it('M8 at the provider: a stolen refresh token replayed at its token endpoint is reuse; the family is revoked and the app signed out', async () => {
+    const { page, problems } = await openDemo(session.browser.context, session.demo.url, OIDC_MODE.id)
+    await page.getByRole('button', { name: 'Sign in with AuthLens ID' }).click()
+    await signInAtProvider(page, 'alice', 'wonderland')
+    await signedInAsAlice(page)
+    const result = await runBreakIt(page, 'Replay an old refresh token')
+    expect(result).toMatch(/^Reuse detected \(refresh_token_reused\)/)
+    expect(result).toMatch(/3\. Replayed the copy: 400 refresh_token_reused\.→ POST \/oauth\/token 400 .*invalid_grant \(refresh_token_reused\)/)
+    await expect.poll(() => signInStatus(page).textContent()).toBe('Signed out')
     expect(problems.filter((problem) => !/oauth\/token/.test(problem))).toEqual([])
   })
 })

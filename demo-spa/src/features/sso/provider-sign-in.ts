@@ -3,6 +3,7 @@ import { oidc } from '@authlens/sdk/oidc'
 import { create } from 'zustand'
 import { entriesSince, logMark } from '../../app/log-store.ts'
 import { oidcApp, type OidcAppId } from '../../backend-options.ts'
+import { discoverProvider } from './discovery.ts'
 import { describeJourney, recordDeparture, takeDeparture, type JourneyStep } from './journey.ts'
 
 /** The scope both apps ask for: `offline_access` brings the refresh token that keeps them signed in. */
@@ -32,10 +33,8 @@ export const isRedirectCallback = (url: URL): boolean => url.searchParams.has('s
  * when and where for the step list the callback page builds.
  */
 export async function signInAtProvider(client: AuthClient, id: OidcAppId, options: { prompt?: 'none' | 'login'; appState?: unknown } = {}): Promise<void> {
-  const { issuer } = oidcApp(id, location.port)
-  const discovery = await fetch(`${issuer}/.well-known/openid-configuration`).then((response) => response.json() as Promise<{ authorization_endpoint?: unknown }>)
-  const endpoint = typeof discovery.authorization_endpoint === 'string' ? discovery.authorization_endpoint : `${issuer} (authorization endpoint)`
-  recordDeparture({ at: Date.now(), prompt: options.prompt, authorizationEndpoint: endpoint })
+  const { authorization_endpoint: authorizationEndpoint } = await discoverProvider(oidcApp(id, location.port).issuer)
+  recordDeparture({ at: Date.now(), prompt: options.prompt, authorizationEndpoint })
   await client.login(options)
 }
 

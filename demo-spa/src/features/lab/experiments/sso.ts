@@ -1,5 +1,6 @@
 import { isLabReport, LAB_WINDOW, labRunUrl, type LabReport } from '../../../app-b/lab-protocol.ts'
 import { oidcApp } from '../../../backend-options.ts'
+import { discoverProvider } from '../../sso/discovery.ts'
 import { sessionCookieAcross } from '../cross-site.ts'
 import { formatEstimate, timing } from '../format.ts'
 import { base64url, control, jwtClaims, LAB_USER, stats, type LabStats } from '../kit.ts'
@@ -10,11 +11,6 @@ import type { Experiment } from '../types.ts'
 const RUNS = 30
 /** Thirty sign-ins, each loading app B's page again, take a few seconds; far more means B is stuck. */
 const REPORT_WAIT_MS = 60_000
-
-interface ProviderMetadata {
-  authorization_endpoint: string
-  token_endpoint: string
-}
 
 const random = (bytes: number) => base64url(crypto.getRandomValues(new Uint8Array(bytes)))
 
@@ -34,7 +30,7 @@ const redirects = (before: LabStats, after: LabStats) => answered(before, after,
  */
 async function signInToAppA(): Promise<Record<string, unknown>> {
   const app = oidcApp('a', location.port)
-  const provider = (await (await fetch(`${app.issuer}/.well-known/openid-configuration`)).json()) as ProviderMetadata
+  const provider = await discoverProvider(app.issuer)
   const verifier = random(32)
   const challenge = base64url(new Uint8Array(await crypto.subtle.digest('SHA-256', new TextEncoder().encode(verifier))))
   const authorize = new URL(provider.authorization_endpoint)
