@@ -1,7 +1,26 @@
 import { mockBackendPlugin } from '@authlens/mock-server/vite'
 import react from '@vitejs/plugin-react'
-import { defineConfig } from 'vite'
-import { demoBackendOptions, hs256Service } from './src/backend-options.ts'
+import { fileURLToPath } from 'node:url'
+import { defineConfig, type Plugin } from 'vite'
+import { demoBackendOptions, demoOidcClients, hs256Service, oidcApp, PROVIDER_HOST } from './src/backend-options.ts'
+
+/** `npm start` names both apps of the single sign-on demo, on the port the server got. */
+function printAppUrls(): Plugin {
+  return {
+    name: 'authlens-print-app-urls',
+    configureServer(server) {
+      const printUrls = server.printUrls
+      server.printUrls = () => {
+        printUrls()
+        const address = server.httpServer?.address()
+        if (!address || typeof address === 'string') return
+        const [a, b] = [oidcApp('a', address.port), oidcApp('b', address.port)]
+        server.config.logger.info(`  ➜  App A (OpenID Connect mode): ${a.home}?mode=oidc`)
+        server.config.logger.info(`  ➜  App B (another origin, single sign-on): ${b.home}`)
+      }
+    },
+  }
+}
 
 /**
  * Default mode: the mock backend is mounted in the dev server (real cookies, real HttpOnly).
@@ -18,10 +37,14 @@ export default defineConfig(({ mode }) => ({
           // the main backend's routes match under any prefix (`*/api/me` also matches /hs256/api/me).
           mockBackendPlugin({ ...demoBackendOptions, ...hs256Service }),
           // trustLoopbackAliases: the lab's cross-domain experiment calls the API at http://localhost:PORT
-          // from the page at http://127.0.0.1:PORT, a second origin served by the same backend.
-          mockBackendPlugin({ ...demoBackendOptions, trustLoopbackAliases: true }),
+          // from the page at http://127.0.0.1:PORT, a second origin served by the same backend. The
+          // same backend is the OpenID Provider of app A (127.0.0.1) and app B (localhost).
+          mockBackendPlugin({ ...demoBackendOptions, trustLoopbackAliases: true, issuerFromServer: PROVIDER_HOST, oidcClients: demoOidcClients }),
+          printAppUrls(),
         ]),
   ],
+  // App B is a page of its own, so the static build carries it too.
+  build: { rolldownOptions: { input: ['index.html', 'app-b/index.html'].map((page) => fileURLToPath(new URL(page, import.meta.url))) } },
   // cors: false, because Vite's own CORS middleware runs first and admits every loopback origin;
   // the mock backend alone must decide, or the lab would measure Vite instead of the backend.
   server: { port: Number(process.env.PORT ?? 5173), host: '127.0.0.1', cors: false },

@@ -10,10 +10,15 @@ import { LabPage } from './features/lab/LabPage.tsx'
 import { ModePicker } from './features/mode-picker/ModePicker.tsx'
 import { NotesPanel } from './features/notes/NotesPanel.tsx'
 import { SignInForm } from './features/sign-in/SignInForm.tsx'
+import { AppBLink } from './features/sso/AppBLink.tsx'
+import { JourneySteps } from './features/sso/JourneySteps.tsx'
+import { ProviderSignIn } from './features/sso/ProviderSignIn.tsx'
+import { MODES } from './modes.ts'
 
 function LiveDemo() {
   const connection = useDemo((state) => state.connection)
-  const signIn = <SignInForm />
+  const provider = MODES[connection.mode].signIn === 'provider'
+  const signIn = provider ? <ProviderSignIn app="a" /> : <SignInForm />
   return (
     // Keyed by mode: a new client means fresh components, with nothing of the old mode's state.
     <AuthProvider key={connection.mode} client={connection.client}>
@@ -25,6 +30,8 @@ function LiveDemo() {
           <RequireAuth anonymous={signIn} fallback={signIn}>
             <NotesPanel />
           </RequireAuth>
+          {provider && <JourneySteps />}
+          {provider && <AppBLink />}
           <BreakItPanel />
         </div>
         <div className="column">

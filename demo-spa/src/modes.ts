@@ -1,9 +1,12 @@
 import { jwt, session, type AuthClientOptions, type JwtOptions } from '@authlens/sdk'
 import { devtools } from '@authlens/sdk/devtools'
 import { cookieStorage, webStorage } from '@authlens/sdk/storage'
+import { backendInWorker } from './app/runtime.ts'
+import { oidcApp } from './backend-options.ts'
+import { oidcLogin } from './features/sso/provider-sign-in.ts'
 
-/** The five auth modes of DESIGN.md ("The auth modes"), as the demo offers them. */
-export const MODE_IDS = ['session', 'memory', 'localStorage', 'sessionStorage', 'cookie'] as const
+/** The auth modes of DESIGN.md ("The auth modes"), as the demo offers them. */
+export const MODE_IDS = ['session', 'memory', 'localStorage', 'sessionStorage', 'cookie', 'oidc'] as const
 export type ModeId = (typeof MODE_IDS)[number]
 
 /** Where a piece of the credential lives, and whether a script on the page can read it. */
@@ -27,6 +30,10 @@ export interface DemoMode {
   holds: Holding[]
   /** The refresh token is in storage a script can read, so it can be stolen and replayed. */
   refreshTokenReadable: boolean
+  /** A password form on this page, or a trip to the OpenID Provider's sign-in page. */
+  signIn: 'password' | 'provider'
+  /** Why this build cannot offer the mode; shown beside its disabled choice. */
+  unavailable?: string
 }
 
 /**
@@ -59,6 +66,7 @@ export const MODES: Record<ModeId, DemoMode> = {
       { what: 'CSRF token', where: 'XSRF-TOKEN cookie, copied into the X-XSRF-TOKEN header', readableByScript: true },
     ],
     refreshTokenReadable: false,
+    signIn: 'password',
   },
   memory: {
     id: 'memory',
@@ -74,6 +82,7 @@ export const MODES: Record<ModeId, DemoMode> = {
       { what: 'CSRF token', where: 'XSRF-TOKEN cookie, sent with the cookie-borne refresh', readableByScript: true },
     ],
     refreshTokenReadable: false,
+    signIn: 'password',
   },
   localStorage: {
     id: 'localStorage',
@@ -85,6 +94,7 @@ export const MODES: Record<ModeId, DemoMode> = {
     notesVia: 'axios',
     holds: [{ what: 'Access and refresh token', where: 'localStorage (persists across tabs and restarts)', readableByScript: true }],
     refreshTokenReadable: true,
+    signIn: 'password',
   },
   sessionStorage: {
     id: 'sessionStorage',
@@ -96,6 +106,7 @@ export const MODES: Record<ModeId, DemoMode> = {
     notesVia: 'auth.fetch',
     holds: [{ what: 'Access and refresh token', where: 'sessionStorage (this tab)', readableByScript: true }],
     refreshTokenReadable: true,
+    signIn: 'password',
   },
   cookie: {
     id: 'cookie',
@@ -107,15 +118,40 @@ export const MODES: Record<ModeId, DemoMode> = {
     notesVia: 'auth.fetch',
     holds: [{ what: 'Access and refresh token', where: 'a JS-readable cookie (document.cookie)', readableByScript: true }],
     refreshTokenReadable: true,
+    signIn: 'password',
+  },
+  oidc: {
+    id: 'oidc',
+    label: 'OIDC (code + PKCE)',
+    summary:
+      'Sign-in at the OpenID Provider’s own page (Authorization Code + PKCE); this app gets an ID token (who signed in) and an access token (for the API). The provider’s session cookie signs you in to app B, on another origin, without a password.',
+    strategy: 'jwt',
+    storage: 'sessionStorage',
+    // sessionStorage keeps the refresh token across a reload of this tab (memory would lose it):
+    // the trade-off is that page scripts can read it, as the card shows.
+    options: common('oidc', demoJwt({ storage: webStorage('sessionStorage'), login: oidcLogin('a') })),
+    notesVia: 'auth.fetch',
+    holds: [
+      { what: 'ID token (JWT)', where: 'sessionStorage (this tab), with the other two: its claims are the user', readableByScript: true },
+      { what: 'Access token (JWT)', where: 'sessionStorage (this tab), sent as Authorization: Bearer', readableByScript: true },
+      { what: 'Refresh token', where: 'sessionStorage (this tab), rotated at every refresh', readableByScript: true },
+      { what: 'Provider session', where: `HttpOnly cookie of the provider (${oidcApp('a', location.port).issuer}): what signs app B in`, readableByScript: false },
+    ],
+    refreshTokenReadable: true,
+    signIn: 'provider',
+    ...(backendInWorker && { unavailable: 'needs npm start: the provider’s pages are navigations, and a service worker cannot answer them' }),
   },
 }
 
 export const isModeId = (value: unknown): value is ModeId => MODE_IDS.includes(value as ModeId)
 
-/** The mode named in the URL (`?mode=`), so a second tab opens in the same mode. */
+/**
+ * The mode named in the URL (`?mode=`), so a second tab opens in the same mode; the provider's
+ * callback, whose URL is registered exactly and carries no mode, is the OIDC mode's.
+ */
 export function modeFromUrl(url: URL): ModeId {
-  const value = url.searchParams.get('mode')
-  return isModeId(value) ? value : 'memory'
+  const value = url.pathname === new URL(oidcApp('a', url.port).redirectUri).pathname ? 'oidc' : url.searchParams.get('mode')
+  return isModeId(value) && !MODES[value].unavailable ? value : 'memory'
 }
 
 /** The same page in another mode; the hash (which section is shown) is kept. */

@@ -83,7 +83,7 @@ describe('demo: break it', () => {
     const stolen = await runBreakIt(page, 'Simulate an XSS read of storage')
     expect(stolen).toMatch(/Exfiltrated: access token \(from localStorage\), refresh token \(from localStorage\)/)
     const evidence = await breakIt(page, 'Simulate an XSS read of storage').getByLabel('What the script could send').textContent()
-    expect(evidence).toMatch(/"authlens:demo-localStorage": "\{\\"v\\":1,\\"accessToken\\":\\"eyJ[\w-]+\.[\w-]+\.[\w-]+\\",\\"refreshToken\\":\\"[\w-]+\\"}"/)
+    expect(evidence).toMatch(/"authlens:demo-localStorage": "\{\\"accessToken\\":\\"eyJ[\w-]+\.[\w-]+\.[\w-]+\\",\\"refreshToken\\":\\"[\w-]+\\",\\"expiresAt\\":\d+,\\"v\\":1}"/)
     await page.screenshot({ path: `${screenshotDir}demo-break-xss-localstorage.png`, fullPage: true })
 
     // Signed out first: tokens another mode left in localStorage would be readable by the script too.

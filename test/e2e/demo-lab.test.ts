@@ -15,6 +15,7 @@ const CLAIMS: Array<{ id: string; claim: RegExp }> = [
   { id: 'cross-domain', claim: /Bearer tokens cross origins easily/ },
   { id: 'jwks', claim: /Any service can verify a JWT/ },
   { id: 'expiry', claim: /Short-lived access tokens/ },
+  { id: 'sso', claim: /JWTs can be used for SSO across services/ },
 ]
 
 interface ExportedResult {
@@ -129,6 +130,19 @@ describe('demo: comparison lab', () => {
     expect(csrfValue('Bearer: notes created by cross-site form posts')).toBe(0)
     expect(csrfValue('CSRF rejections by the server')).toBe(3)
     expect(csrf?.verdict).toBe('depends')
+
+    // Single sign-on, measured in app B's own window on http://localhost:PORT: one password typed in
+    // A, none for B's 30 silent sign-ins, one redirect each, both apps with JWTs of their own.
+    const sso = exported.find((result) => result.id === 'sso')
+    const ssoValue = (label: string) => sso?.measured.find((measurement) => measurement.label === label)
+    expect(ssoValue('Passwords typed: app A')?.value).toBe(1)
+    expect(ssoValue('Passwords typed: app B (30 sign-ins)')?.value).toBe(0)
+    expect(ssoValue('App B signed in without a password')?.value).toBe(30)
+    expect(ssoValue('Redirects per app B sign-in')?.value).toBe(1)
+    expect(ssoValue('Time to be signed in to app B')?.samples).toBe(30)
+    expect(ssoValue('Session cookie call to the other origin')?.value).toBe(401)
+    expect(sso?.why).toMatch(/A's ID token is for authlens-demo, B's for authlens-demo-b, both naming the same provider session/)
+    expect(sso?.verdict).toBe('depends')
 
     // The lab left the server as it found it: real clock, denylist on, bob signed out everywhere.
     const stats = (await (await fetch(`${session.demo.url}/__mock/stats`)).json()) as Record<string, unknown>

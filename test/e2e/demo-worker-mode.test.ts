@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { launchChromium, screenshotDir, type LaunchedBrowser } from '../helpers/chromium.ts'
-import { eventLog, openDemo, signIn } from '../helpers/demo-page.ts'
+import { appBUrl, eventLog, OIDC_MODE, openDemo, signIn } from '../helpers/demo-page.ts'
 import { startDemoServer } from '../helpers/demo-server.ts'
 
 /** The browser runtime: the same handlers in MSW's service worker, no server behind the page. */
@@ -35,6 +35,18 @@ describe('demo with the backend in a service worker', () => {
     expect(problems).toEqual([])
   })
 
+  it('offers the OIDC mode and app B disabled, with the reason: the provider pages are navigations', async () => {
+    const { page, problems } = await openDemo(browser.context, demo.url, OIDC_MODE.id)
+    // Asked for in the URL, but not offered: the page falls back to the default mode.
+    expect(await page.getByLabel(OIDC_MODE.label).isDisabled()).toBe(true)
+    expect(await page.getByLabel(OIDC_MODE.label).isChecked()).toBe(false)
+    expect(await page.getByText(/unavailable: needs npm start: the provider’s pages are navigations, and a service worker cannot answer them/).isVisible()).toBe(true)
+    await page.goto(appBUrl(demo.url))
+    expect(await page.getByRole('note').textContent()).toMatch(/App B needs npm start/)
+    expect(await page.getByRole('button', { name: /Sign in/ }).count()).toBe(0)
+    expect(problems).toEqual([])
+  })
+
   it('marks the lab experiments that need the HTTP server as not available instead of failing them', async () => {
     const { page } = await openDemo(browser.context, demo.url, 'memory')
     await page.getByRole('navigation', { name: 'Sections' }).getByRole('link', { name: 'Comparison lab' }).click()
@@ -43,7 +55,7 @@ describe('demo with the backend in a service worker', () => {
     await expect.poll(() => lab.getByRole('status', { name: 'Lab status' }).textContent(), { timeout: 120_000 }).toMatch(/^Finished: /)
     const table = lab.getByRole('table')
     // Server heap, a server's clock, a second site, a cross-site form: none of these exist without a server process.
-    for (const claim of [/Sessions need server memory per active user/, /JWTs are faster/, /Bearer tokens cross origins easily/, /Cookie sessions are open to CSRF/]) {
+    for (const claim of [/Sessions need server memory per active user/, /JWTs are faster/, /Bearer tokens cross origins easily/, /Cookie sessions are open to CSRF/, /JWTs can be used for SSO/]) {
       const text = await table.getByRole('row', { name: claim }).innerText()
       expect(text, text).toMatch(/not available[\s\S]*Not available in the worker build: /)
     }

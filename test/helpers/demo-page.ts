@@ -14,6 +14,9 @@ export const DEMO_MODES = [
 
 export type DemoModeId = (typeof DEMO_MODES)[number]['id']
 
+/** The sixth mode: sign-in at the OpenID Provider's page, so it has no password form of its own. */
+export const OIDC_MODE = { id: 'oidc', label: 'OIDC (code + PKCE)' } as const
+
 /**
  * Console errors and warnings of a page, and uncaught exceptions. Chromium also reports every 4xx
  * answer to a fetch as "Failed to load resource"; those of the API are the auth flow working as
@@ -31,7 +34,7 @@ export function watchConsole(page: Page): string[] {
   return problems
 }
 
-export async function openDemo(context: BrowserContext, baseUrl: string, mode: DemoModeId): Promise<{ page: Page; problems: string[] }> {
+export async function openDemo(context: BrowserContext, baseUrl: string, mode: DemoModeId | typeof OIDC_MODE.id): Promise<{ page: Page; problems: string[] }> {
   const page = await context.newPage()
   const problems = watchConsole(page)
   await page.goto(`${baseUrl}/?mode=${mode}`)
@@ -46,6 +49,17 @@ export async function signIn(page: Page, username: string, password: string, nam
   await page.getByRole('button', { name: 'Sign in' }).click()
   await expect.poll(() => signInStatus(page).textContent()).toMatch(new RegExp(`^Signed in as ${name}`))
 }
+
+/** On the provider's own sign-in page, as a person fills it in. */
+export async function signInAtProvider(page: Page, username: string, password: string): Promise<void> {
+  await page.waitForURL(/\/oauth\/authorize\?/)
+  await page.getByLabel('Username').fill(username)
+  await page.getByLabel('Password').fill(password)
+  await page.getByRole('button', { name: 'Sign in' }).click()
+}
+
+/** App B of the single sign-on demo: the same server under its other loopback name. */
+export const appBUrl = (baseUrl: string): string => `${baseUrl.replace('//127.0.0.1:', '//localhost:')}/app-b/`
 
 export async function signOut(page: Page): Promise<void> {
   await page.getByRole('button', { name: 'Sign out' }).click()
@@ -86,7 +100,8 @@ export async function clearOrigin(context: BrowserContext, baseUrl: string): Pro
   for (const page of context.pages()) if (page !== blank) await page.close()
   await context.clearCookies()
   const cdp = await context.newCDPSession(blank)
-  await cdp.send('Storage.clearDataForOrigin', { origin: new URL(baseUrl).origin, storageTypes: 'all' })
+  // App B's origin too: the same server under its other loopback name.
+  for (const origin of [new URL(baseUrl).origin, new URL(appBUrl(baseUrl)).origin]) await cdp.send('Storage.clearDataForOrigin', { origin, storageTypes: 'all' })
   await cdp.detach()
 }
 

@@ -1,6 +1,7 @@
 import { create } from 'zustand'
 import { modeFromUrl, urlForMode, type ModeId } from '../modes.ts'
 import { connect, type Connection } from './connect.ts'
+import { finishSignInAtProvider, isRedirectCallback } from '../features/sso/provider-sign-in.ts'
 import { addLog, type Tone } from './log-store.ts'
 import { mockControls, type BackendSnapshot } from './mock-controls.ts'
 
@@ -63,6 +64,16 @@ export const useDemo = create<DemoState>()((set, get) => ({
 
 /** Server time in milliseconds, as the mock backend's clock (possibly skewed on purpose) sees it. */
 export const serverNow = (): number => Date.now() + (useDemo.getState().backend?.clockOffsetSeconds ?? 0) * 1000
+
+// The provider sent the browser back here: finish the sign-in once (outside React, whose strict
+// mode runs effects twice, and a callback's state is good for one use), then return to where it began.
+if (isRedirectCallback(new URL(location.href))) {
+  void finishSignInAtProvider(useDemo.getState().connection.client, 'a', 'App A').then((appState) => {
+    const returnTo = (appState as { returnTo?: unknown } | undefined)?.returnTo
+    // Only a path of this origin: the state came back through the address bar.
+    history.replaceState(history.state, '', typeof returnTo === 'string' && /^\/(?!\/)/.test(returnTo) ? returnTo : urlForMode(new URL(location.origin), 'oidc'))
+  })
+}
 
 // During development, a hot update of this module must not leave the old client running.
 import.meta.hot?.dispose(() => useDemo.getState().connection.dispose())

@@ -4,6 +4,7 @@ import { Panel } from '../../components/Panel.tsx'
 import { MODES } from '../../modes.ts'
 import { ExpiryCountdown } from './ExpiryCountdown.tsx'
 import { Holdings } from './Holdings.tsx'
+import { IdTokenDetails } from './IdTokenDetails.tsx'
 import { ScriptReadable } from './ScriptReadable.tsx'
 import { SessionDetails } from './SessionDetails.tsx'
 import { TokenDetails } from './TokenDetails.tsx'
@@ -19,6 +20,7 @@ export function CredentialCard() {
       {signedIn ? (
         <>
           <ExpiryCountdown session={session} />
+          {mode.signIn === 'provider' && <IdTokenDetails refreshTokenIn={mode.holds.find((holding) => holding.what === 'Refresh token')?.where ?? '?'} />}
           {session ? <SessionDetails /> : <TokenDetails />}
         </>
       ) : (

@@ -1,4 +1,4 @@
-import { stats, type LabStats } from './kit.ts'
+import { failure, labClient, me, stats, withClient, type LabStats } from './kit.ts'
 
 /**
  * The same server under its other loopback name: http://127.0.0.1:PORT and http://localhost:PORT
@@ -12,6 +12,23 @@ export function otherOrigin(): string {
   if (!other) throw new Error(`no second origin for ${hostname}: the experiment needs the dev server on 127.0.0.1 or localhost`)
   return `${protocol}//${other}:${port}`
 }
+
+/** A cross-origin call; a CORS refusal is a TypeError in fetch, reported as status 0. */
+export async function crossOriginCall(url: string, init: RequestInit): Promise<{ status: number; text: string }> {
+  try {
+    const response = await fetch(url, init)
+    return { status: response.status, text: await failure(response) }
+  } catch (error) {
+    return { status: 0, text: `blocked (${error instanceof Error ? error.message : String(error)})` }
+  }
+}
+
+/** A session signed in on this origin, called at home and on the other origin with credentials included. */
+export const sessionCookieAcross = () =>
+  withClient(labClient('session'), async () => ({
+    home: (await me('cookies')).status,
+    away: await crossOriginCall(`${otherOrigin()}/api/me`, { credentials: 'include' }),
+  }))
 
 export type FormEnctype = 'application/x-www-form-urlencoded' | 'text/plain'
 

@@ -11,15 +11,17 @@ interface LabState {
   runAll(): Promise<void>
 }
 
+// Skipped, not failed: the worker build has no server process and serves one origin only, so
+// these would only measure the build's limits; the row says so instead.
+const unavailableHere = (experiment: Experiment): boolean => backendInWorker && experiment.needsHttpServer !== undefined
+
 /** One experiment as a row; a throw becomes a failure row so it cannot hide the others. */
-async function runOne(experiment: Experiment): Promise<LabRow> {
-  // Skipped, not failed: the worker build has no server process and serves one origin only, so
-  // these would only measure the build's limits; the row says so instead.
-  if (backendInWorker && experiment.needsHttpServer) {
+async function runOne(experiment: Experiment, window: Window | null): Promise<LabRow> {
+  if (unavailableHere(experiment)) {
     return { kind: 'unavailable', unavailable: { id: experiment.id, claim: experiment.claim, reason: `Not available in the worker build: ${experiment.needsHttpServer}` } }
   }
   try {
-    return { kind: 'result', result: await experiment.run() }
+    return { kind: 'result', result: await experiment.run(window) }
   } catch (error) {
     return { kind: 'failure', failure: { id: experiment.id, claim: experiment.claim, error: error instanceof Error ? error.message : String(error) } }
   }
@@ -36,10 +38,20 @@ export const useLab = create<LabState>()((set, get) => ({
   async runAll() {
     if (get().running) return
     set({ rows: [], finishedAt: null })
-    for (const experiment of EXPERIMENTS) {
-      set({ running: experiment.title })
-      const row = await runOne(experiment)
-      set((state) => ({ rows: [...state.rows, row] }))
+    // Still within the click: `null` where the browser blocked the popup.
+    const windows = new Map(
+      EXPERIMENTS.flatMap((experiment) =>
+        experiment.window && !unavailableHere(experiment) ? [[experiment.id, window.open(experiment.window.url(), experiment.window.name, 'popup,width=560,height=480')] as const] : [],
+      ),
+    )
+    try {
+      for (const experiment of EXPERIMENTS) {
+        set({ running: experiment.title })
+        const row = await runOne(experiment, windows.get(experiment.id) ?? null)
+        set((state) => ({ rows: [...state.rows, row] }))
+      }
+    } finally {
+      for (const opened of windows.values()) opened?.close()
     }
     set({ running: null, finishedAt: new Date().toISOString() })
   },

@@ -33,8 +33,14 @@ export interface Experiment {
    * "unavailable" row with this reason instead of running it into a failure.
    */
   needsHttpServer?: string
+  /**
+   * A window on another origin the experiment works in, opened by the runner at the Run click,
+   * before anything is awaited: browsers open a popup only in answer to a click, and by this
+   * experiment's turn that moment is long gone. `url` is what it shows while it waits.
+   */
+  window?: { name: string; url(): string }
   /** Runs live against the backend and cleans up after itself (sign-out, settings and clock put back). */
-  run(): Promise<ExperimentResult>
+  run(window: Window | null): Promise<ExperimentResult>
 }
 
 /** An experiment that threw: shown as a row, so one failure does not hide the others. */

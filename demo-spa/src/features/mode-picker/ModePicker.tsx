@@ -13,9 +13,12 @@ export function ModePicker() {
       <legend>Auth mode</legend>
       <div className="mode-options">
         {MODE_IDS.map((id) => (
-          <label key={id} className={id === mode ? 'mode-option selected' : 'mode-option'}>
-            <input type="radio" name="auth-mode" value={id} checked={id === mode} onChange={() => switchMode(id)} />
-            <span>{MODES[id].label}</span>
+          <label key={id} className={id === mode ? 'mode-option selected' : 'mode-option'} title={MODES[id].unavailable}>
+            <input type="radio" name="auth-mode" value={id} checked={id === mode} disabled={MODES[id].unavailable !== undefined} onChange={() => switchMode(id)} />
+            <span>
+              {MODES[id].label}
+              {MODES[id].unavailable && <span className="small muted"> (unavailable: {MODES[id].unavailable})</span>}
+            </span>
           </label>
         ))}
       </div>

@@ -1,19 +1,35 @@
+import type { Connection } from '../../../app/connect.ts'
 import { logMark } from '../../../app/log-store.ts'
+import { oidcApp } from '../../../backend-options.ts'
+import type { DemoMode } from '../../../modes.ts'
+import { discoverProvider } from '../../sso/discovery.ts'
 import { abbreviate } from '../../../lib/jwt.ts'
 import { stealRefreshToken, type StorageArea } from '../../../lib/page-secrets.ts'
 import { httpLines, isSignedIn } from '../probe.ts'
 import { isSession, needsSignIn, type BreakAction } from '../types.ts'
 
+/** The error code; the token endpoint answers reuse as RFC 6749 asks, `invalid_grant`, naming it as the reason. */
 const errorOf = async (response: Response): Promise<string> => {
-  const body = (await response.json().catch(() => null)) as { error?: unknown } | null
-  return typeof body?.error === 'string' ? body.error : ''
+  const body = (await response.json().catch(() => null)) as { error?: unknown; reason?: unknown } | null
+  const error = typeof body?.error === 'string' ? body.error : ''
+  return error === 'invalid_grant' && body?.reason === 'refresh_token_reused' ? body.reason : error
+}
+
+/** The thief presents the copy where the app itself refreshes: the JSON endpoint, or the provider's token endpoint. */
+async function replayAt(connection: Connection, mode: DemoMode, stolen: string): Promise<Response> {
+  if (mode.signIn === 'provider') {
+    const app = oidcApp('a', location.port)
+    const { token_endpoint: tokenEndpoint } = await discoverProvider(app.issuer)
+    return connection.fetch(tokenEndpoint, { method: 'POST', body: new URLSearchParams({ grant_type: 'refresh_token', refresh_token: stolen, client_id: app.clientId }) })
+  }
+  return connection.fetch('/api/auth/refresh', { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ refreshToken: stolen }) })
 }
 
 export const replay: BreakAction = {
   id: 'replay',
   title: 'Replay an old refresh token',
   explain:
-    'Plays a thief: copies the refresh token from storage, lets the app refresh (so the copy is now an old token), then sends the copy to POST /api/auth/refresh. Presenting a rotated token again is reuse: the server revokes the whole family, and the app’s next refresh signs it out.',
+    'Plays a thief: copies the refresh token from storage, lets the app refresh (so the copy is now an old token), then sends the copy where the app refreshes (POST /api/auth/refresh, or the provider’s token endpoint in the OIDC mode). Presenting a rotated token again is reuse: the server revokes the whole family, and the app’s next refresh signs it out.',
   button: 'Steal and replay',
   unavailable(mode, signedIn) {
     if (isSession(mode)) return 'No refresh token here: the session id is the only credential, and it is HttpOnly.'
@@ -32,11 +48,7 @@ export const replay: BreakAction = {
     steps.push(`2. The app refreshed; its refresh token is now ${rotated ? abbreviate(rotated, 6) : 'gone'}, the copy is an old one.`, ...httpLines(mark))
 
     mark = logMark()
-    const response = await connection.fetch('/api/auth/refresh', {
-      method: 'POST',
-      headers: { 'Content-Type': 'application/json' },
-      body: JSON.stringify({ refreshToken: stolen }),
-    })
+    const response = await replayAt(connection, mode, stolen)
     const error = await errorOf(response)
     steps.push(`3. Replayed the copy: ${response.status} ${error}.`, ...httpLines(mark))
 

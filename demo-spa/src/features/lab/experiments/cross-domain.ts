@@ -1,16 +1,6 @@
-import { accessToken, control, failure, LAB_USER, labClient, me, withClient } from '../kit.ts'
-import { otherOrigin } from '../cross-site.ts'
+import { accessToken, control, LAB_USER, labClient, withClient } from '../kit.ts'
+import { crossOriginCall as call, otherOrigin, sessionCookieAcross } from '../cross-site.ts'
 import type { Experiment } from '../types.ts'
-
-/** A cross-origin call; a CORS refusal is a TypeError in fetch, reported as status 0. */
-async function call(url: string, init: RequestInit): Promise<{ status: number; text: string }> {
-  try {
-    const response = await fetch(url, init)
-    return { status: response.status, text: await failure(response) }
-  } catch (error) {
-    return { status: 0, text: `blocked (${error instanceof Error ? error.message : String(error)})` }
-  }
-}
 
 export const crossDomain: Experiment = {
   id: 'cross-domain',
@@ -24,10 +14,7 @@ export const crossDomain: Experiment = {
       call(`${api}/api/me`, { credentials: 'omit', headers: { Authorization: `Bearer ${await accessToken(client)}` } }),
     )
     // (b) The page's session cookie works at home, and is not sent to the other host at all.
-    const session = await withClient(labClient('session'), async () => ({
-      home: (await me('cookies')).status,
-      away: await call(`${api}/api/me`, { credentials: 'include' }),
-    }))
+    const session = await sessionCookieAcross()
     // (c) Signing in on the API host itself from this page: the login succeeds, but the browser
     // will not store or send its SameSite=Lax cookie in a cross-site fetch, so the next call is anonymous again.
     const login = await call(`${api}/api/session/login`, { method: 'POST', credentials: 'include', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(LAB_USER) })

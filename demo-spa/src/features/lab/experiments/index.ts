@@ -6,8 +6,9 @@ import { jwks } from './jwks.ts'
 import { memory } from './memory.ts'
 import { performanceExperiment } from './performance.ts'
 import { revocation } from './revocation.ts'
+import { sso } from './sso.ts'
 import { storageSecurity } from './storage.ts'
 import { tokenSize } from './token-size.ts'
 
 /** In the order the table shows them; each is independent and cleans up after itself. */
-export const EXPERIMENTS: Experiment[] = [tokenSize, revocation, performanceExperiment, memory, storageSecurity, csrf, crossDomain, jwks, expiry]
+export const EXPERIMENTS: Experiment[] = [tokenSize, revocation, performanceExperiment, memory, storageSecurity, csrf, crossDomain, jwks, expiry, sso]
