@@ -285,6 +285,17 @@ describe('dpop(): server nonces (RFC 9449 §8, §9)', () => {
     expect((await auth.fetch('/me')).status).toBe(200)
   })
 
+  it('D7 a nonce demanded at the logout: one retry, and the access token it presents is revoked', async () => {
+    freezeClock()
+    const { auth, h, dpopStats } = setup(NONCES)
+    await auth.login(alice)
+    advanceClock(2 * ROTATION_MS)
+    await auth.logout()
+    expect(h.count('/api/auth/logout')).toBe(2)
+    expect(dpopStats().refused).toEqual({ nonce: 2 })
+    expect(h.backend.snapshot()).toMatchObject({ revokedAccessTokens: 1, liveRefreshFamilies: 0 })
+  })
+
   it('D7 a challenge that persists after the one retry: a typed error, no third request, no refresh', async () => {
     freezeClock()
     harness = sdkHarness({ now: () => Date.now(), ...NONCES })
