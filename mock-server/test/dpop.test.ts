@@ -323,6 +323,25 @@ describe('D7 server nonces', () => {
     expect(retry.headers.get('dpop-nonce')).toBe(nonce)
   })
 
+  it('D7 at the logout: a DPoP token presented without the nonce is a challenge, not ignored; the retry with it revokes the token', async () => {
+    const f = fixture()
+    const key = await generateDpopKey()
+    const { accessToken, refreshToken } = await boundLogin(f, key)
+    await nonceOn(f)
+    const logout = async (nonce?: string) =>
+      f.agent.request('POST', '/api/auth/logout', { json: { refreshToken }, headers: await withProof(f, key, 'POST', '/api/auth/logout', { accessToken, ...(nonce && { nonce }) }) })
+    const first = await logout()
+    expect(first.status).toBe(401)
+    expect(first.body.error).toBe('use_dpop_nonce')
+    expect(first.headers.get('www-authenticate')).toMatch(new RegExp(`^${ALGS}, error="use_dpop_nonce"`))
+    // Nothing happened yet: the client is to send it again.
+    expect(f.agent.backend.snapshot()).toMatchObject({ revokedAccessTokens: 0, liveRefreshFamilies: 1 })
+    const retry = await logout(first.headers.get('dpop-nonce')!)
+    expect(retry.status).toBe(200)
+    expect(retry.body).toMatchObject({ signedOut: true })
+    expect(f.agent.backend.snapshot()).toMatchObject({ revokedAccessTokens: 1, liveRefreshFamilies: 0 })
+  })
+
   it('D7 nonces rotate: the previous one is still accepted, an older one is refused with the current one', async () => {
     const f = fixture({ dpop: { nonce: true, nonceRotationSeconds: 30 } })
     const key = await generateDpopKey()

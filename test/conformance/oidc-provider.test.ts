@@ -1,11 +1,13 @@
 import { join } from 'node:path'
+import { decodeJwt } from 'jose'
 import type { Page, Request } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { createDpopProof, generateDpopKey } from '../../mock-server/test/dpop-proof.ts'
 import { launchChromium, screenshotDir, type LaunchedBrowser } from '../helpers/chromium.ts'
-import { startEgressSpy, type EgressSpy } from '../helpers/egress-spy.ts'
+import { startEgressSpy } from '../helpers/egress-spy.ts'
 import { startPageServer, type PageServer } from '../helpers/fixture-server.ts'
-import { jwksApi } from '../helpers/jwks-api.ts'
-import { listenOnLoopback, type LoopbackServer } from '../helpers/loopback-server.ts'
+import { jwksApi, type AcceptedProof } from '../helpers/jwks-api.ts'
+import { listenOnLoopback } from '../helpers/loopback-server.ts'
 import { createReferenceProvider } from '../helpers/reference-provider.ts'
 import type { OidcSpaConfig } from '../e2e/fixtures/oidc-spa/main.ts'
 
@@ -22,6 +24,102 @@ interface Discovery {
   jwks_uri: string
 }
 
+interface Environment {
+  spa: PageServer
+  browser: LaunchedBrowser
+  discovery: Discovery
+  config: OidcSpaConfig
+  /** Proofs the API accepted (DPoP flavour). */
+  proofs: AcceptedProof[]
+  close(): Promise<void>
+}
+
+/**
+ * Three loopback origins (the SPA, oidc-provider, an API verifying with its JWKS) and a Chromium
+ * whose pages know where they are. With `dpop`, the client must use DPoP at the provider and
+ * the API, and the SPA signs with `dpop()`.
+ */
+async function startEnvironment(dpop: boolean): Promise<Environment> {
+  const [spa, op, api, spy] = await Promise.all([
+    startPageServer('oidc-spa', { sdkEntries: ['@authlens/sdk', '@authlens/sdk/oidc', ...(dpop ? ['@authlens/sdk/dpop'] : [])] }),
+    listenOnLoopback(),
+    listenOnLoopback(),
+    startEgressSpy(),
+  ])
+  const resource = `${api.url}/api`
+  const config: OidcSpaConfig = {
+    issuer: op.url,
+    clientId: CLIENT_ID,
+    redirectUri: `${spa.url}/callback`,
+    postLogoutRedirectUri: `${spa.url}/signed-out`,
+    scope: `openid offline_access ${API_SCOPE}`,
+    api: resource,
+    params: { resource },
+    prompt: 'consent',
+    dpop,
+  }
+  const provider = await createReferenceProvider(op.url, {
+    client: { clientId: CLIENT_ID, redirectUri: config.redirectUri, postLogoutRedirectUri: config.postLogoutRedirectUri },
+    api: { resource, scope: API_SCOPE },
+    accountId: USER,
+    dpop,
+  })
+  op.serve(provider.callback())
+  const discovery = (await (await fetch(`${op.url}/.well-known/openid-configuration`)).json()) as Discovery
+  const proofs: AcceptedProof[] = []
+  api.serve(
+    jwksApi({ issuer: discovery.issuer, jwksUri: discovery.jwks_uri, audience: resource, allowedOrigin: spa.url, ...(dpop && { dpop: { onProof: (proof) => proofs.push(proof) } }) }),
+  )
+  // The provider's built-in pages import a web font: through the spy, it never leaves the machine.
+  const browser = await launchChromium({ args: [`--proxy-server=${spy.proxy}`] })
+  await browser.context.addInitScript((given) => {
+    window.oidcSpaConfig = given
+  }, config)
+  return {
+    spa,
+    browser,
+    discovery,
+    config,
+    proofs,
+    close: async () => {
+      await browser.close()
+      await Promise.all([spa.close(), op.close(), api.close(), spy.close()])
+    },
+  }
+}
+
+const shot = (page: Page, name: string) => page.screenshot({ path: join(screenshotDir, `oidc-provider-${name}.png`), fullPage: true })
+
+/** The newest line of the SPA's "what happened" list, once this page has written `count` lines. */
+async function line(page: Page, count: number): Promise<string | null> {
+  await page.locator('#log li').nth(count - 1).waitFor()
+  return page.locator('#log li').first().textContent()
+}
+
+/**
+ * Clicks the SPA's sign-in button; on the provider's pages, signs in (unless it remembers the
+ * person) and consents. `shots` names the screenshots taken on the way, if any.
+ */
+async function signIn(page: Page, discovery: Discovery, expectLoginPage: boolean, shots: { login?: string; consent?: string } = {}): Promise<URL> {
+  const authorize = page.waitForRequest((request: Request) => request.url().startsWith(discovery.authorization_endpoint))
+  await page.getByRole('button', { name: 'Sign in' }).click()
+  const request = new URL((await authorize).url())
+  if (expectLoginPage) {
+    await page.locator('input[name="login"]').waitFor()
+    await page.locator('input[name="login"]').fill(USER)
+    await page.locator('input[name="password"]').fill('wonderland')
+    if (shots.login) await shot(page, shots.login)
+    await page.getByRole('button', { name: 'Sign-in' }).click()
+  }
+  await page.getByRole('button', { name: 'Continue' }).waitFor()
+  if (shots.consent) await shot(page, shots.consent)
+  await page.getByRole('button', { name: 'Continue' }).click()
+  expect(await line(page, 1)).toBe('signed in: the sign-in of tab 1')
+  return request
+}
+
+const refreshTokens = (page: Page) => page.evaluate(() => window.oidcSpaTestOnly.refreshTokens)
+
 /**
  * The SDK's `@authlens/sdk/oidc`, in a small SPA that imports it through its public entries,
  * signs in against `oidc-provider` (an OpenID Certified provider, configured as a deployment
@@ -35,59 +133,20 @@ interface Discovery {
  * consent is what the specification prescribes, so the person goes through the consent page.
  */
 describe('conformance: the SDK against oidc-provider in real Chromium', () => {
-  let spa: PageServer
-  let op: LoopbackServer
-  let api: LoopbackServer
-  let spy: EgressSpy
+  let env: Environment
   let browser: LaunchedBrowser
   let discovery: Discovery
   let config: OidcSpaConfig
+  let spa: PageServer
 
   beforeAll(async () => {
-    ;[spa, op, api, spy] = await Promise.all([
-      startPageServer('oidc-spa', { sdkEntries: ['@authlens/sdk', '@authlens/sdk/oidc'] }),
-      listenOnLoopback(),
-      listenOnLoopback(),
-      startEgressSpy(),
-    ])
-    const resource = `${api.url}/api`
-    config = {
-      issuer: op.url,
-      clientId: CLIENT_ID,
-      redirectUri: `${spa.url}/callback`,
-      postLogoutRedirectUri: `${spa.url}/signed-out`,
-      scope: `openid offline_access ${API_SCOPE}`,
-      api: resource,
-      params: { resource },
-      prompt: 'consent',
-    }
-    const provider = await createReferenceProvider(op.url, {
-      client: { clientId: CLIENT_ID, redirectUri: config.redirectUri, postLogoutRedirectUri: config.postLogoutRedirectUri },
-      api: { resource, scope: API_SCOPE },
-      accountId: USER,
-    })
-    op.serve(provider.callback())
-    discovery = (await (await fetch(`${op.url}/.well-known/openid-configuration`)).json()) as Discovery
-    api.serve(jwksApi({ issuer: discovery.issuer, jwksUri: discovery.jwks_uri, audience: resource, allowedOrigin: spa.url }))
-    // The provider's built-in pages import a web font: through the spy, it never leaves the machine.
-    browser = await launchChromium({ args: [`--proxy-server=${spy.proxy}`] })
-    await browser.context.addInitScript((given) => {
-      window.oidcSpaConfig = given
-    }, config)
+    env = await startEnvironment(false)
+    ;({ browser, discovery, config, spa } = env)
   })
 
   afterAll(async () => {
-    await browser?.close()
-    await Promise.all([spa?.close(), op?.close(), api?.close(), spy?.close()])
+    await env?.close()
   })
-
-  const shot = (page: Page, name: string) => page.screenshot({ path: join(screenshotDir, `oidc-provider-${name}.png`), fullPage: true })
-
-  /** The newest line of the SPA's "what happened" list, once this page has written `count` lines. */
-  async function line(page: Page, count: number): Promise<string | null> {
-    await page.locator('#log li').nth(count - 1).waitFor()
-    return page.locator('#log li').first().textContent()
-  }
 
   /** A refresh token presented to the provider's token endpoint, as the SPA would: the error it answers, or `ok`. */
   async function redeem(refreshToken: string): Promise<string> {
@@ -99,27 +158,6 @@ describe('conformance: the SDK against oidc-provider in real Chromium', () => {
     return response.ok ? 'ok' : ((await response.json()) as { error: string }).error
   }
 
-  const refreshTokens = (page: Page) => page.evaluate(() => window.oidcSpaTestOnly.refreshTokens)
-
-  /** Clicks the SPA's sign-in button; on the provider's pages, signs in (unless it remembers the person) and consents. */
-  async function signIn(page: Page, expectLoginPage: boolean): Promise<URL> {
-    const authorize = page.waitForRequest((request: Request) => request.url().startsWith(discovery.authorization_endpoint))
-    await page.getByRole('button', { name: 'Sign in' }).click()
-    const request = new URL((await authorize).url())
-    if (expectLoginPage) {
-      await page.locator('input[name="login"]').waitFor()
-      await page.locator('input[name="login"]').fill(USER)
-      await page.locator('input[name="password"]').fill('wonderland')
-      await shot(page, '1-login')
-      await page.getByRole('button', { name: 'Sign-in' }).click()
-    }
-    await page.getByRole('button', { name: 'Continue' }).waitFor()
-    await shot(page, expectLoginPage ? '2-consent' : '5-consent-again')
-    await page.getByRole('button', { name: 'Continue' }).click()
-    expect(await line(page, 1)).toBe('signed in: the sign-in of tab 1')
-    return request
-  }
-
   it('sign-in on its pages (PKCE S256), an API that verifies the JWT access token with its JWKS, refresh with rotation (the old token refused), sign-out: refresh token revoked, end-session confirmed, back at the SPA', async () => {
     const page = await browser.context.newPage()
     const pageErrors: string[] = []
@@ -128,7 +166,7 @@ describe('conformance: the SDK against oidc-provider in real Chromium', () => {
     await page.locator('#status[data-status="anonymous"]').waitFor()
 
     // Sign-in: the request the SDK built, the provider's pages, the callback.
-    const authorize = await signIn(page, true)
+    const authorize = await signIn(page, discovery, true, { login: '1-login', consent: '2-consent' })
     expect(Object.fromEntries(authorize.searchParams)).toMatchObject({
       response_type: 'code',
       client_id: CLIENT_ID,
@@ -162,7 +200,7 @@ describe('conformance: the SDK against oidc-provider in real Chromium', () => {
     await shot(page, '4-refreshed')
 
     // A new grant: the provider remembers the person (SSO), and asks for consent again.
-    await signIn(page, false)
+    await signIn(page, discovery, false, { consent: '5-consent-again' })
     const [live] = (await refreshTokens(page)).slice(-1)
     await page.getByRole('button', { name: 'Call the API' }).click()
     expect(await line(page, 2)).toBe(`API 200 for ${USER}`)
@@ -200,5 +238,82 @@ describe('conformance: the SDK against oidc-provider in real Chromium', () => {
     expect(back.origin + back.pathname).toBe(config.redirectUri)
     expect(back.searchParams.get('error')).toBe('invalid_request')
     expect(back.searchParams.get('code')).toBeNull()
+  })
+})
+
+/**
+ * The DPoP flavour: the client registered with `dpop_bound_access_tokens` (oidc-provider then
+ * refuses its token requests without a proof), nonces demanded at the token endpoint, and an API
+ * that accepts only `DPoP` with a proof jose verifies. The SPA signs with `dpop()`.
+ */
+describe('conformance: the SDK with dpop() against oidc-provider requiring DPoP, in real Chromium', () => {
+  let env: Environment
+
+  beforeAll(async () => {
+    env = await startEnvironment(true)
+  })
+
+  afterAll(async () => {
+    await env?.close()
+  })
+
+  it('sign-in and refresh with proofs (one nonce challenge answered), access tokens bound to the SDK key, the API verifying each proof, rotation with the same key; a Bearer replay or another key is refused', async () => {
+    const { browser, discovery, config, spa, proofs } = env
+    const page = await browser.context.newPage()
+    const pageErrors: string[] = []
+    page.on('pageerror', (error) => pageErrors.push(error.message))
+    const tokenCalls: { status: number; proof: string | undefined }[] = []
+    page.on('response', async (response) => {
+      if (response.url() !== discovery.token_endpoint || response.request().method() !== 'POST') return
+      tokenCalls.push({ status: response.status(), proof: (await response.request().allHeaders()).dpop })
+    })
+    await page.goto(`${spa.url}/?tab=1`)
+    await page.locator('#status[data-status="anonymous"]').waitFor()
+
+    await signIn(page, discovery, true)
+    await page.locator('#status[data-status="authenticated"]').waitFor()
+    await page.getByRole('button', { name: 'Call the API' }).click()
+    expect(await line(page, 2)).toBe(`API 200 for ${USER}`)
+
+    await page.getByRole('button', { name: 'Refresh tokens' }).click()
+    expect(await line(page, 3)).toBe('tokens refreshed')
+    await page.getByRole('button', { name: 'Call the API' }).click()
+    expect(await line(page, 4)).toBe(`API 200 for ${USER}`)
+    await shot(page, 'dpop-refreshed')
+
+    // At the provider: every token request carried a proof; the first was asked for a nonce once.
+    expect(tokenCalls.map((call) => call.status)).toEqual([400, 200, 200])
+    for (const call of tokenCalls) expect(call.proof).toBeDefined()
+    const proofNonces = tokenCalls.map((call) => decodeJwt(call.proof!).nonce)
+    expect(proofNonces[0]).toBeUndefined()
+    expect(proofNonces[1]).toEqual(expect.any(String))
+
+    // Both access tokens are bound to the key behind every proof the API accepted; the refresh
+    // token was rotated, the key kept.
+    const accessTokens = await page.evaluate(() => window.oidcSpaTestOnly.accessTokens)
+    expect(accessTokens).toHaveLength(2)
+    const [first, second] = await refreshTokens(page)
+    expect(second).toBeTruthy()
+    expect(second).not.toBe(first)
+    expect(proofs.map((proof) => [proof.claims.htm, proof.claims.htu])).toEqual([
+      ['GET', `${config.api}/me`],
+      ['GET', `${config.api}/me`],
+    ])
+    const [key, ...others] = new Set(proofs.map((proof) => proof.jkt))
+    expect(others).toEqual([])
+    for (const token of accessTokens) expect(decodeJwt(token).cnf).toEqual({ jkt: key })
+
+    // A thief with the token but not the key: as Bearer, or with a proof of its own key.
+    const stolen = accessTokens[1]!
+    const url = `${config.api}/me`
+    const asBearer = await fetch(url, { headers: { authorization: `Bearer ${stolen}` } })
+    expect(asBearer.status).toBe(401)
+    expect(asBearer.headers.get('www-authenticate')).toBe('DPoP algs="ES256", error="invalid_token"')
+    const thief = await generateDpopKey()
+    const otherKey = await fetch(url, { headers: { authorization: `DPoP ${stolen}`, dpop: await createDpopProof(thief, 'GET', url, { accessToken: stolen }) } })
+    expect(otherKey.status).toBe(401)
+    expect(await otherKey.json()).toMatchObject({ error: 'invalid_dpop_proof' })
+    expect(proofs).toHaveLength(2)
+    expect(pageErrors).toEqual([])
   })
 })

@@ -52,7 +52,7 @@ let browser: LaunchedBrowser | undefined
 beforeAll(async () => {
   // One after another: each optimises its dependencies once, into its own cache.
   for (const [index, mode] of MODES.entries()) {
-    servers.set(mode, await startFixtureServer('sdk-tabs', { accessTokenTtlSeconds: TTL_SECONDS, refreshReuseGraceSeconds: 0 }, `127.0.0.${index + 1}`))
+    servers.set(mode, await startFixtureServer('sdk-tabs', { accessTokenTtlSeconds: TTL_SECONDS, refreshReuseGraceSeconds: 0 }, { host: `127.0.0.${index + 1}` }))
   }
 })
 

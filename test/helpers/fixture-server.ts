@@ -57,11 +57,11 @@ export async function startPageServer(fixture: string, { host = '127.0.0.1', sdk
  * A test page with the real HTTP mock backend mounted on the same origin: real cookies, real
  * HttpOnly.
  */
-export async function startFixtureServer(fixture: string, backend: MockBackendOptions = {}, host = '127.0.0.1'): Promise<FixtureServer> {
-  const page = await startPageServer(fixture, { host, plugins: [mockBackendPlugin({ passwordHashIterations: 1_000, ...backend })] })
-  const { url } = page
+export async function startFixtureServer(fixture: string, backend: MockBackendOptions = {}, page: Omit<PageServerOptions, 'plugins'> = {}): Promise<FixtureServer> {
+  const server = await startPageServer(fixture, { ...page, plugins: [mockBackendPlugin({ passwordHashIterations: 1_000, ...backend })] })
+  const { url } = server
   return {
-    ...page,
+    ...server,
     stats: async () => (await (await fetch(`${url}/__mock/stats`)).json()) as Awaited<ReturnType<FixtureServer['stats']>>,
     reset: async () => {
       const response = await fetch(`${url}/__mock/reset`, { method: 'POST', headers: { 'content-type': 'application/json', origin: url }, body: '{}' })

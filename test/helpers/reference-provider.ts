@@ -9,6 +9,11 @@ export interface ReferenceProviderOptions {
   api: { resource: string; scope: string }
   /** The only account that signs in. */
   accountId: string
+  /**
+   * DPoP required for the client (`dpop_bound_access_tokens`, RFC 9449 §5.2), with server nonces
+   * demanded at the token endpoint (RFC 9449 §8): without a nonce secret the provider never asks.
+   */
+  dpop?: boolean
 }
 
 /**
@@ -22,7 +27,7 @@ export interface ReferenceProviderOptions {
  * which a deployment replaces with its branded ones. They take any password, so `findAccount`
  * is where the account is checked: any login but the test user's is refused.
  */
-export async function createReferenceProvider(issuer: string, { client, api, accountId }: ReferenceProviderOptions): Promise<Provider> {
+export async function createReferenceProvider(issuer: string, { client, api, accountId, dpop = false }: ReferenceProviderOptions): Promise<Provider> {
   const { privateKey } = await generateKeyPair('ES256', { extractable: true })
   const signingKey = { ...(await exportJWK(privateKey)), kid: 'es256-1', alg: 'ES256', use: 'sig' }
   const spaOrigin = new URL(client.redirectUri).origin
@@ -40,6 +45,7 @@ export async function createReferenceProvider(issuer: string, { client, api, acc
         redirect_uris: [client.redirectUri],
         post_logout_redirect_uris: [client.postLogoutRedirectUri],
         id_token_signed_response_alg: 'ES256',
+        ...(dpop && { dpop_bound_access_tokens: true }),
       },
     ],
     findAccount: (_ctx, id) => (id === accountId ? { accountId, claims: () => ({ sub: accountId }) } : undefined),
@@ -49,6 +55,7 @@ export async function createReferenceProvider(issuer: string, { client, api, acc
     clientBasedCORS: (_ctx, origin, { clientId }) => clientId === client.clientId && origin === spaOrigin,
     features: {
       devInteractions: { enabled: true },
+      ...(dpop && { dPoP: { enabled: true, nonceSecret: randomBytes(32), requireNonce: () => true } }),
       revocation: { enabled: true },
       rpInitiatedLogout: { enabled: true },
       resourceIndicators: {

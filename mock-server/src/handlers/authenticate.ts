@@ -39,10 +39,12 @@ export async function authenticate(parts: BackendParts, ctx: RequestContext): Pr
 /**
  * For callers that go on without a credential the server refused (4xx): it reads as none. Any
  * other failure, such as the session store being unreachable (503), must still fail the request,
- * or a logout or a revocation would answer success without having happened.
+ * or a logout or a revocation would answer success without having happened. A nonce challenge
+ * refuses no credential: the client is to send the request again with the nonce (RFC 9449 §9);
+ * going on without it would sign out without revoking the DPoP token the logout presented.
  */
 export function ignoreRefusal(error: unknown): undefined {
-  if (error instanceof BackendError && error.status < 500) return undefined
+  if (error instanceof BackendError && error.status < 500 && error.code !== 'use_dpop_nonce') return undefined
   throw error
 }
 

@@ -42,8 +42,10 @@ export async function sendAuthRequest(
   const { status, ok } = response
   if (ok && body) return body
   const error = String(body?.error ?? '')
-  // `reason` refines `invalid_grant`: reuse, or a sign-in that reached the end of its lifetime.
-  const reason = String((kind === 'refresh' && body?.reason) || error)
+  // `reason` refines `invalid_grant` (reuse, or a sign-in that reached the end of its lifetime)
+  // and no other error: a refresh refused `use_dpop_nonce` with a reason is still the signer's to
+  // answer. It is only compared with strings, so a reason of any other type matches nothing.
+  const reason = error === 'invalid_grant' ? body!.reason : error
   const code: AuthErrorCode =
     status === 429
       ? 'too_many_attempts'
@@ -53,7 +55,7 @@ export async function sendAuthRequest(
           ? 'invalid_response'
           : reason === 'expired'
             ? 'session_expired'
-            : PASSED_ON.includes(reason)
+            : PASSED_ON.includes(reason as string)
               ? (reason as AuthErrorCode)
               : BY_KIND[kind]
   const description = typeof body?.error_description === 'string' ? `: ${body.error_description.slice(0, 200)}` : ''
