@@ -1,5 +1,6 @@
 export { createMockBackend, type MockBackend, type BackendSnapshot } from './backend.ts'
 export type { MockBackendOptions, CookieNames, DpopOptions } from './config.ts'
+export type { BffOptions } from './domain/bff/config.ts'
 export { BackendError, ConfigurationError, errorStatus, type BackendErrorCode } from './domain/errors.ts'
 export { demoUsers, type SeedUser, type User, type Role } from './domain/users.ts'
 export type { SigningAlgorithm } from './domain/signing-keys.ts'

@@ -34,6 +34,10 @@ function raw(path: string, headers: Record<string, string>): Promise<{ status: n
 }
 
 describe('BFF over real HTTP', () => {
+  it('a BFF that is not token-mediating has no /bff/token (404, where a token-mediating one answers 401 without a session)', async () => {
+    expect((await agent.request('GET', '/bff/token')).status).toBe(404)
+  })
+
   it('B1 over real HTTP: a full flow, with a refresh, leaves no access or refresh token in anything the page reads', async () => {
     const seen: AgentResponse[] = []
     const tokens = new Set<string>()

@@ -60,7 +60,9 @@ describe('BFF: sign-in', () => {
     const who = await agent.request('GET', '/bff/session')
     expect(who.status).toBe(200)
     expect(who.body).toMatchObject({ user: { sub: 'u_alice', name: 'Alice Liddell', preferred_username: 'alice', email: expect.any(String) } })
-    expect(Object.keys(who.body).sort()).toEqual(['absoluteExpiresAt', 'expiresAt', 'user'])
+    expect(Object.keys(who.body).sort()).toEqual(['absoluteExpiresAt', 'expiresAt', 'tokens', 'user'])
+    // What the record holds, for the page to show: an expiry and a yes, never a value.
+    expect(who.body.tokens).toEqual({ accessTokenExpiresAt: new Date(now + 300_000).toISOString(), refreshToken: true })
     const stats = await backend.readSnapshot()
     expect(stats).toMatchObject({ codeRedemptions: 1, liveBffSessions: 1, bff: { signIns: 1 } })
     expect(stats.responses['POST /oauth/token 200']).toBe(1)
@@ -272,5 +274,35 @@ describe('BFF: sign-out', () => {
     const { agent } = bffBackend()
     const answer = await agent.request('POST', '/bff/logout', { json: {} })
     expect(answer.body).toMatchObject({ signedOut: false, revoked: false, endSessionUrl: expect.stringContaining('/oauth/end-session?') })
+  })
+})
+
+describe('BFF: token-mediating backend (BCP §6.2), only when turned on', () => {
+  it('GET /bff/token hands the page the access token it holds, refreshed when due; never the refresh token; the page then calls the API itself', async () => {
+    const { agent, store, backend } = bffBackend({ bff: { tokenMediating: true } })
+    await signInThroughBff(agent)
+    const handed = await agent.request('GET', '/bff/token')
+    expect(handed.status).toBe(200)
+    expect(handed.headers.get('cache-control')).toBe('no-store')
+    const held = await heldTokens(store, agent)
+    expect(handed.body).toEqual({ access_token: held!.accessToken, token_type: 'Bearer', expires_in: 300 })
+    expect(readable(handed)).not.toContain(held!.refreshToken)
+    const direct = await agent.request('GET', '/api/me', { headers: { authorization: `Bearer ${handed.body.access_token}` } })
+    expect(direct.body).toMatchObject({ user: { id: 'u_alice' }, via: 'bearer' })
+
+    pastAccessExpiry()
+    const fresh = await agent.request('GET', '/bff/token')
+    expect(fresh.body.access_token).not.toBe(handed.body.access_token)
+    expect(fresh.body.access_token).toBe((await heldTokens(store, agent))!.accessToken)
+    expect((await backend.readSnapshot()).bff.refreshes).toBe(1)
+  })
+
+  it('refuses a cross-site request and a browser without a session', async () => {
+    const { agent } = bffBackend({ bff: { tokenMediating: true } })
+    expect((await agent.request('GET', '/bff/token')).body).toMatchObject({ error: 'missing_credentials' })
+    await signInThroughBff(agent)
+    const crossSite = await agent.request('GET', '/bff/token', { headers: { 'sec-fetch-site': 'cross-site' } })
+    expect(crossSite.status).toBe(403)
+    expect(crossSite.body.error).toBe('csrf_failed')
   })
 })

@@ -24,12 +24,30 @@ describe('POST /__mock/memory-probe', () => {
     expect((await agent.request('GET', '/api/me')).status).toBe(200)
   }, 60_000)
 
+  it('with bffSessions, measures BFF session records, their access and refresh token included; refused when the BFF is off', async () => {
+    const agent = inProcessAgent({ issuer: 'http://localhost', bff: true })
+    const probe = await agent.request('POST', '/__mock/memory-probe', { json: { sessions: 100, bffSessions: 1_000 } })
+    expect(probe.status).toBe(200)
+    const { bff } = probe.body
+    expect(bff).toMatchObject({ sessions: 1_000, refreshTokenBytes: 43 })
+    expect(bff.accessTokenBytes).toBeGreaterThan(300)
+    // A record holds at least its two tokens, so it costs more than they weigh.
+    expect(bff.bytesPerSession).toBeGreaterThan(bff.accessTokenBytes + bff.refreshTokenBytes)
+    expect(agent.backend.snapshot().liveBffSessions).toBe(0)
+
+    const off = await inProcessAgent().request('POST', '/__mock/memory-probe', { json: { sessions: 10, bffSessions: 10 } })
+    expect(off.status).toBe(501)
+    expect(off.body.error).toBe('not_supported')
+  }, 60_000)
+
   it('refuses counts outside 1..20000', async () => {
     const agent = inProcessAgent()
     for (const sessions of [0, 20_001, 1.5, '10']) {
       const response = await agent.request('POST', '/__mock/memory-probe', { json: { sessions } })
       expect(response.status).toBe(400)
       expect(response.body.error).toBe('invalid_request')
+      const bff = await agent.request('POST', '/__mock/memory-probe', { json: { sessions: 1, bffSessions: sessions } })
+      expect(bff.status).toBe(400)
     }
   })
 

@@ -12,6 +12,8 @@ export const BFF_PATHS = {
   callback: '/bff/callback',
   session: '/bff/session',
   logout: '/bff/logout',
+  /** Only with `tokenMediating`: the access token, handed to the page (BCP §6.2). */
+  token: '/bff/token',
   /** `/bff/api/<path>` is forwarded to `<apiBase>/<path>`. */
   api: '/bff/api',
 } as const
@@ -73,9 +75,12 @@ export function bffRoutes(parts: BackendParts): Route[] {
           user: session.user,
           expiresAt: new Date(bff.idleExpiresAt(session)).toISOString(),
           absoluteExpiresAt: new Date(session.absoluteExpiresAt).toISOString(),
+          // What the record holds, so the page can show where its tokens are: never their values (B1).
+          tokens: { accessTokenExpiresAt: new Date(session.tokens.accessExpiresAt).toISOString(), refreshToken: session.tokens.refreshToken !== undefined },
         })
       },
     },
+    ...(parts.options.bff?.tokenMediating ? [tokenRoute(parts)] : []),
     {
       method: 'POST',
       path: BFF_PATHS.logout,
@@ -96,6 +101,24 @@ export function bffRoutes(parts: BackendParts): Route[] {
     },
     ...(['GET', 'POST', 'DELETE'] as Method[]).map((method): Route => ({ method, path: `${BFF_PATHS.api}/*`, handle: proxy })),
   ]
+}
+
+/**
+ * The token-mediating backend's one difference (BCP §6.2): the page gets the access token and
+ * calls the API itself. Same checks as `/bff/session`; the refresh token never leaves.
+ */
+function tokenRoute(parts: BackendParts): Route {
+  return {
+    method: 'GET',
+    path: BFF_PATHS.token,
+    async handle(ctx) {
+      counted(parts, () => assertRequestOrigin(parts, ctx, false))
+      const bff = current(parts)
+      const { accessToken, expiresAt } = await clearedOnRefusal(parts, ctx, async () => bff.accessToken(await signedIn(parts, bff, ctx)))
+      const expiresIn = Math.max(0, Math.floor((expiresAt - parts.clock.now()) / 1000))
+      return ctx.response.json(200, { access_token: accessToken, token_type: 'Bearer', expires_in: expiresIn })
+    },
+  }
 }
 
 /** Read per request: a reset replaces the BFF along with the rest of the state. */

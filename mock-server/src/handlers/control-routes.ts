@@ -85,7 +85,8 @@ export function controlRoutes(parts: BackendParts, actions: ControlActions): Rou
           throw new BackendError('not_supported', 'the memory probe needs the Node HTTP runtime; the browser worker cannot read its heap')
         }
         const body = await readJsonObject(ctx.request, parts.options.maxBodyBytes, { allowEmpty: false })
-        return ctx.response.json(200, await probeMemory(parts, integerIn(body, 'sessions', 1, 20_000)))
+        const bffSessions = body.bffSessions === undefined ? 0 : integerIn(body, 'bffSessions', 1, 20_000)
+        return ctx.response.json(200, await probeMemory(parts, integerIn(body, 'sessions', 1, 20_000), bffSessions))
       },
     },
   ]

@@ -130,6 +130,15 @@ export class Bff {
   }
 
   /**
+   * The session's access token for the page (token-mediating backend, BCP §6.2), refreshed first
+   * when it is about to expire, so the page is handed one it can use for a while.
+   */
+  async accessToken(session: BffSession): Promise<{ accessToken: string; expiresAt: number }> {
+    const current = this.options.clock.now() >= session.tokens.accessExpiresAt - EXPIRY_LEEWAY_MS ? await this.options.refresh.refresh(session) : session
+    return { accessToken: current.tokens.accessToken, expiresAt: current.tokens.accessExpiresAt }
+  }
+
+  /**
    * Calls the API with the session's access token: refreshed first when it is about to expire, and
    * once more when the API answers 401 anyway (revoked, or the clocks disagree), so the page never
    * sees a 401 that a refresh would have avoided (B4).

@@ -20,6 +20,12 @@ export interface BffOptions {
   apiBase?: string
   /** Asked for at sign-in; `offline_access` is what gets a refresh token. Default `openid profile email offline_access`. */
   scope?: string
+  /**
+   * Also a token-mediating backend (browser-apps BCP §6.2): `GET /bff/token` hands the session's
+   * access token to the page, which calls the API itself; the refresh token stays here. Off by
+   * default, as it gives up what a BFF is for: the page then holds a token a script can take.
+   */
+  tokenMediating?: boolean
 }
 
 export interface ResolvedBff {
@@ -30,6 +36,7 @@ export interface ResolvedBff {
   /** Absolute, with no query or fragment. */
   apiBase: URL
   scope: string
+  tokenMediating: boolean
   /** What the provider is given, so it checks this client as it checks any other. */
   registration: OidcClientConfig
 }
@@ -51,6 +58,7 @@ export function resolveBff(options: BffOptions, issuer: string): ResolvedBff {
     postLogoutRedirectUri,
     apiBase,
     scope,
+    tokenMediating: options.tokenMediating === true,
     registration: { clientId, name: 'AuthLens BFF', redirectUris: [redirectUri], postLogoutRedirectUris: [postLogoutRedirectUri], clientSecret },
   }
 }
