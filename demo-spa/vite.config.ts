@@ -2,7 +2,7 @@ import { mockBackendPlugin } from '@authlens/mock-server/vite'
 import react from '@vitejs/plugin-react'
 import { fileURLToPath } from 'node:url'
 import { defineConfig, type Plugin } from 'vite'
-import { demoBackendOptions, demoOidcClients, hs256Service, oidcApp, PROVIDER_HOST } from './src/backend-options.ts'
+import { demoBackendOptions, demoBff, demoOidcClients, hs256Service, oidcApp, PROVIDER_HOST, tokenMediatingService } from './src/backend-options.ts'
 
 /** `npm start` names both apps of the single sign-on demo, on the port the server got. */
 function printAppUrls(): Plugin {
@@ -36,10 +36,12 @@ export default defineConfig(({ mode }) => ({
           // the performance experiment can time both signature algorithms. Mounted first, because
           // the main backend's routes match under any prefix (`*/api/me` also matches /hs256/api/me).
           mockBackendPlugin({ ...demoBackendOptions, ...hs256Service }),
+          // The lab's token-mediating backend, mounted before the main one for the same reason.
+          mockBackendPlugin({ ...demoBackendOptions, ...tokenMediatingService, issuerFromServer: PROVIDER_HOST, bff: { tokenMediating: true } }),
           // trustLoopbackAliases: the lab's cross-domain experiment calls the API at http://localhost:PORT
           // from the page at http://127.0.0.1:PORT, a second origin served by the same backend. The
-          // same backend is the OpenID Provider of app A (127.0.0.1) and app B (localhost).
-          mockBackendPlugin({ ...demoBackendOptions, trustLoopbackAliases: true, issuerFromServer: PROVIDER_HOST, oidcClients: demoOidcClients }),
+          // same backend is the OpenID Provider of app A (127.0.0.1) and app B (localhost), and the BFF mode's backend-for-frontend.
+          mockBackendPlugin({ ...demoBackendOptions, trustLoopbackAliases: true, issuerFromServer: PROVIDER_HOST, oidcClients: demoOidcClients, bff: demoBff }),
           printAppUrls(),
         ]),
   ],

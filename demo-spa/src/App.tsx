@@ -3,6 +3,7 @@ import { useDemo } from './app/demo-store.ts'
 import { backendInWorker } from './app/runtime.ts'
 import { useSection } from './app/use-section.ts'
 import { AccountBar } from './features/account/AccountBar.tsx'
+import { BffSignIn } from './features/bff/BffSignIn.tsx'
 import { BreakItPanel } from './features/break-it/BreakItPanel.tsx'
 import { CredentialCard } from './features/credential-card/CredentialCard.tsx'
 import { EventLog } from './features/event-log/EventLog.tsx'
@@ -17,8 +18,9 @@ import { MODES } from './modes.ts'
 
 function LiveDemo() {
   const connection = useDemo((state) => state.connection)
-  const provider = MODES[connection.mode].signIn === 'provider'
-  const signIn = provider ? <ProviderSignIn app="a" /> : <SignInForm />
+  const { signIn: way } = MODES[connection.mode]
+  const provider = way === 'provider'
+  const signIn = provider ? <ProviderSignIn app="a" /> : way === 'bff' ? <BffSignIn /> : <SignInForm />
   return (
     // Keyed by mode: a new client means fresh components, with nothing of the old mode's state.
     <AuthProvider key={connection.mode} client={connection.client}>

@@ -1,4 +1,4 @@
-import type { MockBackendOptions, OidcClientConfig } from '@authlens/mock-server'
+import type { BffOptions, MockBackendOptions, OidcClientConfig } from '@authlens/mock-server'
 
 /**
  * One backend configuration for both runtimes (the dev server's HTTP backend and the service
@@ -56,3 +56,20 @@ export const demoOidcClients = (port: number): OidcClientConfig[] =>
     const app = oidcApp(id, port)
     return { clientId: app.clientId, name: app.name, redirectUris: [app.redirectUri], postLogoutRedirectUris: [app.postLogoutRedirectUri], firstParty: true }
   })
+
+/**
+ * The BFF mode: the main backend is also a backend-for-frontend, a confidential client of its own
+ * provider (defaults: client `authlens-bff`, callback `/bff/callback`, API `/api`). Sign-out comes
+ * back through the provider's end-session to that mode.
+ */
+export const demoBff = (port: number): BffOptions => ({ postLogoutRedirectUri: `http://${PROVIDER_HOST}:${port}/?mode=bff` })
+
+/**
+ * The lab's token-mediating backend (browser-apps BCP §6.2): a backend of its own under /tmb, whose
+ * BFF hands the access token to the page. Its own cookie names, so it never touches the BFF mode's
+ * session: on the main backend no route hands a token out.
+ */
+export const tokenMediatingService = {
+  basePath: '/tmb',
+  cookieNames: { session: 'tmb-sid', csrf: 'TMB-XSRF-TOKEN', refresh: 'tmb-rt', providerSession: 'tmb-op', bffSession: 'tmb-bff', bffCsrf: 'TMB-BFF-XSRF-TOKEN' },
+} satisfies MockBackendOptions

@@ -3,10 +3,11 @@ import { devtools } from '@authlens/sdk/devtools'
 import { cookieStorage, webStorage } from '@authlens/sdk/storage'
 import { backendInWorker } from './app/runtime.ts'
 import { oidcApp } from './backend-options.ts'
+import { BFF } from './features/bff/bff-routes.ts'
 import { oidcLogin } from './features/sso/provider-sign-in.ts'
 
 /** The auth modes of DESIGN.md ("The auth modes"), as the demo offers them. */
-export const MODE_IDS = ['session', 'memory', 'localStorage', 'sessionStorage', 'cookie', 'oidc'] as const
+export const MODE_IDS = ['session', 'memory', 'localStorage', 'sessionStorage', 'cookie', 'oidc', 'bff'] as const
 export type ModeId = (typeof MODE_IDS)[number]
 
 /** Where a piece of the credential lives, and whether a script on the page can read it. */
@@ -30,8 +31,11 @@ export interface DemoMode {
   holds: Holding[]
   /** The refresh token is in storage a script can read, so it can be stolen and replayed. */
   refreshTokenReadable: boolean
-  /** A password form on this page, or a trip to the OpenID Provider's sign-in page. */
-  signIn: 'password' | 'provider'
+  /**
+   * A password form on this page, a trip to the OpenID Provider's sign-in page for this app's own
+   * tokens, or one the backend-for-frontend makes for the tokens it keeps.
+   */
+  signIn: 'password' | 'provider' | 'bff'
   /** Why this build cannot offer the mode; shown beside its disabled choice. */
   unavailable?: string
 }
@@ -51,6 +55,8 @@ const common = (id: ModeId, strategy: AuthClientOptions['strategy']): AuthClient
 
 /** A 10 s leeway on the demo's 30 s tokens makes the proactive refresh visible every ~20 s. */
 const demoJwt = (options: JwtOptions) => jwt({ leewaySeconds: 10, ...options })
+
+const NAVIGATIONS = 'needs npm start: the provider’s pages are navigations, and a service worker cannot answer them'
 
 export const MODES: Record<ModeId, DemoMode> = {
   session: {
@@ -139,7 +145,31 @@ export const MODES: Record<ModeId, DemoMode> = {
     ],
     refreshTokenReadable: false,
     signIn: 'provider',
-    ...(backendInWorker && { unavailable: 'needs npm start: the provider’s pages are navigations, and a service worker cannot answer them' }),
+    ...(backendInWorker && { unavailable: NAVIGATIONS }),
+  },
+  bff: {
+    id: 'bff',
+    label: 'BFF (tokens stay on the server)',
+    summary:
+      'A backend-for-frontend signs in at the provider as a confidential client and keeps the tokens in its session record; this page holds an HttpOnly session cookie and calls the API through the BFF’s proxy, which adds the token and refreshes it server-side.',
+    strategy: 'session',
+    storage: null,
+    // The SDK's session strategy, pointed at the BFF: its proxy is the API, and /bff/session and
+    // /bff/logout (relative to the proxy's root, /bff/api/) say who is signed in and end it. Sign-in
+    // is a navigation, so no login endpoint.
+    options: {
+      ...common('bff', session({ endpoints: { session: '../session', logout: '../logout' }, csrf: { cookie: BFF.csrfCookie } })),
+      baseURL: BFF.api,
+    },
+    notesVia: 'auth.fetch',
+    holds: [
+      { what: 'Session id', where: 'HttpOnly cookie (__Host-bff, SameSite=Strict), sent to this origin only', readableByScript: false },
+      { what: 'CSRF token', where: 'BFF-XSRF-TOKEN cookie, copied into the X-XSRF-TOKEN header', readableByScript: true },
+      { what: 'Access and refresh token', where: 'the BFF’s session record on the server: never sent to this page', readableByScript: false },
+    ],
+    refreshTokenReadable: false,
+    signIn: 'bff',
+    ...(backendInWorker && { unavailable: NAVIGATIONS }),
   },
 }
 

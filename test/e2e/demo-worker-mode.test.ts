@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { launchChromium, screenshotDir, type LaunchedBrowser } from '../helpers/chromium.ts'
-import { appBUrl, eventLog, OIDC_MODE, openDemo, signIn } from '../helpers/demo-page.ts'
+import { appBUrl, BFF_MODE, eventLog, OIDC_MODE, openDemo, signIn } from '../helpers/demo-page.ts'
 import { startDemoServer } from '../helpers/demo-server.ts'
 
 /** The browser runtime: the same handlers in MSW's service worker, no server behind the page. */
@@ -35,12 +35,14 @@ describe('demo with the backend in a service worker', () => {
     expect(problems).toEqual([])
   })
 
-  it('offers the OIDC mode and app B disabled, with the reason: the provider pages are navigations', async () => {
-    const { page, problems } = await openDemo(browser.context, demo.url, OIDC_MODE.id)
+  it('offers the OIDC and BFF modes and app B disabled, with the reason: the provider pages are navigations', async () => {
+    const { page, problems } = await openDemo(browser.context, demo.url, BFF_MODE.id)
     // Asked for in the URL, but not offered: the page falls back to the default mode.
-    expect(await page.getByLabel(OIDC_MODE.label).isDisabled()).toBe(true)
-    expect(await page.getByLabel(OIDC_MODE.label).isChecked()).toBe(false)
-    expect(await page.getByText(/unavailable: needs npm start: the provider’s pages are navigations, and a service worker cannot answer them/).isVisible()).toBe(true)
+    for (const mode of [OIDC_MODE, BFF_MODE]) {
+      expect(await page.getByLabel(mode.label).isDisabled()).toBe(true)
+      expect(await page.getByLabel(mode.label).isChecked()).toBe(false)
+    }
+    expect(await page.getByText(/unavailable: needs npm start: the provider’s pages are navigations, and a service worker cannot answer them/).count()).toBe(2)
     await page.goto(appBUrl(demo.url))
     expect(await page.getByRole('note').textContent()).toMatch(/App B needs npm start/)
     expect(await page.getByRole('button', { name: /Sign in/ }).count()).toBe(0)

@@ -9,6 +9,8 @@ export interface BackendSnapshot {
   reuseDetections: number
   liveSessions: number
   liveRefreshFamilies: number
+  /** Refreshes the backend-for-frontend made at the provider, server to server. */
+  bffRefreshes: number
 }
 
 const loggedFetch = createLoggedFetch()
@@ -16,6 +18,7 @@ const loggedFetch = createLoggedFetch()
 function readSnapshot(body: unknown): BackendSnapshot {
   const value = (body ?? {}) as Record<string, unknown>
   const number = (name: keyof BackendSnapshot) => (typeof value[name] === 'number' ? value[name] : 0)
+  const bff = (value.bff ?? {}) as Record<string, unknown>
   return {
     clockOffsetSeconds: number('clockOffsetSeconds'),
     latencyMs: number('latencyMs'),
@@ -24,6 +27,7 @@ function readSnapshot(body: unknown): BackendSnapshot {
     reuseDetections: number('reuseDetections'),
     liveSessions: number('liveSessions'),
     liveRefreshFamilies: number('liveRefreshFamilies'),
+    bffRefreshes: typeof bff.refreshes === 'number' ? bff.refreshes : 0,
   }
 }
 

@@ -14,7 +14,8 @@ const userName = (user: Record<string, unknown> | null): string => {
 /** Who is signed in, in which mode, and the two things a signed-in person does: refresh, sign out. */
 export function AccountBar() {
   const auth = useAuth()
-  const mode = useDemo((state) => state.connection.mode)
+  const connection = useDemo((state) => state.connection)
+  const mode = connection.mode
   const status = useAuthState((state) => state.status)
   const user = useAuthState((state) => state.user)
   const signedIn = status === 'authenticated' || status === 'refreshing'
@@ -26,7 +27,7 @@ export function AccountBar() {
       if (MODES[mode].strategy === 'session') {
         // A session has no token to renew and the SDK emits no `refresh` event for it: say what happened.
         const expiresAt = auth.getState().expiresAt
-        addLog({ source: 'demo', title: 'session re-read', detail: `GET /api/session: valid until ${expiresAt ? clockTime(expiresAt) : '?'} (server time)`, tone: 'ok' })
+        addLog({ source: 'demo', title: 'session re-read', detail: `GET ${MODES[mode].signIn === 'bff' ? '/bff/session' : '/api/session'}: valid until ${expiresAt ? clockTime(expiresAt) : '?'} (server time)`, tone: 'ok' })
       }
     } catch (error) {
       addLog({ source: 'demo', title: 'refresh rejected', detail: isAuthError(error) ? error.code : String(error), tone: 'bad' })
@@ -36,6 +37,9 @@ export function AccountBar() {
   const signOut = async () => {
     try {
       await auth.logout()
+      // The BFF ended its session; the provider's ends in this browser, at its end-session page.
+      const endSessionUrl = connection.endSessionUrl()
+      if (endSessionUrl) location.assign(endSessionUrl)
     } catch (error) {
       addLog({ source: 'demo', title: 'sign-out incomplete', detail: isAuthError(error) ? error.message : String(error), tone: 'bad' })
     }

@@ -23,4 +23,7 @@ export interface BreakAction {
 
 export const isSession = (mode: DemoMode): boolean => mode.strategy === 'session'
 
+/** The BFF mode: a session for the page, tokens on the server behind it. */
+export const isBff = (mode: DemoMode): boolean => mode.signIn === 'bff'
+
 export const needsSignIn = (signedIn: boolean): string | null => (signedIn ? null : 'Sign in first.')

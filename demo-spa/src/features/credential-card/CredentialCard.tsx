@@ -2,6 +2,7 @@ import { useAuthState } from '@authlens/sdk/react'
 import { useDemo } from '../../app/demo-store.ts'
 import { Panel } from '../../components/Panel.tsx'
 import { MODES } from '../../modes.ts'
+import { BffSessionDetails } from './BffSessionDetails.tsx'
 import { ExpiryCountdown } from './ExpiryCountdown.tsx'
 import { Holdings } from './Holdings.tsx'
 import { IdTokenDetails } from './IdTokenDetails.tsx'
@@ -21,7 +22,7 @@ export function CredentialCard() {
         <>
           <ExpiryCountdown session={session} />
           {mode.signIn === 'provider' && <IdTokenDetails refreshTokenIn={mode.holds.find((holding) => holding.what === 'Refresh token')?.where ?? '?'} />}
-          {session ? <SessionDetails /> : <TokenDetails />}
+          {mode.signIn === 'bff' ? <BffSessionDetails /> : session ? <SessionDetails /> : <TokenDetails />}
         </>
       ) : (
         <p className="muted">Signed out: no credential.</p>

@@ -1,11 +1,13 @@
 import { useEffect, useState, type FormEvent } from 'react'
 import { useDemo } from '../../app/demo-store.ts'
 import { Panel } from '../../components/Panel.tsx'
+import { MODES } from '../../modes.ts'
 import { useNotes } from './notes-store.ts'
 
 /** The protected resource: the signed-in user's notes, listed, added and deleted through the API. */
 export function NotesPanel() {
   const via = useDemo((state) => state.connection.notes.via)
+  const api = useDemo((state) => MODES[state.connection.mode].options.baseURL)
   const { items, error, load, add, remove, reset } = useNotes()
   const [draft, setDraft] = useState('')
   const [saving, setSaving] = useState(false)
@@ -25,7 +27,7 @@ export function NotesPanel() {
   }
 
   return (
-    <Panel title="Your notes" tools={<span className="muted small">GET / POST / DELETE /api/notes via {via}</span>}>
+    <Panel title="Your notes" tools={<span className="muted small">GET / POST / DELETE {api}/notes via {via}</span>}>
       {items === null && !error && <p className="muted">Loading notes…</p>}
       {items?.length === 0 && <p className="muted">No notes yet. Add one below.</p>}
       {items && items.length > 0 && (

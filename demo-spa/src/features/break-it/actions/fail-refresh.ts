@@ -2,7 +2,7 @@ import { useDemo } from '../../../app/demo-store.ts'
 import { logMark } from '../../../app/log-store.ts'
 import { mockControls } from '../../../app/mock-controls.ts'
 import { httpLines, isSignedIn } from '../probe.ts'
-import { isSession, needsSignIn, type BreakAction } from '../types.ts'
+import { isBff, isSession, needsSignIn, type BreakAction } from '../types.ts'
 
 export const failRefresh: BreakAction = {
   id: 'fail-refresh',
@@ -18,7 +18,11 @@ export const failRefresh: BreakAction = {
     ],
   },
   unavailable: (mode, signedIn) =>
-    isSession(mode) ? 'Sessions have no refresh request to fail: the server slides the session on each request.' : needsSignIn(signedIn),
+    isBff(mode)
+      ? 'This page sends no refresh request: the BFF refreshes at the provider, server to server.'
+      : isSession(mode)
+        ? 'Sessions have no refresh request to fail: the server slides the session on each request.'
+        : needsSignIn(signedIn),
   async run({ connection, choice }) {
     const failure = choice === '500' ? '500' : '401'
     await mockControls.failRefresh(1, failure)

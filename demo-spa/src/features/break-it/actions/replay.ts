@@ -6,7 +6,7 @@ import { discoverProvider } from '../../sso/discovery.ts'
 import { abbreviate } from '../../../lib/jwt.ts'
 import { stealRefreshToken, type StorageArea } from '../../../lib/page-secrets.ts'
 import { httpLines, isSignedIn } from '../probe.ts'
-import { isSession, needsSignIn, type BreakAction } from '../types.ts'
+import { isBff, isSession, needsSignIn, type BreakAction } from '../types.ts'
 
 /** The error code; the token endpoint answers reuse as RFC 6749 asks, `invalid_grant`, naming it as the reason. */
 const errorOf = async (response: Response): Promise<string> => {
@@ -32,6 +32,7 @@ export const replay: BreakAction = {
     'Plays a thief: copies the refresh token from storage, lets the app refresh (so the copy is now an old token), then sends the copy where the app refreshes (POST /api/auth/refresh, or the provider’s token endpoint in the OIDC mode). Presenting a rotated token again is reuse: the server revokes the whole family, and the app’s next refresh signs it out.',
   button: 'Steal and replay',
   unavailable(mode, signedIn) {
+    if (isBff(mode)) return 'No refresh token in this page: the BFF keeps it in its session record on the server and refreshes there.'
     if (isSession(mode)) return 'No refresh token here: the session id is the only credential, and it is HttpOnly.'
     if (!mode.refreshTokenReadable) {
       return `The refresh token is ${mode.signIn === 'provider' ? 'in the memory of the SDK' : 'in an HttpOnly cookie'}: no script can copy it, so there is nothing to replay. That is the point of this mode.`

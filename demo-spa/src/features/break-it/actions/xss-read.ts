@@ -1,9 +1,12 @@
 import { findSecrets, readLoot, type Secret } from '../../../lib/page-secrets.ts'
-import { isSession, type BreakAction } from '../types.ts'
+import { isBff, isSession, type BreakAction } from '../types.ts'
 import type { DemoMode } from '../../../modes.ts'
 
 /** What the result says when no credential turned up, per mode. */
 function nothingFound(mode: DemoMode): string {
+  if (isBff(mode)) {
+    return 'No token to take: the BFF keeps the access and refresh token on the server, and the session id is HttpOnly. BFF-XSRF-TOKEN is readable on purpose (double submit). The script can still call the API through the BFF’s proxy while this page is open, but it carries nothing away.'
+  }
   if (isSession(mode)) {
     return 'No credential to take: the session id is HttpOnly, so it is not in document.cookie. XSRF-TOKEN is readable on purpose (double submit) and useless without the session cookie.'
   }
