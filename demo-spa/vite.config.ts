@@ -37,7 +37,7 @@ export default defineConfig(({ mode }) => ({
           // the main backend's routes match under any prefix (`*/api/me` also matches /hs256/api/me).
           mockBackendPlugin({ ...demoBackendOptions, ...hs256Service }),
           // The lab's token-mediating backend, mounted before the main one for the same reason.
-          mockBackendPlugin({ ...demoBackendOptions, ...tokenMediatingService, issuerFromServer: PROVIDER_HOST, bff: { tokenMediating: true } }),
+          mockBackendPlugin({ ...demoBackendOptions, ...tokenMediatingService, trustLoopbackAliases: true, issuerFromServer: PROVIDER_HOST, bff: { tokenMediating: true } }),
           // trustLoopbackAliases: the lab's cross-domain experiment calls the API at http://localhost:PORT
           // from the page at http://127.0.0.1:PORT, a second origin served by the same backend. The
           // same backend is the OpenID Provider of app A (127.0.0.1) and app B (localhost), and the BFF mode's backend-for-frontend.

@@ -16,6 +16,7 @@ const CLAIMS: Array<{ id: string; claim: RegExp }> = [
   { id: 'jwks', claim: /Any service can verify a JWT/ },
   { id: 'expiry', claim: /Short-lived access tokens/ },
   { id: 'sso', claim: /JWTs can be used for SSO across services/ },
+  { id: 'architectures', claim: /Sessions or JWTs: a session cookie keeps a browser app’s credentials from scripts/ },
 ]
 
 interface ExportedResult {
@@ -144,12 +145,31 @@ describe('demo: comparison lab', () => {
     expect(sso?.why).toMatch(/A's ID token is for authlens-demo, B's for authlens-demo-b, both naming the same provider session/)
     expect(sso?.verdict).toBe('depends')
 
+    // BFF, token-mediating backend, browser-only client: no token readable behind the BFF, yet a
+    // script acts through its proxy 20 of 20 times; the others hand a script a token that works
+    // from another origin; the hop and the session record are what the BFF costs.
+    const architecture = exported.find((result) => result.id === 'architectures')
+    const archValue = (label: string) => architecture?.measured.find((measurement) => measurement.label === label)
+    expect(archValue('BFF: token bytes a script can read')?.value).toBe(0)
+    expect(archValue('Token-mediating: token bytes a script can read')?.value).toBeGreaterThan(0)
+    expect(archValue('Browser-only: token bytes a script can read')?.value).toBeGreaterThan(archValue('Token-mediating: token bytes a script can read')!.value)
+    for (const label of ['BFF: script calls through the proxy answered', 'Token-mediating: script calls with the handed token answered', 'Browser-only: script calls with the fresh token answered']) {
+      expect(archValue(label)?.value, label).toBe(20)
+    }
+    expect(archValue('BFF: the proxy called from the other origin')?.value).toBe(401)
+    expect(archValue('Token-mediating: its token used from the other origin')?.value).toBe(200)
+    expect(archValue('Browser-only: its token used from the other origin')?.value).toBe(200)
+    expect(archValue('GET /bff/api/me through the BFF, p95')?.samples).toBe(300)
+    expect(archValue('Server state per user: BFF (or token-mediating) session record, tokens included')?.value).toBeGreaterThan(500)
+    expect(architecture?.verdict).toBe('depends')
+
     // The lab left the server as it found it: real clock, denylist on, bob signed out everywhere.
     const stats = (await (await fetch(`${session.demo.url}/__mock/stats`)).json()) as Record<string, unknown>
     expect(stats.clockOffsetSeconds).toBe(0)
     expect(stats.revokeAccessTokenOnLogout).toBe(true)
     expect(stats.csrfDefences).toEqual({ sessionCookieSameSite: 'Lax', tokenCheck: true, formBodies: false })
     expect(stats.liveSessions).toBe(0)
+    expect(stats.liveBffSessions).toBe(0)
     expect(problems).toEqual([])
     await page.close()
   }, 300_000)

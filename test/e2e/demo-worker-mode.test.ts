@@ -57,7 +57,7 @@ describe('demo with the backend in a service worker', () => {
     await expect.poll(() => lab.getByRole('status', { name: 'Lab status' }).textContent(), { timeout: 120_000 }).toMatch(/^Finished: /)
     const table = lab.getByRole('table')
     // Server heap, a server's clock, a second site, a cross-site form: none of these exist without a server process.
-    for (const claim of [/Sessions need server memory per active user/, /JWTs are faster/, /Bearer tokens cross origins easily/, /Cookie sessions are open to CSRF/, /JWTs can be used for SSO/]) {
+    for (const claim of [/Sessions need server memory per active user/, /JWTs are faster/, /Bearer tokens cross origins easily/, /Cookie sessions are open to CSRF/, /JWTs can be used for SSO/, /Sessions or JWTs: a session cookie keeps/]) {
       const text = await table.getByRole('row', { name: claim }).innerText()
       expect(text, text).toMatch(/not available[\s\S]*Not available in the worker build: /)
     }

@@ -1,4 +1,4 @@
-import type { Estimate } from './statistics/bootstrap.ts'
+import type { Estimate, QuantileEstimate } from './statistics/bootstrap.ts'
 import type { Measurement } from './types.ts'
 
 export type TimeUnit = 'ms' | 'µs'
@@ -9,11 +9,11 @@ const PER_MS: Record<TimeUnit, number> = { ms: 1, 'µs': 1000 }
 const significant = (value: number): number => Number(value.toPrecision(3))
 
 /** A timing estimate (kept in ms) as a measurement in `unit`, with its interval and sample size. */
-export function timing(label: string, estimate: Estimate, unit: TimeUnit, chart = false): Measurement {
+export function timing(label: string, estimate: Estimate | QuantileEstimate, unit: TimeUnit, chart = false): Measurement {
   const scale = PER_MS[unit]
   return {
     label,
-    value: significant(estimate.median * scale),
+    value: significant(('median' in estimate ? estimate.median : estimate.value) * scale),
     unit,
     chart,
     interval: { low: significant(estimate.low * scale), high: significant(estimate.high * scale) },
@@ -30,4 +30,4 @@ export function formatMeasurement(measurement: Measurement): string {
 }
 
 /** An estimate in `unit`, as the sentences of a verdict show it. */
-export const formatEstimate = (estimate: Estimate, unit: TimeUnit): string => formatMeasurement(timing('', estimate, unit))
+export const formatEstimate = (estimate: Estimate | QuantileEstimate, unit: TimeUnit): string => formatMeasurement(timing('', estimate, unit))

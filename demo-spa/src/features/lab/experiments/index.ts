@@ -1,4 +1,5 @@
 import type { Experiment } from '../types.ts'
+import { architectures } from './architectures.ts'
 import { crossDomain } from './cross-domain.ts'
 import { csrf } from './csrf.ts'
 import { expiry } from './expiry.ts'
@@ -11,4 +12,4 @@ import { storageSecurity } from './storage.ts'
 import { tokenSize } from './token-size.ts'
 
 /** In the order the table shows them; each is independent and cleans up after itself. */
-export const EXPERIMENTS: Experiment[] = [tokenSize, revocation, performanceExperiment, memory, storageSecurity, csrf, crossDomain, jwks, expiry, sso]
+export const EXPERIMENTS: Experiment[] = [tokenSize, revocation, performanceExperiment, memory, storageSecurity, csrf, crossDomain, jwks, expiry, sso, architectures]

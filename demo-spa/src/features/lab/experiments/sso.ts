@@ -1,9 +1,9 @@
 import { isLabReport, LAB_WINDOW, labRunUrl, type LabReport } from '../../../app-b/lab-protocol.ts'
 import { oidcApp } from '../../../backend-options.ts'
-import { discoverProvider } from '../../sso/discovery.ts'
 import { sessionCookieAcross } from '../cross-site.ts'
 import { formatEstimate, timing } from '../format.ts'
-import { base64url, control, jwtClaims, LAB_USER, stats, type LabStats } from '../kit.ts'
+import { control, jwtClaims, LAB_USER, stats, type LabStats } from '../kit.ts'
+import { signInAsPublicClient } from '../provider-sign-in.ts'
 import { medianWithInterval } from '../statistics/bootstrap.ts'
 import type { Experiment } from '../types.ts'
 
@@ -11,8 +11,6 @@ import type { Experiment } from '../types.ts'
 const RUNS = 30
 /** Thirty sign-ins, each loading app B's page again, take a few seconds; far more means B is stuck. */
 const REPORT_WAIT_MS = 60_000
-
-const random = (bytes: number) => base64url(crypto.getRandomValues(new Uint8Array(bytes)))
 
 /** The provider's answers counted on the server between two snapshots: `METHOD /path status`. */
 const answered = (before: LabStats, after: LabStats, key: string) => (after.responses[key] ?? 0) - (before.responses[key] ?? 0)
@@ -26,44 +24,9 @@ const redirects = (before: LabStats, after: LabStats) => answered(before, after,
 /**
  * App A's sign-in, done as a person does it on the provider's page: its form, filled in and posted
  * with one password (`prompt=login`, so a sign-in the browser already has does not count), then
- * the code exchanged (PKCE) for app A's own tokens. This page is on A's origin, the provider's.
+ * the code exchanged (PKCE) for app A's own tokens.
  */
-async function signInToAppA(): Promise<Record<string, unknown>> {
-  const app = oidcApp('a', location.port)
-  const provider = await discoverProvider(app.issuer)
-  const verifier = random(32)
-  const challenge = base64url(new Uint8Array(await crypto.subtle.digest('SHA-256', new TextEncoder().encode(verifier))))
-  const authorize = new URL(provider.authorization_endpoint)
-  authorize.search = new URLSearchParams({
-    response_type: 'code',
-    client_id: app.clientId,
-    redirect_uri: app.redirectUri,
-    scope: 'openid profile',
-    state: random(16),
-    nonce: random(16),
-    code_challenge: challenge,
-    code_challenge_method: 'S256',
-    prompt: 'login',
-  }).toString()
-  const page = await fetch(authorize, { credentials: 'same-origin' })
-  const form = new DOMParser().parseFromString(await page.text(), 'text/html').querySelector('form')
-  if (!page.ok || !form) throw new Error(`the provider showed no sign-in form (${page.status})`)
-  const fields = new URLSearchParams()
-  for (const [name, value] of new FormData(form)) fields.set(name, String(value))
-  fields.set('username', LAB_USER.username)
-  fields.set('password', LAB_USER.password)
-  // The 303 to A's callback is followed: its URL, on this origin, carries the code.
-  const back = await fetch(new URL(form.getAttribute('action') ?? '', authorize), { method: 'POST', body: fields, credentials: 'same-origin' })
-  const code = new URL(back.url).searchParams.get('code')
-  if (!code) throw new Error(`the provider's sign-in form sent no code back (${back.status} ${new URL(back.url).pathname})`)
-  const tokens = await fetch(provider.token_endpoint, {
-    method: 'POST',
-    body: new URLSearchParams({ grant_type: 'authorization_code', code, redirect_uri: app.redirectUri, client_id: app.clientId, code_verifier: verifier }),
-  })
-  const body = (await tokens.json()) as { id_token?: unknown }
-  if (typeof body.id_token !== 'string') throw new Error(`the token endpoint answered ${tokens.status} without an ID token`)
-  return jwtClaims(body.id_token)
-}
+const signInToAppA = async (): Promise<Record<string, unknown>> => jwtClaims(String((await signInAsPublicClient('login')).id_token))
 
 /** App B's report, from the window the runner opened, on B's origin, and nothing else. */
 function reportFrom(popup: Window): Promise<LabReport> {

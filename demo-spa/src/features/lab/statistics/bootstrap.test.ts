@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { median, medianWithInterval, seededRandom } from './bootstrap.ts'
+import { median, medianWithInterval, quantileWithInterval, seededRandom } from './bootstrap.ts'
 
 /** Seeded draws from a skewed distribution with a known median (exponential: ln 2 / rate). */
 function exponential(count: number, seed: number, rate = 1): number[] {
@@ -81,5 +81,30 @@ describe('medianWithInterval', () => {
     expect(medianWithInterval([0.2, 0.2, 0.2])).toEqual({ median: 0.2, low: 0.2, high: 0.2, samples: 3 })
     expect(medianWithInterval([5])).toEqual({ median: 5, low: 5, high: 5, samples: 1 })
     expect(() => medianWithInterval([])).toThrow(RangeError)
+  })
+})
+
+describe('quantileWithInterval', () => {
+  it('gives the p95 (type 7) with an interval around it, the median at 0.5, and refuses a p outside 0..1', () => {
+    const samples = Array.from({ length: 101 }, (_, index) => index)
+    const p95 = quantileWithInterval(samples, 0.95)
+    expect(p95.value).toBe(95)
+    expect(p95.low).toBeLessThanOrEqual(95)
+    expect(p95.high).toBeGreaterThanOrEqual(95)
+    expect(p95.high).toBeLessThanOrEqual(100)
+    expect(p95.samples).toBe(101)
+    const { value, ...interval } = quantileWithInterval(samples, 0.5)
+    expect(medianWithInterval(samples)).toEqual({ median: value, ...interval })
+    expect(() => quantileWithInterval(samples, 1.5)).toThrow(RangeError)
+  })
+
+  it('puts a skewed distribution’s p95 well above its median, each inside its own interval', () => {
+    const samples = exponential(1000, 11)
+    const p95 = quantileWithInterval(samples, 0.95)
+    const middle = medianWithInterval(samples)
+    expect(p95.low).toBeGreaterThan(middle.high)
+    // Exponential with rate 1: the true p95 is ln 20 ≈ 3.0, the median ln 2 ≈ 0.69.
+    expect(p95.low).toBeLessThan(Math.log(20))
+    expect(p95.high).toBeGreaterThan(Math.log(20))
   })
 })
