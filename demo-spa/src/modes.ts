@@ -1,12 +1,13 @@
 import { jwt, session, type AuthClientOptions, type JwtOptions } from '@authlens/sdk'
 import { devtools } from '@authlens/sdk/devtools'
+import { dpop, type Dpop } from '@authlens/sdk/dpop'
 import { cookieStorage, webStorage } from '@authlens/sdk/storage'
 import { backendInWorker } from './app/runtime.ts'
 import { oidcApp } from './backend-options.ts'
 import { oidcLogin } from './features/sso/provider-sign-in.ts'
 
 /** The auth modes of DESIGN.md ("The auth modes"), as the demo offers them. */
-export const MODE_IDS = ['session', 'memory', 'localStorage', 'sessionStorage', 'cookie', 'oidc'] as const
+export const MODE_IDS = ['session', 'memory', 'dpop', 'localStorage', 'sessionStorage', 'cookie', 'oidc'] as const
 export type ModeId = (typeof MODE_IDS)[number]
 
 /** Where a piece of the credential lives, and whether a script on the page can read it. */
@@ -30,6 +31,8 @@ export interface DemoMode {
   holds: Holding[]
   /** The refresh token is in storage a script can read, so it can be stolen and replayed. */
   refreshTokenReadable: boolean
+  /** The `dpop()` value the mode's client signs with, so the card can ask which key that is. */
+  dpop?: Dpop
   /** A password form on this page, or a trip to the OpenID Provider's sign-in page. */
   signIn: 'password' | 'provider'
   /** Why this build cannot offer the mode; shown beside its disabled choice. */
@@ -51,6 +54,9 @@ const common = (id: ModeId, strategy: AuthClientOptions['strategy']): AuthClient
 
 /** A 10 s leeway on the demo's 30 s tokens makes the proactive refresh visible every ~20 s. */
 const demoJwt = (options: JwtOptions) => jwt({ leewaySeconds: 10, ...options })
+
+/** One value for the mode's clients: a mode switch makes a new client, and the card asks the latest for its key. */
+const dpopProofs = dpop()
 
 export const MODES: Record<ModeId, DemoMode> = {
   session: {
@@ -82,6 +88,25 @@ export const MODES: Record<ModeId, DemoMode> = {
       { what: 'CSRF token', where: 'XSRF-TOKEN cookie, sent with the cookie-borne refresh', readableByScript: true },
     ],
     refreshTokenReadable: false,
+    signIn: 'password',
+  },
+  dpop: {
+    id: 'dpop',
+    label: 'JWT + DPoP (memory)',
+    summary:
+      'As the memory mode, and the tokens are bound to a key pair of this browser (RFC 9449): each API request carries Authorization: DPoP and a proof signed with a private key no script can read or export. A copied token is refused anywhere else.',
+    strategy: 'jwt',
+    storage: 'memory',
+    options: common('dpop', demoJwt({ refreshTokenTransport: 'cookie', dpop: dpopProofs })),
+    notesVia: 'auth.fetch',
+    holds: [
+      { what: 'Access token (JWT, cnf.jkt)', where: 'memory of this page, sent as Authorization: DPoP with a fresh proof per request', readableByScript: false },
+      { what: 'DPoP private key', where: 'IndexedDB, as a non-extractable CryptoKey: usable to sign while a page is open, never readable', readableByScript: false },
+      { what: 'Refresh token', where: 'HttpOnly cookie (rt), Path=/api/auth; bound to the key, so a refresh needs a proof too', readableByScript: false },
+      { what: 'CSRF token', where: 'XSRF-TOKEN cookie, sent with the cookie-borne refresh', readableByScript: true },
+    ],
+    refreshTokenReadable: false,
+    dpop: dpopProofs,
     signIn: 'password',
   },
   localStorage: {

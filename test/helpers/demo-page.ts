@@ -17,6 +17,9 @@ export type DemoModeId = (typeof DEMO_MODES)[number]['id']
 /** The sixth mode: sign-in at the OpenID Provider's page, so it has no password form of its own. */
 export const OIDC_MODE = { id: 'oidc', label: 'OIDC (code + PKCE)' } as const
 
+/** The memory mode with DPoP-bound tokens: its own checks, since its requests carry a proof step too. */
+export const DPOP_MODE = { id: 'dpop', label: 'JWT + DPoP (memory)' } as const
+
 /**
  * Console errors and warnings of a page, and uncaught exceptions. Chromium also reports every 4xx
  * answer to a fetch as "Failed to load resource"; those of the API are the auth flow working as
@@ -34,7 +37,7 @@ export function watchConsole(page: Page): string[] {
   return problems
 }
 
-export async function openDemo(context: BrowserContext, baseUrl: string, mode: DemoModeId | typeof OIDC_MODE.id): Promise<{ page: Page; problems: string[] }> {
+export async function openDemo(context: BrowserContext, baseUrl: string, mode: DemoModeId | typeof OIDC_MODE.id | typeof DPOP_MODE.id): Promise<{ page: Page; problems: string[] }> {
   const page = await context.newPage()
   const problems = watchConsole(page)
   await page.goto(`${baseUrl}/?mode=${mode}`)

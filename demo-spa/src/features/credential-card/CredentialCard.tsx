@@ -21,7 +21,7 @@ export function CredentialCard() {
         <>
           <ExpiryCountdown session={session} />
           {mode.signIn === 'provider' && <IdTokenDetails refreshTokenIn={mode.holds.find((holding) => holding.what === 'Refresh token')?.where ?? '?'} />}
-          {session ? <SessionDetails /> : <TokenDetails />}
+          {session ? <SessionDetails /> : <TokenDetails dpop={mode.dpop} />}
         </>
       ) : (
         <p className="muted">Signed out: no credential.</p>

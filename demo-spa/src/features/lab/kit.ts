@@ -126,6 +126,3 @@ export function jwtClaims(token: string): Record<string, unknown> {
   const json = new TextDecoder().decode(Uint8Array.from(atob(base64.padEnd(Math.ceil(base64.length / 4) * 4, '=')), (c) => c.charCodeAt(0)))
   return JSON.parse(json) as Record<string, unknown>
 }
-
-export const base64url = (data: Uint8Array): string =>
-  btoa(String.fromCharCode(...data)).replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '')

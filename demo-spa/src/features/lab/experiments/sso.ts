@@ -1,9 +1,10 @@
 import { isLabReport, LAB_WINDOW, labRunUrl, type LabReport } from '../../../app-b/lab-protocol.ts'
 import { oidcApp } from '../../../backend-options.ts'
+import { base64url } from '../../../lib/jwt.ts'
 import { discoverProvider } from '../../sso/discovery.ts'
 import { sessionCookieAcross } from '../cross-site.ts'
 import { formatEstimate, timing } from '../format.ts'
-import { base64url, control, jwtClaims, LAB_USER, stats, type LabStats } from '../kit.ts'
+import { control, jwtClaims, LAB_USER, stats, type LabStats } from '../kit.ts'
 import { medianWithInterval } from '../statistics/bootstrap.ts'
 import type { Experiment } from '../types.ts'
 
