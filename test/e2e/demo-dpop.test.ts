@@ -2,7 +2,7 @@ import { calculateJwkThumbprint, EmbeddedJWK, jwtVerify, type JWK } from 'jose'
 import type { Page } from 'playwright-core'
 import { describe, expect, it } from 'vitest'
 import { screenshotDir } from '../helpers/chromium.ts'
-import { clearEventLog, DPOP_MODE, eventLog, failedRequests, openDemo, signIn, signInStatus, signOut, useDemoSession } from '../helpers/demo-page.ts'
+import { breakIt, clearEventLog, DPOP_MODE, eventLog, failedRequests, openDemo, runBreakIt, signIn, signInStatus, signOut, useDemoSession } from '../helpers/demo-page.ts'
 
 /** One row of the card's DPoP key binding, as a person reads it. */
 const binding = (page: Page, name: 'token cnf.jkt' | 'key thumbprint' | 'private key') =>
@@ -63,6 +63,39 @@ describe('demo: JWT + DPoP (memory)', () => {
     expect(stats.verified).toBeGreaterThanOrEqual(5)
     expect(stats.refused).toEqual({})
     await signOut(page)
+    expect(problems).toEqual([])
+    await page.close()
+  })
+
+  it('D2 break it, replay the token without its key: from Node it is refused in DPoP mode and accepted in a bearer mode; an XSS read finds the key only as a non-extractable CryptoKey', async () => {
+    const { page, problems } = await openDemo(session.browser.context, session.demo.url, DPOP_MODE.id)
+    await signIn(page, 'bob', 'builder-bob', 'Bob Builder')
+    const refused = await runBreakIt(page, 'Replay the token without its key')
+    expect(refused).toMatch(/^Refused from elsewhere \(Bearer: 401 invalid_token \(bearer_downgrade\); DPoP: 401 invalid_dpop_proof \(key_mismatch\)\)/)
+    expect(refused).toMatch(/POST \/__demo\/replay 200/)
+    expect(refused).toMatch(/This page, with its key: the notes still load\.→ GET \/api\/notes 200/)
+    expect(await dpopStats()).toMatchObject({ refused: { bearer_downgrade: 1, key_mismatch: 1 } })
+    expect(await signInStatus(page).textContent()).toBe('Signed in as Bob Builder')
+    await breakIt(page, 'Replay the token without its key').screenshot({ path: `${screenshotDir}demo-break-replay-token-dpop.png` })
+
+    const read = await runBreakIt(page, 'Simulate an XSS read of storage')
+    expect(read).toMatch(/No token in any storage a script can list.*The DPoP private key is in IndexedDB as a CryptoKey/)
+    const evidence = await breakIt(page, 'Simulate an XSS read of storage').getByLabel('What the script could send').textContent()
+    expect(evidence).toMatch(/"authlens:demo-dpop:dpop": \{\s*"privateKey": \{\s*"CryptoKey": \{\s*"type": "private",\s*"extractable": false/)
+    expect(evidence).not.toMatch(/"d":/)
+
+    await signOut(page)
+    await page.getByLabel('JWT in memory + HttpOnly refresh cookie').check()
+    await signIn(page, 'bob', 'builder-bob', 'Bob Builder')
+    const accepted = await runBreakIt(page, 'Replay the token without its key')
+    expect(accepted).toMatch(/^Accepted from elsewhere as Bearer: the copied token reads your notes from any machine for about \d+ s more, until it expires\. Nothing ties it to this browser\./)
+    expect(accepted).toMatch(/From Node, as Bearer: 200\./)
+    await breakIt(page, 'Replay the token without its key').screenshot({ path: `${screenshotDir}demo-break-replay-token-bearer.png` })
+
+    await page.getByLabel('Session (HttpOnly session cookie)').check()
+    const action = breakIt(page, 'Replay the token without its key')
+    expect(await action.getByRole('button', { name: 'Replay from elsewhere' }).isDisabled()).toBe(true)
+    expect(await action.textContent()).toMatch(/No token here: the session id is an HttpOnly cookie/)
     expect(problems).toEqual([])
     await page.close()
   })
