@@ -59,6 +59,7 @@ describe('demo: comparison lab', () => {
       runs.push(await exportResults(page))
     }
     await page.screenshot({ path: `${screenshotDir}demo-lab.png`, fullPage: true })
+    await lab.getByRole('table').getByRole('row', { name: /A token stolen from the browser by XSS/ }).screenshot({ path: `${screenshotDir}demo-lab-theft.png` })
 
     // The experiments, not this test, must make every verdict the same in every run.
     for (const { id } of CLAIMS) {
