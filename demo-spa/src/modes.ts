@@ -151,18 +151,18 @@ export const MODES: Record<ModeId, DemoMode> = {
     summary:
       'Sign-in at the OpenID Provider’s own page (Authorization Code + PKCE); this app gets an ID token (who signed in) and an access token (for the API). The provider’s session cookie signs you in to app B, on another origin, without a password.',
     strategy: 'jwt',
-    storage: 'sessionStorage',
-    // sessionStorage keeps the refresh token across a reload of this tab (memory would lose it):
-    // the trade-off is that page scripts can read it, as the card shows.
-    options: common('oidc', demoJwt({ storage: webStorage('sessionStorage'), login: oidcLogin('a') })),
+    storage: 'memory',
+    // Memory, as the browser-apps BCP prefers: a reload keeps the sign-in through the provider's
+    // session (a prompt=none round trip, see resumeSignInAcrossReloads), not through storage.
+    options: common('oidc', demoJwt({ login: oidcLogin('a') })),
     notesVia: 'auth.fetch',
     holds: [
-      { what: 'ID token (JWT)', where: 'sessionStorage (this tab), with the other two: its claims are the user', readableByScript: true },
-      { what: 'Access token (JWT)', where: 'sessionStorage (this tab), sent as Authorization: Bearer', readableByScript: true },
-      { what: 'Refresh token', where: 'sessionStorage (this tab), rotated at every refresh', readableByScript: true },
-      { what: 'Provider session', where: `HttpOnly cookie of the provider (${oidcApp('a', location.port).issuer}): what signs app B in`, readableByScript: false },
+      { what: 'ID token (JWT)', where: 'memory of this page, with the other two: its claims are the user', readableByScript: false },
+      { what: 'Access token (JWT)', where: 'memory of this page, sent as Authorization: Bearer', readableByScript: false },
+      { what: 'Refresh token', where: 'memory of this page, rotated at every refresh', readableByScript: false },
+      { what: 'Provider session', where: `HttpOnly cookie of the provider (${oidcApp('a', location.port).issuer}): what signs app B in, and this tab again after a reload`, readableByScript: false },
     ],
-    refreshTokenReadable: true,
+    refreshTokenReadable: false,
     signIn: 'provider',
     ...(backendInWorker && { unavailable: 'needs npm start: the provider’s pages are navigations, and a service worker cannot answer them' }),
   },

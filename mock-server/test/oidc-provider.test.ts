@@ -176,6 +176,19 @@ describe('OpenID Provider: authorization code flow', () => {
 })
 
 describe('OpenID Provider: security cases', () => {
+  it('a refresh token issued to a client refreshes only at the token endpoint, where the client is checked, never at the first-party JSON refresh', async () => {
+    const agent = providerAgent()
+    const { code, verifier } = await signInForCode(agent)
+    const tokens = await redeem(agent, code, verifier)
+    const refreshToken = tokens.body.refresh_token as string
+    const json = await agent.request('POST', '/api/auth/refresh', { json: { refreshToken }, noCookies: true })
+    expect(json.status).toBe(401)
+    expect(json.body).toMatchObject({ error: 'invalid_grant' })
+    // Refused before rotation: the client's token still works where it belongs.
+    const oauth = await agent.request('POST', '/oauth/token', { form: { grant_type: 'refresh_token', refresh_token: refreshToken, client_id: SPA.clientId }, noCookies: true })
+    expect(oauth.status).toBe(200)
+  })
+
   it('O1 without code_challenge, or with code_challenge_method plain (or none), the client gets invalid_request and no code', async () => {
     const agent = providerAgent()
     const { challenge } = await pkce()

@@ -76,7 +76,7 @@ function AccountB() {
 function Credential() {
   return (
     <Panel title="Credential" className="credential">
-      <IdTokenDetails refreshTokenIn="sessionStorage of app B (this tab, this origin)" />
+      <IdTokenDetails refreshTokenIn="the memory of app B's page (this tab, this origin)" />
       <TokenDetails />
     </Panel>
   )

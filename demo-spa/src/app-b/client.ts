@@ -1,6 +1,5 @@
 import { createAuthClient, jwt } from '@authlens/sdk'
 import { devtools } from '@authlens/sdk/devtools'
-import { webStorage } from '@authlens/sdk/storage'
 import { createLoggedFetch } from '../app/logged-fetch.ts'
 import { logSdkEvents } from '../app/sdk-events.ts'
 import { oidcApp } from '../backend-options.ts'
@@ -16,7 +15,7 @@ export function createAppBClient(name = 'demo-app-b') {
   const client = createAuthClient({
     baseURL: `${oidcApp('b', location.port).issuer}/api`,
     name,
-    strategy: jwt({ leewaySeconds: 10, storage: webStorage('sessionStorage'), login: oidcLogin('b') }),
+    strategy: jwt({ leewaySeconds: 10, login: oidcLogin('b') }),
     fetch: createLoggedFetch(),
     plugins: [devtools()],
   })

@@ -1,7 +1,7 @@
 import { StrictMode } from 'react'
 import { createRoot } from 'react-dom/client'
 import { backendInWorker } from '../app/runtime.ts'
-import { finishSignInAtProvider, isRedirectCallback } from '../features/sso/provider-sign-in.ts'
+import { finishSignInAtProvider, isRedirectCallback, resumeSignInAcrossReloads } from '../features/sso/provider-sign-in.ts'
 import { AppB } from './AppB.tsx'
 import { createAppBClient } from './client.ts'
 
@@ -11,6 +11,7 @@ export function render(container: HTMLElement): void {
   const client = backendInWorker ? null : createAppBClient()
   // Once, outside React (strict mode runs effects twice; a callback's state is good for one use).
   if (client && isRedirectCallback(new URL(location.href))) void finishSignInAtProvider(client, 'b', 'App B')
+  if (client) resumeSignInAcrossReloads(client, 'b')
   createRoot(container).render(
     <StrictMode>
       <AppB client={client} />

@@ -107,12 +107,15 @@ export class RefreshFamilies {
    * A family bound to a DPoP key refuses before anything else unless `proofKey` is that key (D8):
    * whoever lacks the key can neither rotate the family nor make it look reused.
    */
-  async rotate(refreshToken: string, timings?: Timings, proofKey?: string): Promise<Rotation> {
+  /** `clientless`: only a family no OAuth client holds (the first-party JSON refresh, which names no client). */
+  async rotate(refreshToken: string, timings?: Timings, proofKey?: string, clientless = false): Promise<Rotation> {
     const hash = await sha256(refreshToken)
     for (;;) {
       const now = this.options.clock.now()
       const family = await timed(timings, 'store', () => this.options.records.findByHash(hash))
       if (!family || family.revoked) throw invalidGrant('refresh token is not valid')
+      // A client's token refreshes at the token endpoint, which authenticates the client.
+      if (clientless && family.client) throw invalidGrant('refresh token was issued to an OAuth client')
       if (family.jkt !== undefined && family.jkt !== proofKey) {
         throw invalidGrant('refresh token is bound to a DPoP key; send a proof signed with that key', 'dpop_binding')
       }

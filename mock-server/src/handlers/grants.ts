@@ -52,12 +52,12 @@ export async function loginGrant(parts: BackendParts, username: string, password
 }
 
 /** `jkt`: the key of the request's DPoP proof, which a bound family demands and the new access token is bound to. */
-export async function refreshGrant(parts: BackendParts, refreshToken: string, timings: Timings, jkt?: string): Promise<Grant> {
+export async function refreshGrant(parts: BackendParts, refreshToken: string, timings: Timings, jkt?: string, clientless = false): Promise<Grant> {
   await injectRefreshFault(parts)
   parts.stats.refreshes++
   let rotation
   try {
-    rotation = await parts.families.rotate(refreshToken, timings, jkt)
+    rotation = await parts.families.rotate(refreshToken, timings, jkt, clientless)
   } catch (error) {
     if (error instanceof BackendError && error.code === 'refresh_token_reused') parts.stats.reuseDetections++
     if (error instanceof BackendError && error.reason === 'dpop_binding') countDpopRefusal(parts, error.reason)

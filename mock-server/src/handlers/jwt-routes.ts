@@ -40,7 +40,7 @@ export function jwtRoutes(parts: BackendParts): Route[] {
         const refreshToken = await readRefreshToken(parts, ctx, body)
         const proof = await tokenRequestProof(parts, ctx)
         try {
-          return tokenResponse(parts, ctx, await refreshGrant(parts, refreshToken, ctx.timings, proof?.jkt), 200)
+          return tokenResponse(parts, ctx, await refreshGrant(parts, refreshToken, ctx.timings, proof?.jkt, true), 200)
         } catch (error) {
           if (error instanceof BackendError && (error.code === 'refresh_token_reused' || error.code === 'invalid_grant')) {
             clearRefreshCookies(parts, ctx)

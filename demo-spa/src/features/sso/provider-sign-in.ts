@@ -63,3 +63,26 @@ export async function finishSignInAtProvider(client: AuthClient, id: OidcAppId, 
   useJourney.setState({ finishing: false, refused, steps: describeJourney({ app: appName, departure, arrival, requests, issuer, outcome, finishedAt: Date.now() }) })
   return appState
 }
+
+/** Set while this tab is signed in with the provider: a flag, never a token. */
+const signedInFlag = (id: OidcAppId) => `authlens-demo:oidc-${id}:signed-in`
+
+/**
+ * Keeps the tokens in memory, as the browser-apps BCP prefers, and the sign-in across a reload
+ * anyway: a tab that was signed in and finds no tokens after the restore (no other tab to hand
+ * them over) asks the provider again with `prompt=none`. The provider session answers without a
+ * page; without one, the callback ends with `login_required` and the tab is signed out.
+ * Returns the unsubscribe.
+ */
+export function resumeSignInAcrossReloads(client: AuthClient, id: OidcAppId): () => void {
+  const flag = signedInFlag(id)
+  const stops = [client.on('login', () => sessionStorage.setItem(flag, '1')), client.on('logout', () => sessionStorage.removeItem(flag))]
+  if (!isRedirectCallback(new URL(location.href)) && sessionStorage.getItem(flag)) {
+    void client.ready.then(() => {
+      if (client.getState().status === 'authenticated') return
+      sessionStorage.removeItem(flag)
+      return signInAtProvider(client, id, { prompt: 'none', appState: { returnTo: `${location.pathname}${location.search}${location.hash}` } })
+    })
+  }
+  return () => stops.forEach((stop) => stop())
+}

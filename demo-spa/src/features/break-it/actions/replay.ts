@@ -33,7 +33,9 @@ export const replay: BreakAction = {
   button: 'Steal and replay',
   unavailable(mode, signedIn) {
     if (isSession(mode)) return 'No refresh token here: the session id is the only credential, and it is HttpOnly.'
-    if (!mode.refreshTokenReadable) return 'The refresh token is in an HttpOnly cookie: no script can copy it, so there is nothing to replay. That is the point of this mode.'
+    if (!mode.refreshTokenReadable) {
+      return `The refresh token is ${mode.signIn === 'provider' ? 'in the memory of the SDK' : 'in an HttpOnly cookie'}: no script can copy it, so there is nothing to replay. That is the point of this mode.`
+    }
     return needsSignIn(signedIn)
   },
   async run({ connection, mode }) {
