@@ -2,9 +2,15 @@ import { SignJWT, type JWTPayload, type JWSHeaderParameters } from 'jose'
 import type { HttpHandler } from 'msw'
 import { resolveOptions, type MockBackendOptions, type ResolvedOptions } from './config.ts'
 import { AccessTokens } from './domain/access-tokens.ts'
+import { Bff } from './domain/bff/bff.ts'
+import { BffLogins } from './domain/bff/logins.ts'
+import { ProviderClient } from './domain/bff/provider-client.ts'
+import { BffRefresh } from './domain/bff/refresh.ts'
+import { BffSessions } from './domain/bff/sessions.ts'
 import { createClock, type Clock } from './domain/clock.ts'
 import { DpopProofs } from './domain/dpop.ts'
 import { DpopNonces } from './domain/dpop-nonces.ts'
+import { ConfigurationError } from './domain/errors.ts'
 import { createFaults, type CsrfDefences, type RefreshFailure } from './domain/faults.ts'
 import { Notes } from './domain/notes.ts'
 import { AuthorizationCodes } from './domain/oidc/codes.ts'
@@ -17,9 +23,10 @@ import { createStats, type Stats } from './domain/stats.ts'
 import { assertIssuer } from './domain/urls.ts'
 import { UserDirectory } from './domain/users.ts'
 import { apiRoutes } from './handlers/api-routes.ts'
+import { bffRoutes } from './handlers/bff-routes.ts'
 import type { BackendParts } from './handlers/context.ts'
 import { controlRoutes } from './handlers/control-routes.ts'
-import { discoveryRoutes } from './handlers/discovery-routes.ts'
+import { discoveryRoutes, OIDC_PATHS } from './handlers/discovery-routes.ts'
 import { revokeUser } from './handlers/grants.ts'
 import { jwtRoutes } from './handlers/jwt-routes.ts'
 import { oauthRoutes } from './handlers/oauth-routes.ts'
@@ -34,6 +41,8 @@ export interface BackendSnapshot extends Stats {
   liveSessions: number
   liveRefreshFamilies: number
   revokedAccessTokens: number
+  /** Backend-for-frontend sessions stored (0 without the `bff` option). */
+  liveBffSessions: number
   clockOffsetSeconds: number
   latencyMs: number
   pendingRefreshFailures: number
@@ -69,7 +78,8 @@ export interface MockBackend {
   revokeUser(username: string): Promise<void>
   /**
    * Sets the issuer once the server's address is known (a dev server on a port picked at start).
-   * With `oidcClients` it must be where discovery is served; a `ConfigurationError` otherwise.
+   * With `oidcClients` it must be where discovery is served; a `ConfigurationError` otherwise, and
+   * with `bff`, whose registration follows the issuer given at creation (use `issuerFromServer`).
    * Call it before serving: tokens issued earlier keep the old `iss`, and are refused.
    */
   setIssuer(issuer: string): void
@@ -94,10 +104,35 @@ export function createMockBackend(input: MockBackendOptions = {}): MockBackend {
   const store = input.store ?? createMemoryStore(() => clock.now())
   const dpopNonces = new DpopNonces({ clock, rotationSeconds: options.dpop.nonceRotationSeconds, secret: options.hmacSecret })
 
+  // The BFF calls its provider over HTTP, at the issuer, like any confidential client would.
+  const endpoint = (path: string) => `${options.issuer}${path}`
+  const bffFor = (config: NonNullable<typeof options.bff>, stats: Stats) => {
+    const provider = new ProviderClient({
+      clientId: config.clientId,
+      clientSecret: config.clientSecret,
+      endpoints: () => ({ token: endpoint(OIDC_PATHS.token), revoke: endpoint(OIDC_PATHS.revoke) }),
+      now: () => clock.now(),
+    })
+    const records = store.bffSessions
+    return new Bff({
+      config,
+      endpoints: () => ({ issuer: options.issuer, authorize: endpoint(OIDC_PATHS.authorize), endSession: endpoint(OIDC_PATHS.endSession) }),
+      clock,
+      clockToleranceSeconds: options.clockToleranceSeconds,
+      signingKey,
+      sessions: new BffSessions({ clock, idleTimeoutSeconds: options.sessionIdleTimeoutSeconds, absoluteTimeoutSeconds: options.sessionAbsoluteTimeoutSeconds, records }),
+      logins: new BffLogins({ clock, records: store.bffLogins }),
+      provider,
+      refresh: new BffRefresh({ clock, records, provider, onRefresh: () => stats.bff.refreshes++, onJoin: () => stats.bff.refreshesJoined++ }),
+      stats: stats.bff,
+    })
+  }
+
   // Reads the store's records afresh: clearing the embedded store replaces them.
   const freshState = () => {
     const stats = createStats()
     return {
+      bff: options.bff ? bffFor(options.bff, stats) : undefined,
       stats,
       revocations: new RevocationList(store.revocations),
       faults: createFaults(),
@@ -154,11 +189,12 @@ export function createMockBackend(input: MockBackendOptions = {}): MockBackend {
 
   const ready = Promise.all([keyPromise, users.seed(options.users)]).then(() => undefined)
 
-  const describe = ([liveSessions, liveRefreshFamilies, revokedAccessTokens]: [number, number, number], roundTrips: number): BackendSnapshot => ({
+  const describe = ([liveSessions, liveRefreshFamilies, revokedAccessTokens, liveBffSessions]: [number, number, number, number], roundTrips: number): BackendSnapshot => ({
     ...structuredClone(parts.stats),
     liveSessions,
     liveRefreshFamilies,
     revokedAccessTokens,
+    liveBffSessions,
     clockOffsetSeconds: clock.offsetMs / 1000,
     latencyMs: parts.faults.latencyMs,
     pendingRefreshFailures: parts.faults.failRefresh.remaining,
@@ -168,18 +204,19 @@ export function createMockBackend(input: MockBackendOptions = {}): MockBackend {
     store: store.kind,
     storeRoundTrips: roundTrips,
   })
-  const liveCounts = () => [parts.sessions.count(), mapAwaitable(parts.families.liveFamilies(), (live) => live.length), parts.revocations.count()] as const
+  const liveCounts = () =>
+    [parts.sessions.count(), mapAwaitable(parts.families.liveFamilies(), (live) => live.length), parts.revocations.count(), parts.bff?.count() ?? 0] as const
 
   // Counting live state in a shared store takes round trips too; they are left out of the figure,
   // which is what requests cost (exactly so while no request runs during the read).
   let spentOnSnapshots = 0
   const snapshot = (): BackendSnapshot => {
     // Checked before asking: a shared store's answers would be promises nobody awaits.
-    const [sessions, families, revoked] = store.kind === 'memory' ? liveCounts() : []
-    if (typeof sessions !== 'number' || typeof families !== 'number' || typeof revoked !== 'number') {
+    const [sessions, families, revoked, bffSessions] = store.kind === 'memory' ? liveCounts() : []
+    if (typeof sessions !== 'number' || typeof families !== 'number' || typeof revoked !== 'number' || typeof bffSessions !== 'number') {
       throw new Error('this store answers asynchronously: use readSnapshot()')
     }
-    return describe([sessions, families, revoked], store.roundTrips() - spentOnSnapshots)
+    return describe([sessions, families, revoked, bffSessions], store.roundTrips() - spentOnSnapshots)
   }
   const readSnapshot = async (): Promise<BackendSnapshot> => {
     const before = store.roundTrips()
@@ -198,6 +235,8 @@ export function createMockBackend(input: MockBackendOptions = {}): MockBackend {
   }
 
   const routes = [
+    // First: every route matches under any prefix (`*/api/me`), so `/bff/api/me` is the BFF's only if it asks first.
+    ...(options.bff ? bffRoutes(parts) : []),
     ...jwtRoutes(parts),
     ...sessionRoutes(parts),
     ...apiRoutes(parts),
@@ -220,6 +259,7 @@ export function createMockBackend(input: MockBackendOptions = {}): MockBackend {
     setClockOffset: (seconds) => void (clock.offsetMs = seconds * 1000),
     revokeUser: async (username) => void (await revokeUser(parts, `u_${username}`)),
     setIssuer(issuer) {
+      if (options.bff) throw new ConfigurationError('invalid_option', 'with bff, give the issuer when the backend is created (issuerFromServer): the BFF is registered at it')
       options.issuer = options.oidcClients.size > 0 ? assertIssuer(issuer, options.basePath) : issuer
       parts.tokens = accessTokens()
     },

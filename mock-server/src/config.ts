@@ -1,3 +1,4 @@
+import { resolveBff, type BffOptions, type ResolvedBff } from './domain/bff/config.ts'
 import { ConfigurationError } from './domain/errors.ts'
 import { ClientRegistry, type OidcClientConfig } from './domain/oidc/clients.ts'
 import { assertIssuer } from './domain/urls.ts'
@@ -14,6 +15,10 @@ export interface CookieNames {
   refresh: string
   /** The OpenID Provider's own sign-in (SSO); `__Host-<name>` on secure origins. */
   providerSession: string
+  /** The backend-for-frontend's session; `__Host-<name>` on secure origins. */
+  bffSession: string
+  /** The BFF's double-submit CSRF token, readable by scripts; apart from `csrf`, so the two modes never overwrite each other. */
+  bffCsrf: string
 }
 
 /** DPoP (RFC 9449) at the token endpoints and resources. */
@@ -86,6 +91,11 @@ export interface MockBackendOptions {
    */
   oidcClients?: OidcClientConfig[]
   dpop?: DpopOptions
+  /**
+   * A backend-for-frontend (`/bff/*`): a confidential client of this backend's own provider that
+   * keeps the tokens server-side and gives the browser a session cookie. `true` takes every default.
+   */
+  bff?: boolean | BffOptions
   /** Largest accepted request body. Default 16 KiB. */
   maxBodyBytes?: number
   /**
@@ -95,8 +105,9 @@ export interface MockBackendOptions {
   cookieJar?: 'http' | 'document'
 }
 
-export type ResolvedOptions = Required<Omit<MockBackendOptions, 'hmacSecret' | 'now' | 'origin' | 'cookieNames' | 'store' | 'oidcClients' | 'dpop'>> & {
+export type ResolvedOptions = Required<Omit<MockBackendOptions, 'hmacSecret' | 'now' | 'origin' | 'cookieNames' | 'store' | 'oidcClients' | 'dpop' | 'bff'>> & {
   dpop: Required<DpopOptions>
+  bff: ResolvedBff | undefined
   hmacSecret: Uint8Array | undefined
   oidcClients: ClientRegistry
   now: () => number
@@ -117,10 +128,12 @@ export function resolveOptions(options: MockBackendOptions = {}): ResolvedOption
   if (algorithm !== 'HS256' && algorithm !== 'ES256') {
     throw new ConfigurationError('invalid_option', `algorithm must be "HS256" or "ES256", got ${String(algorithm)}`)
   }
+  const issuer = options.issuer ?? 'https://auth.authlens.test'
+  const bff = options.bff ? resolveBff(options.bff === true ? {} : options.bff, issuer) : undefined
   const resolved: ResolvedOptions = {
     algorithm,
     hmacSecret: options.hmacSecret === undefined ? undefined : assertStrongHmacSecret(options.hmacSecret),
-    issuer: options.issuer ?? 'https://auth.authlens.test',
+    issuer,
     audience: options.audience ?? 'authlens-api',
     accessTokenTtlSeconds: options.accessTokenTtlSeconds ?? 300,
     refreshTokenTtlSeconds: options.refreshTokenTtlSeconds ?? 8 * 3600,
@@ -130,7 +143,7 @@ export function resolveOptions(options: MockBackendOptions = {}): ResolvedOption
     sessionAbsoluteTimeoutSeconds: options.sessionAbsoluteTimeoutSeconds ?? 8 * 3600,
     clockToleranceSeconds: options.clockToleranceSeconds ?? 5,
     now: options.now ?? Date.now,
-    cookieNames: { session: 'sid', csrf: 'XSRF-TOKEN', refresh: 'rt', providerSession: 'op', ...options.cookieNames },
+    cookieNames: { session: 'sid', csrf: 'XSRF-TOKEN', refresh: 'rt', providerSession: 'op', bffSession: 'bff', bffCsrf: 'BFF-XSRF-TOKEN', ...options.cookieNames },
     basePath: (options.basePath ?? '').replace(/\/+$/, ''),
     origin: options.origin,
     controls: options.controls ?? false,
@@ -140,7 +153,9 @@ export function resolveOptions(options: MockBackendOptions = {}): ResolvedOption
     loginThrottle: options.loginThrottle ?? { maxFailures: 5, windowSeconds: 300 },
     revokeAccessTokenOnLogout: options.revokeAccessTokenOnLogout ?? true,
     accessTokenDenylist: options.accessTokenDenylist ?? true,
-    oidcClients: new ClientRegistry(options.oidcClients ?? []),
+    // The BFF is registered like any confidential client: the provider treats it as it would a stranger.
+    oidcClients: new ClientRegistry([...(options.oidcClients ?? []), ...(bff ? [bff.registration] : [])]),
+    bff,
     maxBodyBytes: options.maxBodyBytes ?? 16 * 1024,
     dpop: { nonce: options.dpop?.nonce ?? false, proofWindowSeconds: options.dpop?.proofWindowSeconds ?? 60, nonceRotationSeconds: options.dpop?.nonceRotationSeconds ?? 60 },
     cookieJar: options.cookieJar ?? 'http',

@@ -1,6 +1,8 @@
 import { Redis } from 'ioredis'
 import { describe, expect, it } from 'vitest'
+import { randomToken } from '../src/domain/random.ts'
 import { GC_MARGIN_MS } from '../src/store/redis/keys.ts'
+import { signInThroughBff } from './bff.ts'
 import { createDpopProof, generateDpopKey } from './dpop-proof.ts'
 import { useInstances } from './instances.ts'
 import { authorizePath, codeRequest, OTHER, pkce, redeem, redirectParams, SPA, submitLogin } from './oidc.ts'
@@ -103,6 +105,26 @@ describe('scale-out: instances sharing one Redis', () => {
     expect((await b.request('POST', '/oauth/token', { form, noCookies: true })).body.error).toBe('invalid_grant')
     const after = await b.request('GET', authorizePath(codeRequest(again.challenge, { prompt: 'none' })))
     expect(redirectParams(after).get('error')).toBe('login_required')
+  })
+
+  it('B4 BFF across instances: past the access token expiry, 20 requests on two instances at once cause one refresh at the provider; all answered 200', async () => {
+    const { agents, viaProxy } = await startInstances(2, (proxy) => ({ issuer: proxy, bff: { clientSecret: randomToken() } }))
+    await signInThroughBff(viaProxy)
+    const totals = async () => {
+      const stats = await Promise.all(agents.map((agent) => agent.backend.readSnapshot()))
+      const sum = (read: (snapshot: (typeof stats)[0]) => number) => stats.reduce((total, snapshot) => total + read(snapshot), 0)
+      return { bffRefreshes: sum((s) => s.bff.refreshes), providerRefreshes: sum((s) => s.refreshes), reuse: sum((s) => s.reuseDetections), roundTrips: sum((s) => s.storeRoundTrips), proxied: sum((s) => s.bff.proxied) }
+    }
+    for (const agent of agents) expect((await agent.request('POST', '/__mock/clock', { json: { offsetSeconds: 301 } })).status).toBe(200)
+    const answers = await Promise.all(agents.flatMap((agent) => Array.from({ length: 10 }, () => agent.request('GET', '/bff/api/me'))))
+    expect(answers.map((answer) => answer.status)).toEqual(Array(20).fill(200))
+    expect(await totals()).toMatchObject({ bffRefreshes: 1, providerRefreshes: 1, reuse: 0, proxied: 20 })
+
+    // With fresh tokens, a proxied request costs two round trips: the BFF's session lookup, and the
+    // API's revocation-list check of the access token the BFF sent.
+    const before = await totals()
+    for (let i = 0; i < 10; i++) expect((await viaProxy.request('GET', '/bff/api/me')).status).toBe(200)
+    expect((await totals()).roundTrips - before.roundTrips).toBe(20)
   })
 
   it('M11 a session signed out on one instance is rejected on every other at once', async () => {

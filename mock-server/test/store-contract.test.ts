@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest'
+import type { BffSession } from '../src/domain/bff/sessions.ts'
 import type { AuthorizationCode } from '../src/domain/oidc/codes.ts'
 import type { ProviderSession } from '../src/domain/oidc/provider-sessions.ts'
 import type { RefreshFamily } from '../src/domain/refresh-families.ts'
@@ -47,6 +48,17 @@ const code = (hash: string): AuthorizationCode => ({
 })
 
 const providerSession = (id: string, userId = 'u_alice'): ProviderSession => ({ id, sid: `sid-${id}`, userId, authTime: T0 / 1000, expiresAt: T0 + 8 * 3600_000 })
+
+const bffSession = (id: string): BffSession => ({
+  id,
+  csrfToken: `csrf-${id}`,
+  user: { sub: 'u_alice', name: 'Alice Liddell', email_verified: true },
+  createdAt: T0,
+  lastSeenAt: T0,
+  absoluteExpiresAt: T0 + 8 * 3600_000,
+  tokens: { accessToken: `at-${id}-0`, accessExpiresAt: T0 + 300_000, refreshToken: `rt-${id}-0` },
+  version: 0,
+})
 
 const redis = useLocalRedis()
 
@@ -195,6 +207,56 @@ describe.each([
     expect(await store.providerSessions.count()).toBe(1)
   })
 
+  it('B4 BFF sessions: touch slides; one refresh claim per version at a time, completed by its owner only, released on failure, free again once it runs out', async () => {
+    const store = await open()
+    const records = store.bffSessions
+    await records.insert(bffSession('b'))
+    expect(await records.touch('b', T0 + 1000, IDLE)).toEqual({ ...bffSession('b'), lastSeenAt: T0 + 1000 })
+    const claims = await Promise.all(['o1', 'o2', 'o3'].map((owner) => records.claimRefresh('b', 0, owner, T0 + 15_000, T0 + 1000)))
+    const owner = ['o1', 'o2', 'o3'][claims.indexOf('claimed')] ?? 'none'
+    expect([...claims].sort()).toEqual(['busy', 'busy', 'claimed'])
+    const tokens = { accessToken: 'at-b-1', accessExpiresAt: T0 + 600_000, refreshToken: 'rt-b-1' }
+    expect(await records.completeRefresh('b', 0, 'not-the-owner', tokens)).toBe(false)
+    expect(await records.completeRefresh('b', 0, owner, tokens)).toBe(true)
+    expect(await records.completeRefresh('b', 0, owner, tokens)).toBe(false)
+    expect(await records.get('b')).toMatchObject({ tokens, version: 1, lastSeenAt: T0 + 1000 })
+    expect(await records.claimRefresh('b', 0, 'late', T0 + 15_000, T0 + 2000)).toBe('moved')
+
+    expect(await records.claimRefresh('b', 1, 'o1', T0 + 15_000, T0 + 2000)).toBe('claimed')
+    await records.releaseRefresh('b', 'someone-else')
+    expect(await records.claimRefresh('b', 1, 'o2', T0 + 15_000, T0 + 2000)).toBe('busy')
+    await records.releaseRefresh('b', 'o1')
+    expect(await records.claimRefresh('b', 1, 'o2', T0 + 15_000, T0 + 2000)).toBe('claimed')
+    // A claim whose holder died runs out: the next caller takes it over.
+    expect(await records.claimRefresh('b', 1, 'o3', T0 + 30_000, T0 + 15_000)).toBe('claimed')
+    expect(await records.completeRefresh('b', 1, 'o2', tokens)).toBe(false)
+    expect(await records.claimRefresh('missing', 0, 'o1', T0 + 15_000, T0)).toBe('gone')
+  })
+
+  it('BFF sessions: replaced at sign-in (M12), expired past idle or absolute timeout (M13), deleted answering what they held', async () => {
+    const store = await open()
+    const records = store.bffSessions
+    await records.insert(bffSession('old'))
+    await records.insert(bffSession('new'), 'old')
+    expect(await records.get('old')).toBeUndefined()
+    expect(await records.count()).toBe(1)
+    expect(await records.touch('new', T0 + IDLE, IDLE)).toBe('expired')
+    expect(await records.touch('new', T0, IDLE)).toBeUndefined()
+    await records.insert(bffSession('gone'))
+    expect(await records.delete('gone')).toEqual(bffSession('gone'))
+    expect(await records.delete('gone')).toBeUndefined()
+    expect(await records.count()).toBe(0)
+  })
+
+  it('BFF sign-ins under way are taken once', async () => {
+    const store = await open()
+    const login = { state: 's1', nonce: 'n1', codeVerifier: 'v'.repeat(43), returnTo: '/notes', expiresAt: T0 + 600_000 }
+    await store.bffLogins.insert(login)
+    const [first, second] = await Promise.all([store.bffLogins.take('s1'), store.bffLogins.take('s1')])
+    expect([first, second].filter(Boolean)).toEqual([login])
+    expect(await store.bffLogins.take('unknown')).toBeUndefined()
+  })
+
   it('clear forgets every session, family, revocation, code, provider session and seen proof', async () => {
     const store = await open()
     await store.sessions.insert(session('s'))
@@ -203,6 +265,7 @@ describe.each([
     await store.codes.insert(code('c'))
     await store.providerSessions.insert(providerSession('p'))
     await store.dpopProofs.claim('jkt:j', T0 + 60_000, T0)
+    await store.bffSessions.insert(bffSession('b'))
     await store.clear()
     expect(await store.sessions.count()).toBe(0)
     expect(await store.families.all()).toEqual([])
@@ -210,5 +273,6 @@ describe.each([
     expect(await store.codes.count()).toBe(0)
     expect(await store.providerSessions.count()).toBe(0)
     expect(await store.dpopProofs.claim('jkt:j', T0 + 60_000, T0)).toBe(true)
+    expect(await store.bffSessions.count()).toBe(0)
   })
 })

@@ -26,6 +26,8 @@ export const errorStatus = {
   too_many_attempts: 429,
   server_error: 500,
   not_supported: 501,
+  /** The BFF's upstream (the provider or the API) failed or could not be reached. */
+  bad_gateway: 502,
   temporarily_unavailable: 503,
   store_unavailable: 503,
   gateway_timeout: 504,

@@ -1,3 +1,5 @@
+import { createBffStats, type BffStats } from './bff/bff.ts'
+
 /** Counters the demo's comparison lab and the benchmarks read from `/__mock/stats`. */
 export interface Stats {
   logins: number
@@ -19,6 +21,8 @@ export interface Stats {
    * token sent as DPoP, `dpop_binding` for a bound refresh token without its key's proof.
    */
   dpop: { verified: number; refused: Record<string, number> }
+  /** The backend-for-frontend: sign-ins, requests proxied, refreshes it made or joined. */
+  bff: BffStats
   /** Requests per `METHOD path`. */
   requests: Record<string, number>
   /** Answers per `METHOD path status`, e.g. `POST /api/notes 415`. */
@@ -38,6 +42,7 @@ export function createStats(): Stats {
     authorizations: 0,
     codeRedemptions: 0,
     dpop: { verified: 0, refused: {} },
+    bff: createBffStats(),
     requests: {},
     responses: {},
   }

@@ -48,10 +48,11 @@ export function ignoreRefusal(error: unknown): undefined {
   throw error
 }
 
-export function assertCsrf(parts: BackendParts, ctx: RequestContext, bound: string): void {
+/** `cookie`: where the page keeps its copy of the token (the BFF has its own). */
+export function assertCsrf(parts: BackendParts, ctx: RequestContext, bound: string, cookie = cookieNames(parts, ctx).csrf): void {
   try {
     assertRequestOrigin(parts, ctx, true)
-    if (parts.faults.csrf.tokenCheck) assertDoubleSubmit(ctx.request.headers.get('x-xsrf-token'), ctx.cookies[cookieNames(parts, ctx).csrf], bound)
+    if (parts.faults.csrf.tokenCheck) assertDoubleSubmit(ctx.request.headers.get('x-xsrf-token'), ctx.cookies[cookie], bound)
   } catch (error) {
     parts.stats.csrfRejections++
     throw error

@@ -1,5 +1,7 @@
 import type { ResolvedOptions } from '../config.ts'
 import type { AccessTokens } from '../domain/access-tokens.ts'
+import type { Bff } from '../domain/bff/bff.ts'
+import { LOGIN_TTL_SECONDS } from '../domain/bff/logins.ts'
 import type { Clock } from '../domain/clock.ts'
 import type { DpopProofs } from '../domain/dpop.ts'
 import type { DpopNonces } from '../domain/dpop-nonces.ts'
@@ -36,6 +38,8 @@ export interface BackendParts {
   /** RFC 9449 proof checks, with the replay records of the current store. */
   dpop: DpopProofs
   dpopNonces: DpopNonces
+  /** The backend-for-frontend, when the `bff` option turns it on. */
+  bff: Bff | undefined
   signingKey: () => Promise<SigningKey>
   /** Where sessions, families and revocations live: `Server-Timing` says which store a step waited on. */
   storeKind: AuthStateStore['kind']
@@ -90,6 +94,10 @@ export function cookieNames(parts: BackendParts, ctx: RequestContext) {
     providerSession: ctx.secure ? `__Host-${names.providerSession}` : names.providerSession,
     /** Double-submit token of the provider's login form. */
     loginCsrf: ctx.secure ? `__Host-${names.providerSession}-login` : `${names.providerSession}-login`,
+    bffSession: ctx.secure ? `__Host-${names.bffSession}` : names.bffSession,
+    bffCsrf: names.bffCsrf,
+    /** Binds a BFF sign-in under way to the browser that started it (its `state`). */
+    bffLogin: ctx.secure ? `__Host-${names.bffSession}-login` : `${names.bffSession}-login`,
   }
 }
 
@@ -109,6 +117,21 @@ export function sessionCookieAttributes(parts: BackendParts, ctx: RequestContext
 
 export function csrfCookieAttributes(ctx: RequestContext): CookieAttributes {
   return { httpOnly: false, secure: ctx.secure, sameSite: 'Lax', path: '/' }
+}
+
+/**
+ * The BFF session: `SameSite=Strict`, as the browser-apps BCP §6.1.3.2 advises. Only the page's own
+ * requests need it (the session check, the proxy, sign-out), never a navigation arriving from
+ * another site, so a cross-site request to the proxy carries no cookie at all (B2). The page's CSRF
+ * cookie goes with it.
+ */
+export function bffSessionCookieAttributes(ctx: RequestContext, httpOnly = true): CookieAttributes {
+  return { httpOnly, secure: ctx.secure, sameSite: 'Strict', path: '/' }
+}
+
+/** The sign-in under way: `Lax`, as the provider's answer is a top-level navigation from its site. */
+export function bffLoginCookieAttributes(ctx: RequestContext): CookieAttributes {
+  return { httpOnly: true, secure: ctx.secure, sameSite: 'Lax', path: '/', maxAge: LOGIN_TTL_SECONDS }
 }
 
 /** The refresh cookie goes only to the endpoints that need it: refresh and logout. */

@@ -67,6 +67,12 @@ export class ResponseBuilder {
     return this.build(null, status)
   }
 
+  /** An answer relayed from elsewhere (the BFF's API): its body as it is, with the headers picked to pass. */
+  relay(status: number, body: ArrayBuffer, headers: Headers): Response {
+    for (const [name, value] of headers) this.headers.set(name, value)
+    return this.build(body.byteLength === 0 ? null : body, status)
+  }
+
   empty(status = 204): Response {
     return this.build(null, status)
   }
@@ -85,7 +91,7 @@ export class ResponseBuilder {
    * carries only the cookies its client sent. In the browser worker, `HttpResponse` is what makes
    * MSW copy `Set-Cookie` into `document.cookie`.
    */
-  private build(body: string | null, status: number): Response {
+  private build(body: string | ArrayBuffer | null, status: number): Response {
     const timing = this.timing.header()
     if (timing) this.headers.set('Server-Timing', timing)
     return this.jar === 'document' ? new HttpResponse(body, { status, headers: this.headers }) : new Response(body, { status, headers: this.headers })
@@ -156,7 +162,7 @@ export async function readForm(request: Request, maxBytes: number): Promise<URLS
 }
 
 /** Reads at most `maxBytes`, stopping early on an oversized stream rather than buffering it (M18). */
-async function readText(request: Request, maxBytes: number): Promise<string> {
+export async function readText(request: Request, maxBytes: number): Promise<string> {
   const declared = Number(request.headers.get('content-length') ?? '0')
   if (declared > maxBytes) throw tooLarge(maxBytes)
   if (!request.body) return ''

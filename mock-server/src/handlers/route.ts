@@ -85,7 +85,7 @@ export function toHandlers(parts: BackendParts, routes: Route[], ready: Promise<
 
   // MSW decodes `:params` with decodeURIComponent while matching, outside any resolver: a malformed
   // escape such as `/api/notes/%E0%A4%A` would throw there and end as a 500 or a crash (M18).
-  const paramPrefixes = paths.filter((path) => path.includes('/:')).map((path) => `${basePath}${path.slice(0, path.indexOf('/:') + 1)}`)
+  const paramPrefixes = paths.filter((path) => path.includes('/:') || path.endsWith('/*')).map((path) => `${basePath}${path.slice(0, path.search(/\/[:*]/) + 1)}`)
   const malformedPath = http.all(
     ({ request }) => {
       const url = new URL(request.url)

@@ -1,3 +1,5 @@
+import type { BffLoginRecords, PendingLogin } from '../domain/bff/logins.ts'
+import type { BffSession, BffSessionRecords, BffTokens, RefreshClaim } from '../domain/bff/sessions.ts'
 import type { DpopReplayRecords } from '../domain/dpop.ts'
 import type { AuthorizationCode, CodeRecords, CodeRedemption } from '../domain/oidc/codes.ts'
 import type { ProviderSession, ProviderSessionRecords } from '../domain/oidc/provider-sessions.ts'
@@ -207,6 +209,85 @@ export class MemoryDpopReplayRecords implements DpopReplayRecords {
   }
 }
 
+/** BFF sessions with their refresh claims beside them: an expired claim is free to take. */
+export class MemoryBffSessionRecords implements BffSessionRecords {
+  private readonly sessions = new Map<string, BffSession>()
+  private readonly claims = new Map<string, { owner: string; until: number }>()
+
+  insert(session: BffSession, replacing?: string): void {
+    if (replacing !== undefined) this.delete(replacing)
+    this.sessions.set(session.id, session)
+  }
+
+  touch(id: string, now: number, idleTimeoutMs: number): BffSession | 'expired' | undefined {
+    const session = this.sessions.get(id)
+    if (!session) return undefined
+    if (sessionExpired(session, now, idleTimeoutMs)) {
+      this.delete(id)
+      return 'expired'
+    }
+    const slid = { ...session, lastSeenAt: now }
+    this.sessions.set(id, slid)
+    return slid
+  }
+
+  get(id: string): BffSession | undefined {
+    return this.sessions.get(id)
+  }
+
+  claimRefresh(id: string, version: number, owner: string, until: number, now: number): RefreshClaim {
+    const session = this.sessions.get(id)
+    if (!session) return 'gone'
+    if (session.version !== version) return 'moved'
+    const held = this.claims.get(id)
+    if (held && held.until > now) return 'busy'
+    this.claims.set(id, { owner, until })
+    return 'claimed'
+  }
+
+  completeRefresh(id: string, version: number, owner: string, tokens: BffTokens): boolean {
+    const session = this.sessions.get(id)
+    if (!session || session.version !== version || this.claims.get(id)?.owner !== owner) return false
+    this.claims.delete(id)
+    this.sessions.set(id, { ...session, tokens, version: version + 1 })
+    return true
+  }
+
+  releaseRefresh(id: string, owner: string): void {
+    if (this.claims.get(id)?.owner === owner) this.claims.delete(id)
+  }
+
+  delete(id: string): BffSession | undefined {
+    const session = this.sessions.get(id)
+    this.sessions.delete(id)
+    this.claims.delete(id)
+    return session
+  }
+
+  count(): number {
+    return this.sessions.size
+  }
+}
+
+/** Pending sign-ins; expired ones are dropped whenever a new one is stored. */
+export class MemoryBffLoginRecords implements BffLoginRecords {
+  private readonly logins = new Map<string, PendingLogin>()
+
+  constructor(private readonly now: () => number) {}
+
+  insert(login: PendingLogin): void {
+    const now = this.now()
+    for (const [state, pending] of this.logins) if (pending.expiresAt <= now) this.logins.delete(state)
+    this.logins.set(login.state, login)
+  }
+
+  take(state: string): PendingLogin | undefined {
+    const login = this.logins.get(state)
+    this.logins.delete(state)
+    return login
+  }
+}
+
 /** `now` is the backend's clock, which collects expired codes. */
 export function createMemoryStore(now: () => number = Date.now): AuthStateStore {
   const records = () => ({
@@ -216,6 +297,8 @@ export function createMemoryStore(now: () => number = Date.now): AuthStateStore 
     codes: new MemoryCodeRecords(now),
     providerSessions: new MemoryProviderSessionRecords(),
     dpopProofs: new MemoryDpopReplayRecords(),
+    bffSessions: new MemoryBffSessionRecords(),
+    bffLogins: new MemoryBffLoginRecords(now),
   })
   const store = {
     kind: 'memory' as const,

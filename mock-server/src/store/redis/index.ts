@@ -1,4 +1,5 @@
 import type { AuthStateStore } from '../types.ts'
+import { RedisBffLoginRecords, RedisBffSessionRecords } from './bff.ts'
 import { connectRedis, guard } from './client.ts'
 import { RedisCodeRecords } from './codes.ts'
 import { RedisDpopReplayRecords } from './dpop-proofs.ts'
@@ -23,7 +24,7 @@ export interface RedisStore extends AuthStateStore {
 }
 
 /**
- * Sessions, refresh families, the revocation list, codes, provider sessions and seen DPoP proofs in Redis, shared by every backend instance
+ * Sessions, refresh families, the revocation list, codes, provider sessions, seen DPoP proofs and BFF sessions in Redis, shared by every backend instance
  * connected to it: any instance serves any sign-in. Kept out of the package's main entry, so the
  * browser build never bundles a Redis client.
  */
@@ -39,6 +40,8 @@ export async function createRedisStore({ url, prefix = 'authlens:' }: RedisStore
     codes: new RedisCodeRecords(client, run, keys),
     providerSessions: new RedisProviderSessionRecords(client, run, keys),
     dpopProofs: new RedisDpopReplayRecords(run, keys),
+    bffSessions: new RedisBffSessionRecords(client, run, keys),
+    bffLogins: new RedisBffLoginRecords(client, keys),
     async clear() {
       const found = await guard(() => keysUnder(client, prefix))
       for (let start = 0; start < found.length; start += 500) {

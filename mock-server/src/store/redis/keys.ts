@@ -27,6 +27,9 @@ export function redisKeys(prefix: string) {
     providerSessionFamiliesPrefix: `${prefix}opf:`,
     userProviderSessions: (userId: string) => `${prefix}uop:${userId}`,
     dpopProof: (key: string) => `${prefix}dp:${key}`,
+    bffSession: (id: string) => `${prefix}bs:${id}`,
+    bffSessionPrefix: `${prefix}bs:`,
+    bffLogin: (state: string) => `${prefix}bl:${state}`,
   }
 }
 

@@ -132,6 +132,46 @@ const scripts = {
     if held and tonumber(held) > tonumber(ARGV[2]) then return 0 end
     redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[3])
     return 1`,
+  /** KEYS: BFF session[, the session it replaces]. ARGV: data, lastSeenAt, absoluteExpiresAt, tokens, gcAt. */
+  bffSessionInsert: `
+    if KEYS[2] then redis.call('DEL', KEYS[2]) end
+    redis.call('HSET', KEYS[1], 'data', ARGV[1], 'lastSeenAt', ARGV[2], 'absoluteExpiresAt', ARGV[3], 'tokens', ARGV[4], 'version', '0', 'claimOwner', '', 'claimUntil', '0')
+    redis.call('PEXPIREAT', KEYS[1], ARGV[5])`,
+  /** KEYS: BFF session. ARGV: now, idleTimeoutMs, gcMarginMs. As sessionTouch; answers data, lastSeenAt, absoluteExpiresAt, tokens, version. */
+  bffSessionTouch: `
+    local s = redis.call('HMGET', KEYS[1], 'data', 'lastSeenAt', 'absoluteExpiresAt', 'tokens', 'version')
+    if not s[1] then return nil end
+    local now, idle, absolute = tonumber(ARGV[1]), tonumber(ARGV[2]), tonumber(s[3])
+    if now >= absolute or now - tonumber(s[2]) >= idle then
+      redis.call('DEL', KEYS[1])
+      return 'expired'
+    end
+    redis.call('HSET', KEYS[1], 'lastSeenAt', ARGV[1])
+    redis.call('PEXPIREAT', KEYS[1], string.format('%.0f', math.min(now + idle, absolute) + tonumber(ARGV[3])))
+    return { s[1], ARGV[1], s[3], s[4], s[5] }`,
+  /** KEYS: BFF session. ARGV: version, owner, until, now. The refresh claim: a compare on the version, then a short lock. */
+  bffClaimRefresh: `
+    local s = redis.call('HMGET', KEYS[1], 'version', 'claimUntil')
+    if not s[1] then return 'gone' end
+    if s[1] ~= ARGV[1] then return 'moved' end
+    if tonumber(s[2]) > tonumber(ARGV[4]) then return 'busy' end
+    redis.call('HSET', KEYS[1], 'claimOwner', ARGV[2], 'claimUntil', ARGV[3])
+    return 'claimed'`,
+  /** KEYS: BFF session. ARGV: version, owner, tokens. Sets only at that version and for the claim's owner. */
+  bffCompleteRefresh: `
+    local s = redis.call('HMGET', KEYS[1], 'version', 'claimOwner')
+    if not s[1] or s[1] ~= ARGV[1] or s[2] ~= ARGV[2] then return 0 end
+    redis.call('HSET', KEYS[1], 'tokens', ARGV[3], 'version', tostring(tonumber(ARGV[1]) + 1), 'claimOwner', '', 'claimUntil', '0')
+    return 1`,
+  /** KEYS: BFF session. ARGV: owner. */
+  bffReleaseRefresh: `
+    if redis.call('HGET', KEYS[1], 'claimOwner') == ARGV[1] then redis.call('HSET', KEYS[1], 'claimOwner', '', 'claimUntil', '0') end`,
+  /** KEYS: BFF session. Answers what it held, as bffSessionTouch does, and deletes it. */
+  bffSessionDelete: `
+    local s = redis.call('HMGET', KEYS[1], 'data', 'lastSeenAt', 'absoluteExpiresAt', 'tokens', 'version')
+    if not s[1] then return nil end
+    redis.call('DEL', KEYS[1])
+    return s`,
 } as const
 
 export type ScriptName = keyof typeof scripts
