@@ -26,7 +26,7 @@ export default defineConfig({
         test: {
           name: 'demo-spa',
           root: './demo-spa',
-          include: ['src/**/*.test.ts'],
+          include: ['src/**/*.test.ts', 'server/**/*.test.ts'],
           environment: 'node',
         },
       },

@@ -2,7 +2,9 @@ import { mockBackendPlugin } from '@authlens/mock-server/vite'
 import react from '@vitejs/plugin-react'
 import { fileURLToPath } from 'node:url'
 import { defineConfig, type Plugin } from 'vite'
+import { replayRoute } from './server/replay-route.ts'
 import { demoBackendOptions, demoBff, demoOidcClients, hs256Service, oidcApp, PROVIDER_HOST, tokenMediatingService } from './src/backend-options.ts'
+import { REPLAY_ROUTE } from './src/replay-elsewhere.ts'
 
 /** `npm start` names both apps of the single sign-on demo, on the port the server got. */
 function printAppUrls(): Plugin {
@@ -23,6 +25,24 @@ function printAppUrls(): Plugin {
 }
 
 /**
+ * The thief's machine for the break-it replay and the lab's theft experiment: a route of the dev
+ * server, so the stolen token is presented from Node, outside the page and without its key. Here
+ * rather than in the mock backend, which stays a backend that never sends a request of its own.
+ */
+function replayFromNode(): Plugin {
+  return {
+    name: 'authlens-replay-from-node',
+    configureServer(server) {
+      const origin = () => {
+        const address = server.httpServer?.address()
+        return address && typeof address !== 'string' ? `http://${PROVIDER_HOST}:${address.port}` : undefined
+      }
+      server.middlewares.use(REPLAY_ROUTE, replayRoute(origin))
+    },
+  }
+}
+
+/**
  * Default mode: the mock backend is mounted in the dev server (real cookies, real HttpOnly).
  * `--mode worker`: no server at all; the backend runs in MSW's service worker, for static hosting.
  */
@@ -32,8 +52,10 @@ export default defineConfig(({ mode }) => ({
     ...(mode === 'worker'
       ? []
       : [
+          // Before the backends: the main one reads every request's body, matched by a route or not.
+          replayFromNode(),
           // The lab's HS256 service: the same backend signing with a shared secret, under /hs256, so
-          // the performance experiment can time both signature algorithms. Mounted first, because
+          // the performance experiment can time both signature algorithms. Before the main backend, because
           // the main backend's routes match under any prefix (`*/api/me` also matches /hs256/api/me).
           mockBackendPlugin({ ...demoBackendOptions, ...hs256Service }),
           // The lab's token-mediating backend, mounted before the main one for the same reason.

@@ -1,5 +1,7 @@
 import { jwt, session, type AuthClientOptions, type JwtOptions } from '@authlens/sdk'
+import { bff } from '@authlens/sdk/bff'
 import { devtools } from '@authlens/sdk/devtools'
+import { dpop, type Dpop } from '@authlens/sdk/dpop'
 import { cookieStorage, webStorage } from '@authlens/sdk/storage'
 import { backendInWorker } from './app/runtime.ts'
 import { oidcApp } from './backend-options.ts'
@@ -7,7 +9,7 @@ import { BFF } from './features/bff/bff-routes.ts'
 import { oidcLogin } from './features/sso/provider-sign-in.ts'
 
 /** The auth modes of DESIGN.md ("The auth modes"), as the demo offers them. */
-export const MODE_IDS = ['session', 'memory', 'localStorage', 'sessionStorage', 'cookie', 'oidc', 'bff'] as const
+export const MODE_IDS = ['session', 'memory', 'dpop', 'localStorage', 'sessionStorage', 'cookie', 'oidc', 'bff'] as const
 export type ModeId = (typeof MODE_IDS)[number]
 
 /** Where a piece of the credential lives, and whether a script on the page can read it. */
@@ -31,6 +33,8 @@ export interface DemoMode {
   holds: Holding[]
   /** The refresh token is in storage a script can read, so it can be stolen and replayed. */
   refreshTokenReadable: boolean
+  /** The `dpop()` value the mode's client signs with, so the card can ask which key that is. */
+  dpop?: Dpop
   /**
    * A password form on this page, a trip to the OpenID Provider's sign-in page for this app's own
    * tokens, or one the backend-for-frontend makes for the tokens it keeps.
@@ -57,6 +61,9 @@ const common = (id: ModeId, strategy: AuthClientOptions['strategy']): AuthClient
 const demoJwt = (options: JwtOptions) => jwt({ leewaySeconds: 10, ...options })
 
 const NAVIGATIONS = 'needs npm start: the provider’s pages are navigations, and a service worker cannot answer them'
+
+/** One value for the mode's clients: a mode switch makes a new client, and the card asks the latest for its key. */
+const dpopProofs = dpop()
 
 export const MODES: Record<ModeId, DemoMode> = {
   session: {
@@ -88,6 +95,25 @@ export const MODES: Record<ModeId, DemoMode> = {
       { what: 'CSRF token', where: 'XSRF-TOKEN cookie, sent with the cookie-borne refresh', readableByScript: true },
     ],
     refreshTokenReadable: false,
+    signIn: 'password',
+  },
+  dpop: {
+    id: 'dpop',
+    label: 'JWT + DPoP (memory)',
+    summary:
+      'As the memory mode, and the tokens are bound to a key pair of this browser (RFC 9449): each API request carries Authorization: DPoP and a proof signed with a private key no script can read or export. A copied token is refused anywhere else.',
+    strategy: 'jwt',
+    storage: 'memory',
+    options: common('dpop', demoJwt({ refreshTokenTransport: 'cookie', dpop: dpopProofs })),
+    notesVia: 'auth.fetch',
+    holds: [
+      { what: 'Access token (JWT, cnf.jkt)', where: 'memory of this page, sent as Authorization: DPoP with a fresh proof per request', readableByScript: false },
+      { what: 'DPoP private key', where: 'IndexedDB, as a non-extractable CryptoKey: usable to sign while a page is open, never readable', readableByScript: false },
+      { what: 'Refresh token', where: 'HttpOnly cookie (rt), Path=/api/auth; bound to the key, so a refresh needs a proof too', readableByScript: false },
+      { what: 'CSRF token', where: 'XSRF-TOKEN cookie, sent with the cookie-borne refresh', readableByScript: true },
+    ],
+    refreshTokenReadable: false,
+    dpop: dpopProofs,
     signIn: 'password',
   },
   localStorage: {
@@ -154,13 +180,9 @@ export const MODES: Record<ModeId, DemoMode> = {
       'A backend-for-frontend signs in at the provider as a confidential client and keeps the tokens in its session record; this page holds an HttpOnly session cookie and calls the API through the BFF’s proxy, which adds the token and refreshes it server-side.',
     strategy: 'session',
     storage: null,
-    // The SDK's session strategy, pointed at the BFF: its proxy is the API, and /bff/session and
-    // /bff/logout (relative to the proxy's root, /bff/api/) say who is signed in and end it. Sign-in
-    // is a navigation, so no login endpoint.
-    options: {
-      ...common('bff', session({ endpoints: { session: '../session', logout: '../logout' }, csrf: { cookie: BFF.csrfCookie } })),
-      baseURL: BFF.api,
-    },
+    // The SDK's session strategy at the BFF's routes: its proxy is the API; sign-in is a navigation
+    // through the BFF, and sign-out goes on to the provider's end-session page.
+    options: { ...common('bff', bff()), baseURL: BFF.api },
     notesVia: 'auth.fetch',
     holds: [
       { what: 'Session id', where: 'HttpOnly cookie (__Host-bff, SameSite=Strict), sent to this origin only', readableByScript: false },

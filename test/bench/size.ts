@@ -21,6 +21,8 @@ const SDK = '../../sdk/src'
 export const PROGRAMS = {
   jwt: `import { createAuthClient, jwt } from '${SDK}/index.ts'\nexport const auth = createAuthClient({ baseURL: '/api', strategy: jwt() })\n`,
   session: `import { createAuthClient, session } from '${SDK}/index.ts'\nexport const auth = createAuthClient({ baseURL: '/api', strategy: session() })\n`,
+  /** The app behind a backend-for-frontend: what `/bff` adds is measured against the session app. */
+  bff: `import { createAuthClient } from '${SDK}/index.ts'\nimport { bff } from '${SDK}/bff/index.ts'\nexport const auth = createAuthClient({ baseURL: '/bff/api', strategy: bff() })\n`,
   /** The JWT app signing in with OpenID Connect: what `/oidc` adds is measured against the JWT app. */
   oidc: `import { createAuthClient, jwt } from '${SDK}/index.ts'\nimport { oidc } from '${SDK}/oidc/index.ts'\nexport const auth = createAuthClient({ baseURL: '/api', strategy: jwt({ login: oidc({ issuer: 'https://auth.example', clientId: 'app', redirectUri: 'https://app.example/callback' }) }) })\n`,
   /** The OIDC app with DPoP: what `/dpop` adds is measured against the OIDC app. */
@@ -87,9 +89,10 @@ export interface Sizes {
 
 /** The SDK's programs and adapters, with their limits; the anchors only when asked (slower). */
 export async function measureSizes({ anchors = false } = {}): Promise<Sizes> {
-  const [jwtApp, sessionApp, react, axiosAdapter, oidcApp, dpopApp, ...others] = await Promise.all([
+  const [jwtApp, sessionApp, bffApp, react, axiosAdapter, oidcApp, dpopApp, ...others] = await Promise.all([
     bundle(PROGRAMS.jwt),
     bundle(PROGRAMS.session),
+    bundle(PROGRAMS.bff),
     bundle(`${PROGRAMS.jwt}export * from '${SDK}/react/index.ts'\n`),
     bundle(`${PROGRAMS.jwt}export * from '${SDK}/axios/index.ts'\n`),
     bundle(PROGRAMS.oidc),
@@ -111,6 +114,7 @@ export async function measureSizes({ anchors = false } = {}): Promise<Sizes> {
     figures: [
       { name: 'JWT app: createAuthClient({ strategy: jwt() })', rolldown: jwtApp!.rolldown, esbuild: jwtApp!.esbuild, limit: 6 * KB, goal: 5 * KB, ceiling: 6.35 * KB },
       { name: 'session app: createAuthClient({ strategy: session() })', rolldown: sessionApp!.rolldown, esbuild: sessionApp!.esbuild, limit: 4 * KB, goal: 3 * KB },
+      { name: '@authlens/sdk/bff, beyond the session app', ...beyond(bffApp!, sessionApp!), limit: 0.5 * KB },
       { name: '@authlens/sdk/react, beyond the JWT app', ...beyond(react!), limit: 1.5 * KB },
       { name: '@authlens/sdk/axios, beyond the JWT app', ...beyond(axiosAdapter!), limit: 1.5 * KB },
       { name: '@authlens/sdk/oidc, beyond the JWT app', ...beyond(oidcApp!), limit: 3 * KB },

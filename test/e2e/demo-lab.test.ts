@@ -11,6 +11,7 @@ const CLAIMS: Array<{ id: string; claim: RegExp }> = [
   { id: 'performance', claim: /JWTs are faster/ },
   { id: 'memory', claim: /Sessions need server memory per active user/ },
   { id: 'storage', claim: /Tokens in the browser are exposed to XSS/ },
+  { id: 'theft', claim: /A token stolen from the browser by XSS works from another machine/ },
   { id: 'csrf', claim: /Cookie sessions are open to CSRF/ },
   { id: 'cross-domain', claim: /Bearer tokens cross origins easily/ },
   { id: 'jwks', claim: /Any service can verify a JWT/ },
@@ -59,6 +60,7 @@ describe('demo: comparison lab', () => {
       runs.push(await exportResults(page))
     }
     await page.screenshot({ path: `${screenshotDir}demo-lab.png`, fullPage: true })
+    await lab.getByRole('table').getByRole('row', { name: /A token stolen from the browser by XSS/ }).screenshot({ path: `${screenshotDir}demo-lab-theft.png` })
 
     // The experiments, not this test, must make every verdict the same in every run.
     for (const { id } of CLAIMS) {
@@ -144,6 +146,20 @@ describe('demo: comparison lab', () => {
     expect(ssoValue('Session cookie call to the other origin')?.value).toBe(401)
     expect(sso?.why).toMatch(/A's ID token is for authlens-demo, B's for authlens-demo-b, both naming the same provider session/)
     expect(sso?.verdict).toBe('depends')
+
+    // D2 from another machine: the token the XSS read took, replayed 20 times from Node (the dev
+    // server) without the page's key. Bearer: accepted every time. DPoP-bound: refused every time,
+    // for the reasons the server gives; yet the script in the page used it 20 of 20 times.
+    const theft = exported.find((result) => result.id === 'theft')
+    const theftValue = (label: string) => theft?.measured.find((measurement) => measurement.label === label)?.value
+    expect(theftValue('Bearer: replays from Node accepted')).toBe(20)
+    expect(theftValue('Bearer: time the stolen token had left at the last replay')).toBeGreaterThan(0)
+    expect(theftValue('DPoP: replays from Node accepted')).toBe(0)
+    expect(theftValue('DPoP: refused as Bearer (bearer_downgrade)')).toBe(20)
+    expect(theftValue('DPoP: refused with the thief’s own key (key_mismatch)')).toBe(20)
+    expect(theftValue('DPoP: the script’s requests in the page accepted')).toBe(20)
+    expect(theftValue('DPoP: proofs the server verified for the script')).toBe(20)
+    expect(theft?.verdict).toBe('depends')
 
     // BFF, token-mediating backend, browser-only client: no token readable behind the BFF, yet a
     // script acts through its proxy 20 of 20 times; the others hand a script a token that works

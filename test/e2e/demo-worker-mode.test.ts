@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { launchChromium, screenshotDir, type LaunchedBrowser } from '../helpers/chromium.ts'
-import { appBUrl, BFF_MODE, eventLog, OIDC_MODE, openDemo, signIn } from '../helpers/demo-page.ts'
+import { appBUrl, BFF_MODE, breakIt, DPOP_MODE, eventLog, OIDC_MODE, openDemo, signIn } from '../helpers/demo-page.ts'
 import { startDemoServer } from '../helpers/demo-server.ts'
 
 /** The browser runtime: the same handlers in MSW's service worker, no server behind the page. */
@@ -49,6 +49,20 @@ describe('demo with the backend in a service worker', () => {
     expect(problems).toEqual([])
   })
 
+  it('DPoP mode works in the worker (proofs made in the page, checked by the handlers there); the replay from another machine says it needs npm start', async () => {
+    const { page, problems } = await openDemo(browser.context, demo.url, DPOP_MODE.id)
+    expect(await page.getByLabel(DPOP_MODE.label).isChecked()).toBe(true)
+    await signIn(page, 'alice', 'wonderland', 'Alice Liddell')
+    await expect.poll(() => page.getByText('No notes yet. Add one below.').isVisible()).toBe(true)
+    expect(await eventLog(page)).toMatch(/HTTP GET \/api\/notes 200 .*dpop [\d.,]+ (µs|ms) \(proof\).* · sent Authorization: DPoP \+ DPoP proof/)
+    await expect.poll(() => page.getByText('same key').isVisible()).toBe(true)
+    const replay = breakIt(page, 'Replay the token without its key')
+    expect(await replay.getByRole('button', { name: 'Replay from elsewhere' }).isDisabled()).toBe(true)
+    expect(await replay.textContent()).toMatch(/Needs npm start: the replay is sent by the dev server, from outside the page/)
+    expect(problems).toEqual([])
+    await page.close()
+  })
+
   it('marks the lab experiments that need the HTTP server as not available instead of failing them', async () => {
     const { page } = await openDemo(browser.context, demo.url, 'memory')
     await page.getByRole('navigation', { name: 'Sections' }).getByRole('link', { name: 'Comparison lab' }).click()
@@ -57,7 +71,7 @@ describe('demo with the backend in a service worker', () => {
     await expect.poll(() => lab.getByRole('status', { name: 'Lab status' }).textContent(), { timeout: 120_000 }).toMatch(/^Finished: /)
     const table = lab.getByRole('table')
     // Server heap, a server's clock, a second site, a cross-site form: none of these exist without a server process.
-    for (const claim of [/Sessions need server memory per active user/, /JWTs are faster/, /Bearer tokens cross origins easily/, /Cookie sessions are open to CSRF/, /JWTs can be used for SSO/, /Sessions or JWTs: a session cookie keeps/]) {
+    for (const claim of [/Sessions need server memory per active user/, /JWTs are faster/, /Bearer tokens cross origins easily/, /Cookie sessions are open to CSRF/, /JWTs can be used for SSO/, /A token stolen from the browser by XSS works from another machine/, /Sessions or JWTs: a session cookie keeps/]) {
       const text = await table.getByRole('row', { name: claim }).innerText()
       expect(text, text).toMatch(/not available[\s\S]*Not available in the worker build: /)
     }

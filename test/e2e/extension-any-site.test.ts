@@ -1,11 +1,12 @@
 import { calculateJwkThumbprint, decodeProtectedHeader, type JWK } from 'jose'
 import type { Page } from 'playwright-core'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { afterAll, beforeAll, describe, expect, it, onTestFinished } from 'vitest'
 import type { RemoteTarget } from '../helpers/cdp-relay.ts'
 import { panelView, waitFor } from '../helpers/panel-view.ts'
 import type { ExtensionBrowser } from '../helpers/extension-browser.ts'
 import { openPanelSession, type PanelSession } from '../helpers/panel-session.ts'
 import type { FixtureServer } from '../helpers/fixture-server.ts'
+import { listenOnLoopback } from '../helpers/loopback-server.ts'
 
 /**
  * The AuthLens panel on a page that does NOT use @authlens/sdk (test/e2e/fixtures/plain-page):
@@ -284,6 +285,76 @@ describe('AuthLens DevTools panel on a page without the SDK', () => {
     // A proof is never shown whole, nor its signature; the token only decoded.
     const panelText = await inPanel<string>(`return document.body.innerText`)
     for (const secret of [...sent.proofs, ...sent.proofs.map((p) => p.split('.')[2] ?? ''), sent.accessToken]) expect(panelText).not.toContain(secret)
+    expect(panelErrors, 'no errors in the panel').toEqual([])
+    expect(await session?.egress()).toEqual({ leaving: [], gaps: [] })
+  }, 40_000)
+
+  it('backend-for-frontend: sign-in as a navigation /bff/login → provider → /bff/callback leaves only an HttpOnly session cookie, /bff/api/me answers without a token; the Architecture line reads backend-for-frontend and the audit F1', async () => {
+    // A fixture BFF on a loopback origin of its own and its provider on another (localhost, same
+    // port). A real server, not Playwright routes: a route sees only the first request of a redirect
+    // chain, and the sign-in is one. The BFF redeems the code out of the browser's sight and sets its
+    // session cookie; the page only ever calls its proxy.
+    const bff = await listenOnLoopback()
+    const issuer = `${bff.url.replace('127.0.0.1', 'localhost')}/idp`
+    const code = 'bff-fixture-code-SplxlOBeZQQYbYS6WxSbIA'
+    const state = 'bff-fixture-state-af0ifjsldkj'
+    const sessionId = 'bff-session-0123456789abcdef0123456789abcdef'
+    const authorize = `${issuer}/authorize?${new URLSearchParams({ response_type: 'code', client_id: 'fixture-bff', redirect_uri: `${bff.url}/bff/callback`, scope: 'openid profile', state, code_challenge: 'E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM', code_challenge_method: 'S256' })}`
+    bff.serve((request, response) => {
+      const url = new URL(request.url ?? '/', bff.url)
+      const redirect = (location: string, headers: Record<string, string> = {}) => response.writeHead(302, { Location: location, ...headers }).end()
+      const json = (status: number, body: unknown) => response.writeHead(status, { 'Content-Type': 'application/json' }).end(JSON.stringify(body))
+      if (url.pathname === '/bff/login') return redirect(authorize)
+      if (url.pathname === '/idp/authorize') return redirect(`${bff.url}/bff/callback?${new URLSearchParams({ code, state, iss: issuer })}`)
+      if (url.pathname === '/bff/callback' && url.searchParams.get('code') === code) return redirect('/bff/', { 'Set-Cookie': `__Host-bff=${sessionId}; Path=/; Secure; HttpOnly; SameSite=Lax` })
+      if (url.pathname === '/') return response.writeHead(200, { 'Content-Type': 'text/html' }).end('<!doctype html><title>BFF fixture</title><a href="/bff/login">Sign in</a>')
+      if (url.pathname === '/bff/') return response.writeHead(200, { 'Content-Type': 'text/html' }).end('<!doctype html><title>BFF fixture</title><p>Signed in through the backend-for-frontend.</p>')
+      if (url.pathname === '/bff/api/me') {
+        const signedIn = request.headers['x-csrf'] === '1' && (request.headers.cookie ?? '').includes(`__Host-bff=${sessionId}`)
+        return signedIn ? json(200, { sub: 'u_bff', name: 'Alice Liddell' }) : json(401, { error: 'unauthorized' })
+      }
+      return json(404, { error: 'not_found' })
+    })
+    onTestFinished(() => bff.close())
+
+    // Cookies are shared across a host's ports: what other tests left on 127.0.0.1 is cleared.
+    await browser.context.clearCookies()
+    await page.goto(`${bff.url}/`)
+    await Promise.all([page.waitForURL(`${bff.url}/bff/`), page.click('a')])
+    expect(await page.evaluate(() => document.cookie), 'the page cannot read its session').not.toContain('__Host-bff')
+    const statuses = await page.evaluate(async () => {
+      const call = async () => {
+        const response = await fetch('/bff/api/me', { headers: { 'X-CSRF': '1' } })
+        await response.text()
+        return response.status
+      }
+      return [await call(), await call()]
+    })
+    expect(statuses).toEqual([200, 200])
+
+    await showView('Audit')
+    const architecture = await waitFor('the Architecture line to read backend-for-frontend', async () => {
+      const line = await inPanel<{ kind: string; confidence: string; text: string } | null>(`
+        const card = document.querySelector('[data-testid=architecture]')
+        return card ? { kind: card.querySelector('[data-testid=architecture-kind]').textContent, confidence: card.dataset.confidence, text: card.innerText } : null`)
+      return line?.kind === 'backend-for-frontend' && line.confidence === 'high' ? line : null
+    }).catch(async (error: Error) => {
+      throw new Error(`${error.message}; the panel read:\n${await inPanel<string>(`return document.querySelector('[data-testid=architecture]')?.innerText ?? ''`)}`)
+    })
+    console.info(`architecture on the BFF page:\n${architecture.text}`)
+    expect(architecture.text).toContain(`a sign-in at ${issuer}/authorize (client fixture-bff) came back to ${bff.url}/bff/callback on this origin`)
+    expect(architecture.text).toContain('the session rides in the HttpOnly cookie "__Host-bff"')
+    expect(architecture.text).toMatch(/2 same-origin API calls answered without an Authorization header \(GET \/bff\/api\/me\), with the X-CSRF header/i)
+    const f1 = await waitFor('the F1 finding', () => inPanel<string | null>(`return document.querySelector('[data-rule=F1]')?.innerText ?? null`))
+    expect(f1).toContain('Backend-for-frontend: tokens stay on the server')
+    expect(f1).toContain('info')
+    expect(f1).toContain('C1–C6 keep applying to "__Host-bff"')
+    expect(f1).toContain('Browser-Based Applications §6.1')
+    expect(await inPanel<string[]>(`return [...document.querySelectorAll('[data-testid=finding]')].map((f) => f.dataset.rule).filter((rule) => rule.startsWith('F'))`)).toEqual(['F1'])
+    await screenshot('bff-audit')
+    const panelText = await inPanel<string>(`return document.body.innerText`)
+    for (const secret of [code, sessionId]) expect(panelText).not.toContain(secret)
+
     expect(panelErrors, 'no errors in the panel').toEqual([])
     expect(await session?.egress()).toEqual({ leaving: [], gaps: [] })
   }, 40_000)

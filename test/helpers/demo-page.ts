@@ -17,6 +17,9 @@ export type DemoModeId = (typeof DEMO_MODES)[number]['id']
 /** The sixth mode: sign-in at the OpenID Provider's page, so it has no password form of its own. */
 export const OIDC_MODE = { id: 'oidc', label: 'OIDC (code + PKCE)' } as const
 
+/** The memory mode with DPoP-bound tokens: its own checks, since its requests carry a proof step too. */
+export const DPOP_MODE = { id: 'dpop', label: 'JWT + DPoP (memory)' } as const
+
 /** The seventh: a backend-for-frontend signs in at the provider and keeps the tokens. */
 export const BFF_MODE = { id: 'bff', label: 'BFF (tokens stay on the server)' } as const
 
@@ -37,7 +40,7 @@ export function watchConsole(page: Page): string[] {
   return problems
 }
 
-export async function openDemo(context: BrowserContext, baseUrl: string, mode: DemoModeId | typeof OIDC_MODE.id | typeof BFF_MODE.id): Promise<{ page: Page; problems: string[] }> {
+export async function openDemo(context: BrowserContext, baseUrl: string, mode: DemoModeId | typeof OIDC_MODE.id | typeof DPOP_MODE.id | typeof BFF_MODE.id): Promise<{ page: Page; problems: string[] }> {
   const page = await context.newPage()
   const problems = watchConsole(page)
   await page.goto(`${baseUrl}/?mode=${mode}`)

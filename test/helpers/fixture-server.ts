@@ -1,8 +1,7 @@
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
-import { mockBackendPlugin } from '@authlens/mock-server/vite'
-import type { MockBackendOptions } from '@authlens/mock-server'
+import { mockBackendPlugin, type MockBackendPluginOptions } from '@authlens/mock-server/vite'
 import { createServer, type Plugin, type ViteDevServer } from 'vite'
 
 export interface PageServer {
@@ -57,7 +56,7 @@ export async function startPageServer(fixture: string, { host = '127.0.0.1', sdk
  * A test page with the real HTTP mock backend mounted on the same origin: real cookies, real
  * HttpOnly.
  */
-export async function startFixtureServer(fixture: string, backend: MockBackendOptions = {}, page: Omit<PageServerOptions, 'plugins'> = {}): Promise<FixtureServer> {
+export async function startFixtureServer(fixture: string, backend: MockBackendPluginOptions = {}, page: Omit<PageServerOptions, 'plugins'> = {}): Promise<FixtureServer> {
   const server = await startPageServer(fixture, { ...page, plugins: [mockBackendPlugin({ passwordHashIterations: 1_000, ...backend })] })
   const { url } = server
   return {

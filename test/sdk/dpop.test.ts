@@ -126,6 +126,18 @@ describe('dpop(): proofs (RFC 9449 §4)', () => {
     expect(decodeJwt(token).cnf).toEqual({ jkt: await calculateJwkThumbprint(header.jwk as JWK) })
   })
 
+  it('thumbprint() names the key the client signs with: the cnf.jkt of its tokens, as jose computes it from the proof (RFC 7638)', async () => {
+    const key = dpop()
+    await expectAuthError(key.thumbprint(), 'proof_failed')
+    harness = sdkHarness({ now: () => Date.now() })
+    const auth = harness.client({ strategy: jwt({ dpop: key }) })
+    await auth.login(alice)
+    const { header } = await verify((await prepared(auth, '/me')).get('dpop'))
+    const thumbprint = await key.thumbprint()
+    expect(thumbprint).toBe(await calculateJwkThumbprint(header.jwk as JWK))
+    expect(decodeJwt((await auth.getAccessToken())!).cnf).toEqual({ jkt: thumbprint })
+  })
+
   it('htu is the URL without query and fragment, normalised as URLs are; htm is the method in capitals', async () => {
     const { auth } = setup()
     await auth.login(alice)

@@ -1,5 +1,4 @@
 import { createAuthClient, type AuthClient } from '@authlens/sdk'
-import { rememberEndSession } from '../features/bff/bff-routes.ts'
 import { axiosNotesApi, fetchNotesApi, type NotesApi } from '../features/notes/notes-api.ts'
 import { resumeSignInAcrossReloads } from '../features/sso/provider-sign-in.ts'
 import { MODES, type ModeId } from '../modes.ts'
@@ -14,15 +13,12 @@ export interface Connection {
   notes: NotesApi
   /** The logging fetch, for requests made beside the SDK (a replayed refresh token). */
   fetch: typeof fetch
-  /** After the SDK's sign-out: where the browser goes next to end the provider session, if anywhere (BFF mode). */
-  endSessionUrl(): string | null
   dispose(): void
 }
 
 export function connect(mode: ModeId): Connection {
   const loggedFetch = createLoggedFetch()
-  const endSession = rememberEndSession(loggedFetch)
-  const client = createAuthClient({ ...MODES[mode].options, fetch: MODES[mode].signIn === 'bff' ? endSession.fetch : loggedFetch })
+  const client = createAuthClient({ ...MODES[mode].options, fetch: loggedFetch })
   const stopLogging = logSdkEvents(client)
   const stopResuming = MODES[mode].signIn === 'provider' ? resumeSignInAcrossReloads(client, 'a') : () => undefined
   const notes = MODES[mode].notesVia === 'axios' ? axiosNotesApi(client, loggedFetch) : fetchNotesApi(client)
@@ -32,7 +28,6 @@ export function connect(mode: ModeId): Connection {
     client,
     notes,
     fetch: loggedFetch,
-    endSessionUrl: endSession.endSessionUrl,
     dispose() {
       notes.dispose()
       stopLogging()

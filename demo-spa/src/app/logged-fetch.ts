@@ -16,7 +16,9 @@ function describe(input: RequestInfo | URL, init: RequestInit | undefined): Desc
   const headers = new Headers(request?.headers)
   new Headers(init?.headers).forEach((value, name) => headers.set(name, value))
   const sent: string[] = []
-  if (headers.get('authorization')?.startsWith('Bearer ')) sent.push('Bearer token')
+  const scheme = /^(Bearer|DPoP) /.exec(headers.get('authorization') ?? '')?.[1]
+  if (scheme) sent.push(`Authorization: ${scheme}`)
+  if (headers.has('dpop')) sent.push('DPoP proof')
   if (headers.has('x-xsrf-token')) sent.push('CSRF header')
   if ((init?.credentials ?? request?.credentials) === 'include') sent.push('cookies')
   return { method: (init?.method ?? request?.method ?? 'GET').toUpperCase(), path: `${url.pathname}${url.search}`, sent }

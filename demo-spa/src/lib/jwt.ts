@@ -31,3 +31,7 @@ export function decodeJwt(token: string): DecodedJwt | null {
 /** Long values shortened for display, keeping both ends recognisable. */
 export const abbreviate = (value: string, keep = 16): string =>
   value.length <= keep * 2 + 1 ? value : `${value.slice(0, keep)}…${value.slice(-keep)}`
+
+/** base64url without padding (RFC 4648 §5), the alphabet of JWTs, PKCE and JWK thumbprints. */
+export const base64url = (data: Uint8Array): string =>
+  btoa(String.fromCharCode(...data)).replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '')

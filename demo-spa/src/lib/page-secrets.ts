@@ -112,6 +112,21 @@ export function findSecrets(where: string, value: unknown, found: Secret[] = [])
   return found
 }
 
+/** Every credential among what `readLoot` found: what the XSS read of the demo and the lab carries away. */
+export const secretsIn = (loot: Record<string, unknown>): Secret[] => Object.entries(loot).flatMap(([where, value]) => findSecrets(where, value))
+
+const isKeyPair = (value: unknown): value is CryptoKeyPair =>
+  typeof value === 'object' && value !== null && (value as CryptoKeyPair).privateKey instanceof CryptoKey && (value as CryptoKeyPair).publicKey instanceof CryptoKey
+
+/**
+ * The key pairs kept in this origin's IndexedDB (a DPoP key), as a script finds them: `CryptoKey`
+ * objects it can use, whose material WebCrypto alone decides whether to hand out.
+ */
+export async function storedKeyPairs(): Promise<CryptoKeyPair[]> {
+  const databases = await readIndexedDb()
+  return Object.values(databases).flatMap((stores) => Object.values(stores).flatMap((records) => Object.values(records).filter(isKeyPair)))
+}
+
 /** The refresh token a script can copy from `area`, if any: what an attacker would replay. */
 export function stealRefreshToken(area: StorageArea): string | null {
   const page = readPage()

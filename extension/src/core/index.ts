@@ -37,6 +37,8 @@ export { createOAuthFlowTracker, type NonceCheck, type OAuthEvent, type OAuthFac
 export { readDpopRequest, readProof, type DpopProof, type DpopProofProblem, type DpopRequest } from './dpop.ts'
 export { cnfJkt, createDpopTracker, type AthCheck, type DpopBinding, type DpopEvent, type DpopFacts, type DpopProofView, type TokenDpop } from './dpop-flow.ts'
 export { jwkThumbprint } from './thumbprint.ts'
+export { ARCHITECTURE_NAMES, detectArchitecture, type Architecture, type ArchitectureKind, type ArchitectureSignal, type Confidence, type SignalId } from './architecture.ts'
+export { createPageRequestTracker, readPageRequest, type PageRequestFact, type RequestCredential } from './page-requests.ts'
 export { classifyAuthEndpoint, createRetryTracker, dueExpirations, timelineKey, type TimelineEvent, type TimelineKind, type TimelineSource } from './timeline.ts'
 export { DEFAULT_BUFFER_CAPACITY, createCappedBuffer, type CappedBuffer } from './buffer.ts'
 export { cookieKey, describePartition, isAuthCookie, isDeletion, parseCookieHeader, parseSetCookie, type CookiePartitionKey, type CookieRecord, type SameSite } from './cookies.ts'

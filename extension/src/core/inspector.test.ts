@@ -106,7 +106,7 @@ describe('createInspector', () => {
     expect(inspector.auditSync(T0).map((f) => f.ruleId)).toContain('W1')
     expect((await inspector.audit(T0)).map((f) => f.ruleId)).toContain('W1')
     inspector.reset()
-    expect(inspector.snapshot()).toEqual({ pageUrl: null, tokens: [], cookies: [], storage: [], clock: null, signatures: {}, dpop: {}, timeline: [], dropped: 0 })
+    expect(inspector.snapshot()).toEqual({ pageUrl: null, tokens: [], cookies: [], storage: [], clock: null, signatures: {}, dpop: {}, timeline: [], architecture: { kind: 'unknown', confidence: 'low', seen: [], breaks: [], sessionCookie: null, csrfHeader: null }, dropped: 0 })
   })
 
   it('verifies signatures with the JWK Set the page fetched: verified, forged (J13, high), or no key until one is seen; reset forgets the keys', async () => {

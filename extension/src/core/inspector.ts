@@ -1,3 +1,4 @@
+import { detectArchitecture, type Architecture } from './architecture.ts'
 import { runAudit, auditSync, type Finding } from './audit/index.ts'
 import { createCappedBuffer, DEFAULT_BUFFER_CAPACITY } from './buffer.ts'
 import { cookieKey, isAuthCookie, type CookieRecord } from './cookies.ts'
@@ -11,6 +12,7 @@ import { parseUrl } from './origins.ts'
 import { readOAuthExchange, readOAuthUrl, type OAuthMessage } from './oauth.ts'
 import { createOAuthFlowTracker, type CarriedRoundTrip, type OAuthEvent } from './oauth-flow.ts'
 import { headerValues, type ExchangeObservation, type Observation, type StorageArea } from './observations.ts'
+import { createPageRequestTracker } from './page-requests.ts'
 import { checkSignature, type SignatureCheck } from './verify.ts'
 import { SESSION_CHANGE_WINDOW_MS, classifyAuthEndpoint, createRetryTracker, dueExpirations, isSameSessionChange, mergeSessionChange, timelineKey, type SessionChangeEvent, type TimelineEvent, type TimelineSource } from './timeline.ts'
 
@@ -54,6 +56,8 @@ export interface InspectorSnapshot {
   /** DPoP bindings by token id: tokens bound to a key, or sent with the DPoP scheme. The same object until one changes. */
   dpop: Readonly<Record<string, TokenDpop>>
   timeline: TimelineEntry[]
+  /** Where the page's credentials live: browser-held tokens, a server session, a backend-for-frontend… (architecture.ts). */
+  architecture: Architecture
   /** Timeline entries dropped to stay under the cap. */
   dropped: number
 }
@@ -87,6 +91,7 @@ export function createInspector(options: InspectorOptions = {}): Inspector {
   const retry = createRetryTracker()
   const oauth = createOAuthFlowTracker()
   const dpop = createDpopTracker()
+  const requests = createPageRequestTracker()
   const cookies = new Map<string, CookieRecord>()
   const storage = new Map<string, StorageKeyInfo>()
   const weakSecretCache = new Map<string, string | null>()
@@ -197,6 +202,7 @@ export function createInspector(options: InspectorOptions = {}): Inspector {
       const sequence = retry.request(request.method, request.url, bearerId, at)
       if (sequence) emit(added, sequence)
     }
+    requests.observe(observation)
     const messages = readOAuthExchange(observation)
     dpopRequest(added, observation, messages)
     oauthMessages(added, messages, at)
@@ -214,6 +220,7 @@ export function createInspector(options: InspectorOptions = {}): Inspector {
     signatures: new Map(Object.entries(signatures)),
     oauth: oauth.facts(),
     dpop: dpop.facts(),
+    requests: requests.facts(),
     ...(pageUrl ? { pageUrl } : {}),
   })
 
@@ -311,6 +318,7 @@ export function createInspector(options: InspectorOptions = {}): Inspector {
       signatures,
       dpop: dpop.tokens(),
       timeline: timeline.toArray(),
+      architecture: detectArchitecture({ tokens: registry.list(), cookies: [...cookies.values()], page: parseUrl(pageUrl ?? undefined), oauth: oauth.facts(), requests: requests.facts() }),
       dropped: timeline.dropped,
     }),
     auditSync: (nowMs) => auditSync(auditInput(nowMs)),
@@ -331,6 +339,7 @@ export function createInspector(options: InspectorOptions = {}): Inspector {
       retry.clear()
       oauth.clear()
       dpop.clear()
+      requests.clear()
       cookies.clear()
       storage.clear()
       weakSecretCache.clear()

@@ -101,7 +101,7 @@ describe('OAuth round trip on the timeline', () => {
     expect(tracker.observe(response, 2, () => undefined)).toMatchObject({ state: 'matches' })
     tracker.clear()
     expect(tracker.observe(response, 3, () => undefined)).toMatchObject({ state: 'unchecked' })
-    expect(tracker.facts()).toEqual({ authorizationRequests: [], codeExchanges: [] })
+    expect(tracker.facts()).toEqual({ authorizationRequests: [], codeExchanges: [], unredeemedCodes: [] })
   })
 })
 

@@ -70,10 +70,21 @@ export interface CodeExchangeFact {
   codeVerifier: boolean
 }
 
-/** What the A rules read: authorization requests and code exchanges seen, newest last. */
+/** A round trip whose code came back to its redirect URI and was not redeemed where the panel could see it. */
+export interface UnredeemedCodeFact {
+  flow: number
+  endpoint: string
+  clientId: string
+  /** Origin and path. */
+  redirectUri: string
+}
+
+/** What the A rules and architecture.ts read: authorization requests and code exchanges seen, newest last. */
 export interface OAuthFacts {
   authorizationRequests: readonly AuthorizationRequestFact[]
   codeExchanges: readonly CodeExchangeFact[]
+  /** The strongest sign of a backend-for-frontend: the code went to a server that redeemed it out of the page's sight. */
+  unredeemedCodes: readonly UnredeemedCodeFact[]
 }
 
 export interface OAuthFlowTracker {
@@ -236,7 +247,11 @@ export function createOAuthFlowTracker(maxFlows = 50): OAuthFlowTracker {
           }
       }
     },
-    facts: () => ({ authorizationRequests: [...requests.values()].map((r) => r.fact), codeExchanges: [...exchanges.values()] }),
+    facts: () => ({
+      authorizationRequests: [...requests.values()].map((r) => r.fact),
+      codeExchanges: [...exchanges.values()],
+      unredeemedCodes: [...requests.values()].flatMap((r) => (r.stage === 'code' && r.redirectUri !== null ? [{ flow: r.flow, endpoint: r.fact.endpoint, clientId: r.fact.clientId, redirectUri: r.redirectUri }] : [])),
+    }),
     inFlight(nowMs, limits) {
       const roundTrips = [...requests].map(([fingerprint, record]): CarriedRoundTrip => ({
         ...record,

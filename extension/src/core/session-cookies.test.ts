@@ -15,12 +15,13 @@ describe('session cookie names', () => {
       ci_session: 'CodeIgniter',
       SESS0123456789abcdef0123456789abcdef: 'Drupal',
       '__Secure-next-auth.session-token': 'NextAuth.js',
+      '.AspNetCore.Cookies': 'ASP.NET Core cookie authentication',
     }
     for (const [name, framework] of Object.entries(frameworks)) expect(sessionCookieName(name), name).toEqual({ framework })
   })
 
   it('knows an app’s own session id names, prefixes included, and nothing else', () => {
-    for (const name of ['__Host-sid', 'sid', 'session', 'session_id', 'app.sid', 'my-session', '__Secure-session-id']) expect(sessionCookieName(name), name).toEqual({ framework: null })
+    for (const name of ['__Host-sid', 'sid', 'session', 'session_id', 'app.sid', 'my-session', '__Secure-session-id', '__Host-bff']) expect(sessionCookieName(name), name).toEqual({ framework: null })
     for (const name of ['XSRF-TOKEN', 'theme', 'access_token', 'rt', 'session_expires', 'sidebar', 'consent']) expect(sessionCookieName(name), name).toBeNull()
     expect(describeSessionCookie('__Host-sid')).toBe('session id')
     expect(describeSessionCookie('PHPSESSID')).toBe('session id, PHP default name')

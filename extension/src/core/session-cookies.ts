@@ -18,6 +18,8 @@ const FRAMEWORK_DEFAULTS: ReadonlyMap<string, string> = new Map([
   ['_session_id', 'Ruby on Rails'],
   ['asp.net_sessionid', 'ASP.NET'],
   ['.aspnetcore.session', 'ASP.NET Core'],
+  ['.aspnetcore.cookies', 'ASP.NET Core cookie authentication'],
+  ['.aspnetcore.identity.application', 'ASP.NET Core Identity'],
   ['sessionid', 'Django'],
   ['rack.session', 'Rack'],
   ['ci_session', 'CodeIgniter'],
@@ -37,8 +39,8 @@ const FRAMEWORK_PATTERNS: ReadonlyArray<[RegExp, string]> = [
   [/^s?sess[0-9a-f]{32}$/, 'Drupal'],
 ]
 
-/** Names of an app's own choosing that still plainly say "session id". */
-const GENERIC = /^(?:s?sid|sess|session|sessid|session[-_.]?id|[a-z0-9]+[-_.](?:sid|sess|session|session[-_.]?id))$/
+/** Names of an app's own choosing that still plainly say "session id"; `bff` is what backend-for-frontend guides name theirs (`__Host-bff`). */
+const GENERIC = /^(?:s?sid|sess|session|sessid|session[-_.]?id|bff|[a-z0-9]+[-_.](?:sid|sess|session|session[-_.]?id))$/
 
 /** The name without a `__Host-` / `__Secure-` prefix (RFC 6265bis §4.1.3), lower-cased. */
 function bareName(name: string): string {

@@ -39,14 +39,19 @@ export function xssView(state: { tokens: readonly TokenRecord[]; cookies: readon
     auth: isAuthCookie(cookie),
     partition: describePartition(cookie),
   })
-  const readableCookieNames = new Set(state.cookies.filter((c) => !c.httpOnly).map((c) => c.name))
-  const httpOnlyCookieNames = new Set(state.cookies.filter((c) => c.httpOnly).map((c) => c.name))
   return {
     storage: [...state.storage].sort((a, b) => Number(b.holdsToken) - Number(a.holdsToken)),
     readableCookies: state.cookies.filter((c) => !c.httpOnly).map(describe),
     httpOnlyCookies: state.cookies.filter((c) => c.httpOnly).map(describe),
-    tokens: state.tokens.map((token) => ({ tokenId: token.id, exposure: exposureOf(token, readableCookieNames, httpOnlyCookieNames) })),
+    tokens: tokenExposures(state.tokens, state.cookies),
   }
+}
+
+/** Per token id, the most exposed place it was seen in, given the cookie jar's HttpOnly flags. */
+export function tokenExposures(tokens: readonly TokenRecord[], cookies: readonly CookieRecord[]): XssView['tokens'] {
+  const readableCookieNames = new Set(cookies.filter((c) => !c.httpOnly).map((c) => c.name))
+  const httpOnlyCookieNames = new Set(cookies.filter((c) => c.httpOnly).map((c) => c.name))
+  return tokens.map((token) => ({ tokenId: token.id, exposure: exposureOf(token, readableCookieNames, httpOnlyCookieNames) }))
 }
 
 const COOKIE_SOURCES = new Set(['cookie-jar', 'set-cookie', 'cookie-header'])

@@ -8,6 +8,7 @@ import { PanelProvider } from './context.tsx'
 import { createFakeTransport } from './fake-transport.ts'
 import { createPanelController } from './store.ts'
 import { CODE, authorizeRedirect, callbackUrl, idToken, tokenExchange } from '../core/testing/oidc.ts'
+import { bffSignIn, proxyCall, tokenHandout } from '../core/testing/bff.ts'
 import { AS, RS, boundAccessToken, dpopKey, dpopTokenRequest, proof, resourceRequest } from '../core/testing/dpop.ts'
 import { PAGE, T0, accessToken, loginExchange, page, sessionCookie, worker } from './testing.ts'
 
@@ -254,6 +255,28 @@ describe('AuthLens panel', () => {
     expect(screen.getAllByTestId('finding').filter((f) => f.dataset['rule']?.startsWith('P')).map((f) => `${f.dataset['rule']} ${f.dataset['severity']}`)).toEqual(['P1 high'])
     const exported = panel.controller.store.getState().exportJson()
     for (const secret of [...proofs, ...proofs.map((p) => p.split('.')[2] as string), token]) expect(exported).not.toContain(secret)
+    panel.stop()
+  })
+
+  it('Audit: the Architecture line reads backend-for-frontend with its reasons and F1; a token handed to the page turns it into a token-mediating backend (F2)', async () => {
+    const panel = await renderPanel()
+    panel.transport.worker(page(1, { type: 'page-hello', url: PAGE }))
+    for (const observation of bffSignIn(T0)) panel.transport.exchange(observation)
+    panel.transport.worker(worker({ type: 'cookies', tabId: 1, url: PAGE, cookies: [{ ...sessionCookie, name: '__Host-bff' }] }))
+    panel.transport.exchange(proxyCall(T0 + 500))
+    await panel.flush()
+    panel.show('Audit')
+    const card = screen.getByTestId('architecture')
+    expect(screen.getByTestId('architecture-kind').textContent).toBe('backend-for-frontend')
+    expect(card.textContent).toContain('high confidence')
+    expect(within(card).getAllByRole('listitem').map((li) => li.dataset['signal'])).toEqual(['code-redeemed-server-side', 'httponly-session-cookie', 'cookie-only-api', 'no-token-on-page'])
+    expect(screen.getAllByTestId('finding').map((f) => `${f.dataset['rule']} ${f.dataset['severity']}`)).toContain('F1 info')
+
+    panel.transport.exchange(tokenHandout(T0 + 600, accessToken(T0)))
+    await panel.flush()
+    expect(screen.getByTestId('architecture-kind').textContent).toBe('token-mediating backend')
+    expect(screen.getByTestId('architecture').textContent).toMatch(/Not a backend-for-frontend because.*access token t[0-9a-f]+ in the response body of GET \/bff\/token/)
+    expect(screen.getAllByTestId('finding').filter((f) => f.dataset['rule']?.startsWith('F')).map((f) => `${f.dataset['rule']} ${f.dataset['severity']}`)).toEqual(['F2 medium'])
     panel.stop()
   })
 

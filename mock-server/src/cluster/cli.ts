@@ -3,7 +3,8 @@ import { startCluster, type Cluster } from './cluster.ts'
 
 /**
  * `npm run cluster [-- --instances N --port P]`: Redis, N backend instances and a round-robin
- * proxy, all on loopback; Ctrl-C stops everything it started.
+ * proxy, all on loopback, the backend-for-frontend on (its issuer the proxy's URL); Ctrl-C stops
+ * everything it started.
  */
 const { values } = parseArgs({
   options: { instances: { type: 'string', default: '2' }, port: { type: 'string', default: '4000' } },
@@ -26,6 +27,7 @@ try {
   cluster = await startCluster({
     instances: Number(values.instances),
     port: Number(values.port),
+    bff: true,
     ...(process.env.AUTHLENS_HMAC_SECRET ? { hmacSecret: process.env.AUTHLENS_HMAC_SECRET } : {}),
   })
 } catch (error) {
@@ -40,6 +42,7 @@ if (stopping) {
 } else {
   console.log(`AuthLens cluster: ${cluster.instances.length} instances behind ${cluster.url} (round robin)`)
   cluster.instances.forEach((instance, index) => console.log(`  instance ${index}: ${instance.url} (pid ${instance.child.pid})`))
+  console.log(`  BFF: ${cluster.url}/bff/login (issuer ${cluster.url})`)
   console.log(`  Redis: ${cluster.redis.url} (pid ${cluster.redis.pid()}), append-only file in ${cluster.redis.dir}`)
   console.log('Ctrl-C stops everything.')
 }

@@ -1,4 +1,5 @@
 import { randomToken } from '../domain/random.ts'
+import { freePort } from './free-port.ts'
 import { startInstance, type Instance } from './instances.ts'
 import { startRoundRobinProxy, type RoundRobinProxy } from './proxy.ts'
 import { startLocalRedis, type LocalRedis } from './redis-server.ts'
@@ -12,6 +13,11 @@ export interface ClusterOptions {
   /** Default true; `false` runs stateless access tokens (no revocation list). */
   accessTokenDenylist?: boolean
   passwordHashIterations?: number
+  /**
+   * Turns the backend-for-frontend on in every instance, with one client secret, and the proxy's
+   * URL as the issuer: the address the browser knows, where the BFF reaches its provider and API.
+   */
+  bff?: boolean
 }
 
 export interface Cluster {
@@ -38,8 +44,11 @@ export async function startCluster(options: ClusterOptions): Promise<Cluster> {
     await redis.close()
   }
   try {
+    // Known before the instances start, as it is their issuer.
+    const port = options.port || (await freePort())
     const config = {
       redisUrl: redis.url,
+      ...(options.bff ? { bff: { issuer: `http://localhost:${port}`, clientSecret: randomToken() } } : {}),
       hmacSecret: options.hmacSecret ?? randomToken(32),
       accessTokenDenylist: options.accessTokenDenylist ?? true,
       ...(options.passwordHashIterations ? { passwordHashIterations: options.passwordHashIterations } : {}),
@@ -50,7 +59,7 @@ export async function startCluster(options: ClusterOptions): Promise<Cluster> {
     if (failure) throw failure.reason
     proxy = await startRoundRobinProxy(
       instances.map((instance) => instance.url),
-      { port: options.port ?? 0 },
+      { port },
     )
     return { url: proxy.url, redis, instances, proxy, stop }
   } catch (error) {

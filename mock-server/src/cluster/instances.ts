@@ -10,6 +10,8 @@ export interface InstanceConfig {
   /** `false`: stateless access tokens, no revocation list (see `accessTokenDenylist`). */
   accessTokenDenylist: boolean
   passwordHashIterations?: number
+  /** The backend-for-frontend: the issuer every instance shares (the proxy's URL) and the BFF's client secret. */
+  bff?: { issuer: string; clientSecret: string }
 }
 
 export interface Instance {
@@ -29,6 +31,8 @@ export function startInstance(config: InstanceConfig): Promise<Instance> {
     AUTHLENS_HMAC_SECRET: config.hmacSecret,
     AUTHLENS_ACCESS_TOKEN_DENYLIST: config.accessTokenDenylist ? 'on' : 'off',
     AUTHLENS_PASSWORD_HASH_ITERATIONS: config.passwordHashIterations ? String(config.passwordHashIterations) : '',
+    AUTHLENS_ISSUER: config.bff?.issuer ?? '',
+    AUTHLENS_BFF_SECRET: config.bff?.clientSecret ?? '',
   }
   const child = track(spawn(process.execPath, ['--import', 'tsx', entry], { env, stdio: ['pipe', 'pipe', 'inherit'] }))
   return new Promise((resolve, reject) => {

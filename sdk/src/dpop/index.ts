@@ -9,6 +9,15 @@ export type { RequestSide, RequestSigner, RequestSignerFactory } from '../transp
 /** How a resource server asks for a proof with its nonce (RFC 9449 §9): `WWW-Authenticate: DPoP error="use_dpop_nonce"`. */
 const NONCE_CHALLENGE = /error="?use_dpop_nonce/i
 
+/** `dpop()`: a request signer for `jwt({ dpop })`, which can also name the key it signs with. */
+export interface Dpop extends RequestSignerFactory {
+  /**
+   * The RFC 7638 SHA-256 thumbprint of the key the client signs with: what `cnf.jkt` of the tokens
+   * bound to it holds. Of the last client this value was given to; makes the key if none exists yet.
+   */
+  thumbprint(): Promise<string>
+}
+
 /**
  * DPoP (RFC 9449) for `jwt({ dpop: dpop() })`: access and refresh tokens bound to a key pair whose
  * private half no script can read, so a stolen token is useless anywhere else. Every token request
@@ -21,9 +30,9 @@ const NONCE_CHALLENGE = /error="?use_dpop_nonce/i
  * under the client's name, shared by its tabs; where IndexedDB is unavailable, in memory, with a
  * `warning` (`key_in_memory`).
  */
-export const dpop =
-  (): RequestSignerFactory =>
-  (ctx, clock) => {
+export function dpop(): Dpop {
+  let current: (() => Promise<{ jwk: JsonWebKey }>) | undefined
+  const factory: RequestSignerFactory = (ctx, clock) => {
     let key: Promise<{ privateKey: CryptoKey; jwk: JsonWebKey }> | undefined
     /** The nonce each server (by origin) asked for last (RFC 9449 §8, §9). */
     const nonces = new Map<string, string>()
@@ -37,6 +46,7 @@ export const dpop =
         key = undefined
         throw new AuthError('proof_failed', `no DPoP key: ${(error as Error)?.message}`)
       }))
+    current = keys
 
     const learn = (origin: string, headers: Headers) => {
       const nonce = headers.get('dpop-nonce')
@@ -92,3 +102,12 @@ export const dpop =
       },
     }
   }
+  return Object.assign(factory, {
+    async thumbprint() {
+      if (!current) throw new AuthError('proof_failed', 'dpop() has not been given to a client')
+      const { crv, kty, x, y } = (await current()).jwk
+      // RFC 7638 §3.2: the required members only, in lexicographic order, no whitespace.
+      return sha256(JSON.stringify({ crv, kty, x, y }))
+    },
+  })
+}

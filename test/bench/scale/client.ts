@@ -28,10 +28,14 @@ const TIMEOUT_MS = 10_000
  */
 export const SIGN_INS_PER_ACCOUNT = 5
 
+/** A form field of the provider's login page. */
+const field = (html: string, name: string) => (new RegExp(`name="${name}" value="([^"]*)"`).exec(html)?.[1] ?? '').replace(/&#(\d+);/g, (_, code: string) => String.fromCharCode(Number(code)))
+
 /**
  * One virtual browser of the scale workload, speaking plain HTTP to the cluster's proxy the way
  * the SDK would: session mode with the cookie and the CSRF header, JWT modes with a bearer token
- * and the refresh token in the body.
+ * and the refresh token in the body, the BFF with its cookies (sign-in: the BFF, the provider's
+ * page and form, the callback).
  */
 export class ScaleClient {
   private headers: Record<string, string> = {}
@@ -52,6 +56,7 @@ export class ScaleClient {
 
   async login(): Promise<void> {
     const account = accounts[this.index % accounts.length]!
+    if (this.mode === 'bff') return this.loginThroughBff(account)
     const path = this.mode === 'session' ? '/api/session/login' : '/api/auth/login'
     const response = await this.send('login', 'POST', path, account, 200)
     if (this.mode === 'session') {
@@ -66,14 +71,14 @@ export class ScaleClient {
   }
 
   async me(expected = 200): Promise<number> {
-    const response = await this.send('me', 'GET', '/api/me', undefined, expected)
+    const response = await this.send('me', 'GET', this.mode === 'bff' ? '/bff/api/me' : '/api/me', undefined, expected)
     await response.arrayBuffer()
     return response.status
   }
 
-  /** Sessions slide on every request and have no refresh call; only the JWT modes refresh. */
+  /** Sessions slide on every request and have no refresh call (the BFF refreshes on its side); only the JWT modes refresh. */
   async refresh(): Promise<void> {
-    if (this.mode === 'session') return
+    if (this.mode === 'session' || this.mode === 'bff') return
     const response = await this.send('refresh', 'POST', '/api/auth/refresh', { refreshToken: this.refreshToken }, 200)
     const body = (await response.json()) as { accessToken: string; refreshToken: string }
     this.headers = { authorization: `Bearer ${body.accessToken}` }
@@ -81,24 +86,52 @@ export class ScaleClient {
   }
 
   async logout(): Promise<void> {
-    const path = this.mode === 'session' ? '/api/session/logout' : '/api/auth/logout'
-    const body = this.mode === 'session' ? {} : { refreshToken: this.refreshToken }
-    const extra: Record<string, string> = this.mode === 'session' ? { 'x-xsrf-token': this.csrf } : {}
+    const cookieBorne = this.mode === 'session' || this.mode === 'bff'
+    const path = this.mode === 'session' ? '/api/session/logout' : this.mode === 'bff' ? '/bff/logout' : '/api/auth/logout'
+    const body = cookieBorne ? {} : { refreshToken: this.refreshToken }
+    const extra: Record<string, string> = cookieBorne ? { 'x-xsrf-token': this.csrf } : {}
     await (await this.send('logout', 'POST', path, body, 200, extra)).arrayBuffer()
+  }
+
+  /** Four requests, as a browser makes them; the BFF's session cookie and its CSRF token are kept. */
+  private async loginThroughBff(account: { username: string; password: string }): Promise<void> {
+    const cookies = new Map<string, string>()
+    const keep = (response: Response) => {
+      for (const line of response.headers.getSetCookie()) {
+        const [pair = ''] = line.split(';')
+        const [name = '', value = ''] = pair.split('=')
+        if (value === '') cookies.delete(name)
+        else cookies.set(name, value)
+      }
+      this.headers = { cookie: [...cookies].map(([name, value]) => `${name}=${value}`).join('; ') }
+      return response
+    }
+    const path = (response: Response) => {
+      const url = new URL(response.headers.get('location') ?? '/', this.base)
+      return `${url.pathname}${url.search}`
+    }
+    const start = keep(await this.send('login', 'GET', '/bff/login?returnTo=%2F', undefined, 302))
+    const page = keep(await this.send('login', 'GET', path(start), undefined, 200))
+    const html = await page.text()
+    const form = new URLSearchParams({ request: field(html, 'request'), csrf: field(html, 'csrf'), ...account })
+    const signedIn = keep(await this.send('login', 'POST', '/oauth/login', form, 303))
+    keep(await this.send('login', 'GET', path(signedIn), undefined, 302))
+    this.csrf = cookies.get('BFF-XSRF-TOKEN') ?? ''
   }
 
   private async send(phase: Phase, method: string, path: string, body: unknown, expected: number, extra: Record<string, string> = {}): Promise<Response> {
     const headers: Record<string, string> = { ...this.headers, ...extra }
     if (body !== undefined) {
-      headers['content-type'] = 'application/json'
+      headers['content-type'] = body instanceof URLSearchParams ? 'application/x-www-form-urlencoded' : 'application/json'
       headers.origin = this.base
     }
     const start = performance.now()
     const response = await fetch(`${this.base}${path}`, {
       method,
       headers,
-      body: body === undefined ? undefined : JSON.stringify(body),
+      body: body === undefined ? undefined : body instanceof URLSearchParams ? body : JSON.stringify(body),
       signal: AbortSignal.timeout(TIMEOUT_MS),
+      redirect: 'manual',
     })
     const ms = performance.now() - start
     const ok = response.status === expected

@@ -12,7 +12,7 @@ import { readScale } from './reading.ts'
 import { MODE_LABELS, type ScaleResults, type ScaleRow } from './results.ts'
 import { runWorkload, type Workload, type WorkloadResult } from './workload.ts'
 
-const MODES: ScaleMode[] = ['session', 'jwt-stateless', 'jwt-denylist']
+const MODES: ScaleMode[] = ['session', 'jwt-stateless', 'jwt-denylist', 'bff']
 const INSTANCE_COUNTS = [1, 2, 4]
 const WORKLOAD: Workload = { users: 40, concurrency: 16, requestsPerUser: 40, refreshesPerUser: 4 }
 const ROUNDS = 5
@@ -29,8 +29,9 @@ interface Setup {
 
 /**
  * `npm run bench -- scale`: the same workload against real clusters (Redis, N instances of the
- * HTTP runtime, the round-robin proxy; all on loopback) for sessions in Redis, stateless JWTs and
- * JWTs with the revocation list in Redis, on 1, 2 and 4 instances. Every cluster is started first,
+ * HTTP runtime, the round-robin proxy; all on loopback) for sessions in Redis, stateless JWTs,
+ * JWTs with the revocation list in Redis, and the backend-for-frontend (its sessions in Redis, the
+ * API behind it checking the revocation list), on 1, 2 and 4 instances. Every cluster is started first,
  * then the workload runs on each in turn, round after round, so a burst of load elsewhere on the
  * machine spoils one round of one setup, not a whole column; throughput is the median round.
  * Then what each credential check costs apart from the load (see quiet.ts). Saves the results for
@@ -43,7 +44,7 @@ export async function scaleBench(): Promise<{ report: string; budgets: Budget[] 
       for (const instances of INSTANCE_COUNTS) {
         // Logins hash with 1,000 PBKDF2 rounds instead of 100,000: the same for every mode, and the
         // figure is about where session state lives, not about password hashing.
-        const cluster = await startCluster({ instances, accessTokenDenylist: mode !== 'jwt-stateless', passwordHashIterations: 1_000 })
+        const cluster = await startCluster({ instances, accessTokenDenylist: mode !== 'jwt-stateless', passwordHashIterations: 1_000, bff: mode === 'bff' })
         setups.push({ mode, instances, cluster, rounds: [], checks: {} })
       }
     }
@@ -129,9 +130,9 @@ function report(results: ScaleResults): string {
   })
   const { workload, machine } = results
   return [
-    '## Scale-out: sessions in Redis vs stateless JWT vs JWT + Redis revocation list',
+    '## Scale-out: sessions in Redis vs stateless JWT vs JWT + Redis revocation list vs BFF',
     '',
-    `Each round: ${workload.users} users, ${workload.concurrency} requests in flight: sign in, ${workload.requestsPerUser} × GET /api/me, ${workload.refreshesPerUser} refreshes (JWT modes), sign out; through the round-robin proxy. ${workload.rounds} rounds per setup, setups interleaved; req/s is the median round. ${machine.cpus} CPUs, Node ${machine.node}, Redis ${machine.redis}.`,
+    `Each round: ${workload.users} users, ${workload.concurrency} requests in flight: sign in, ${workload.requestsPerUser} × GET /api/me (the BFF: GET /bff/api/me, which it forwards to /api/me), ${workload.refreshesPerUser} refreshes (JWT modes), sign out; through the round-robin proxy. The BFF's sign-in is four requests (the BFF, the provider's page and form, the callback). ${workload.rounds} rounds per setup, setups interleaved; req/s is the median round. ${machine.cpus} CPUs, Node ${machine.node}, Redis ${machine.redis}.`,
     '',
     table(
       ['mode', 'instances', 'req/s', 'vs 1 instance', 'vs stateless', 'p50 ms', 'p99 ms', 'Redis RT/req', 'RT per /api/me', 'RT per refresh', 'HS256 verify µs', 'Redis RT µs', 'old credential accepted after logout'],
@@ -153,12 +154,14 @@ function budgets(rows: ScaleRow[]): Budget[] {
     { description: 'scale: a session request costs exactly one Redis round trip', ok: each('session', (row) => row.roundTripsPer.me === 1) },
     { description: 'scale: a stateless JWT request costs no Redis round trip', ok: each('jwt-stateless', (row) => row.roundTripsPer.me === 0) },
     { description: 'scale: the revocation list brings back one Redis round trip per JWT request', ok: each('jwt-denylist', (row) => row.roundTripsPer.me === 1) },
+    { description: 'scale: a request through the BFF costs two Redis round trips (its session, then the API\'s revocation list)', ok: each('bff', (row) => row.roundTripsPer.me === 2) },
     {
       description: 'scale: every instance reports its checks (Server-Timing): a session lookup; a signature check, plus the list check with the revocation list',
       ok:
         each('session', (row) => steps(row) === 'lookup') &&
         each('jwt-stateless', (row) => steps(row) === 'verify') &&
-        each('jwt-denylist', (row) => steps(row) === 'verify store'),
+        each('jwt-denylist', (row) => steps(row) === 'verify store') &&
+        each('bff', (row) => steps(row) === 'lookup'),
     },
     {
       description: 'scale: after sign-out, sessions and listed JWTs are refused on every instance; stateless JWTs are still accepted',

@@ -28,6 +28,7 @@ export function readScale(rows: ScaleRow[], cpus: number): string[] {
     `One request at a time, on 1 instance, the instances reported ${us(roundTrip)} for a session lookup in Redis (one round trip) and ${us(signature)} for an HS256 signature check${
       costlier ? `: the round trip cost ${costlier} the signature check` : ''
     }; the revocation list's check took ${us(find('jwt-denylist', 1)?.serverTiming.store)}, one round trip again.`,
-    `After sign-out, the old credential was accepted by ${find('session', most)?.acceptedAfterLogout}/${users} (${MODE_LABELS.session}), ${find('jwt-denylist', most)?.acceptedAfterLogout}/${users} (${MODE_LABELS['jwt-denylist']}) and ${find('jwt-stateless', most)?.acceptedAfterLogout}/${users} (${MODE_LABELS['jwt-stateless']}, until exp) — on whichever instance the proxy chose.`,
+    `Behind the BFF a request costs ${rt('bff', 'me')} round trips (its session lookup, then the API's revocation-list check of the token it forwards) and a second HTTP hop; on ${most} instances it ran at ${ratio(speed('bff', most), speed('session', most))} the throughput of plain sessions and ${ratio(speed('bff', most), speed('jwt-denylist', most))} that of JWT + revocation list, with no token in the browser.`,
+    `After sign-out, the old credential was accepted by ${find('session', most)?.acceptedAfterLogout}/${users} (${MODE_LABELS.session}), ${find('jwt-denylist', most)?.acceptedAfterLogout}/${users} (${MODE_LABELS['jwt-denylist']}), ${find('bff', most)?.acceptedAfterLogout}/${users} (${MODE_LABELS.bff}) and ${find('jwt-stateless', most)?.acceptedAfterLogout}/${users} (${MODE_LABELS['jwt-stateless']}, until exp) — on whichever instance the proxy chose.`,
   ]
 }

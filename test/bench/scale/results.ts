@@ -6,4 +6,5 @@ export const MODE_LABELS: Record<ScaleMode, string> = {
   session: 'session + Redis',
   'jwt-stateless': 'JWT, stateless',
   'jwt-denylist': 'JWT + Redis revocation list',
+  bff: 'BFF + Redis (proxy to the JWT API)',
 }

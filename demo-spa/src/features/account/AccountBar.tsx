@@ -14,8 +14,7 @@ const userName = (user: Record<string, unknown> | null): string => {
 /** Who is signed in, in which mode, and the two things a signed-in person does: refresh, sign out. */
 export function AccountBar() {
   const auth = useAuth()
-  const connection = useDemo((state) => state.connection)
-  const mode = connection.mode
+  const mode = useDemo((state) => state.connection.mode)
   const status = useAuthState((state) => state.status)
   const user = useAuthState((state) => state.user)
   const signedIn = status === 'authenticated' || status === 'refreshing'
@@ -37,9 +36,6 @@ export function AccountBar() {
   const signOut = async () => {
     try {
       await auth.logout()
-      // The BFF ended its session; the provider's ends in this browser, at its end-session page.
-      const endSessionUrl = connection.endSessionUrl()
-      if (endSessionUrl) location.assign(endSessionUrl)
     } catch (error) {
       addLog({ source: 'demo', title: 'sign-out incomplete', detail: isAuthError(error) ? error.message : String(error), tone: 'bad' })
     }

@@ -1,15 +1,17 @@
+import { useAuth } from '@authlens/sdk/react'
 import { useState } from 'react'
-import { bffLoginUrl } from './bff-routes.ts'
 
 /**
  * Sign-in through the backend-for-frontend: a navigation, not a request. The BFF sends the browser
  * to the provider's page and, after the code exchange it makes itself, back here with a session cookie.
  */
 export function BffSignIn() {
+  const auth = useAuth()
   const [leaving, setLeaving] = useState(false)
   const go = () => {
     setLeaving(true)
-    location.assign(bffLoginUrl(`${location.pathname}${location.search}${location.hash}`))
+    // bff(): a navigation to the BFF, which comes back to this page.
+    void auth.login()
   }
   return (
     <section className="panel sign-in" aria-labelledby="bff-sign-in-heading">

@@ -39,24 +39,3 @@ export async function readBffSession(fetchImpl: typeof fetch): Promise<BffSessio
   const response = await fetchImpl(BFF.session, { credentials: 'same-origin' })
   return response.ok ? parseBffSession(await response.json()) : null
 }
-
-/**
- * The SDK's `session()` strategy reads no answer from its logout request; the BFF's names the
- * provider's end-session URL, which the browser itself must visit to end the provider session
- * (the BFF never sees that cookie). Wraps `fetch` to keep it for `leaveForProviderSignOut`.
- */
-export function rememberEndSession(fetchImpl: typeof fetch): { fetch: typeof fetch; endSessionUrl: () => string | null } {
-  let endSessionUrl: string | null = null
-  return {
-    fetch: async (input, init) => {
-      const response = await fetchImpl(input, init)
-      const url = new URL(input instanceof Request ? input.url : String(input), location.href)
-      if (url.origin === location.origin && url.pathname === BFF.logout && response.ok) {
-        const body = (await response.clone().json().catch(() => null)) as { endSessionUrl?: unknown } | null
-        endSessionUrl = typeof body?.endSessionUrl === 'string' ? body.endSessionUrl : null
-      }
-      return response
-    },
-    endSessionUrl: () => endSessionUrl,
-  }
-}

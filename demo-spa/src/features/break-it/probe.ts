@@ -1,4 +1,5 @@
 import type { Connection } from '../../app/connect.ts'
+import { serverNow } from '../../app/demo-store.ts'
 import { entriesSince, type LogEntry } from '../../app/log-store.ts'
 import { useNotes } from '../notes/notes-store.ts'
 
@@ -14,3 +15,9 @@ export const isSignedIn = (connection: Connection): boolean => {
 
 /** One protected request: the notes list, which the notes panel then shows. */
 export const probeNotes = (): Promise<{ ok: boolean; failure?: string }> => useNotes.getState().load()
+
+/** Whole seconds the current access token has left on the server's clock, or `?` when none is held. */
+export const secondsLeft = (connection: Connection): string => {
+  const { expiresAt } = connection.client.getState()
+  return expiresAt === null ? '?' : String(Math.max(0, Math.round((expiresAt - serverNow()) / 1000)))
+}

@@ -22,7 +22,7 @@ export function CredentialCard() {
         <>
           <ExpiryCountdown session={session} />
           {mode.signIn === 'provider' && <IdTokenDetails refreshTokenIn={mode.holds.find((holding) => holding.what === 'Refresh token')?.where ?? '?'} />}
-          {mode.signIn === 'bff' ? <BffSessionDetails /> : session ? <SessionDetails /> : <TokenDetails />}
+          {mode.signIn === 'bff' ? <BffSessionDetails /> : session ? <SessionDetails /> : <TokenDetails dpop={mode.dpop} />}
         </>
       ) : (
         <p className="muted">Signed out: no credential.</p>

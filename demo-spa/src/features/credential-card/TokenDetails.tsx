@@ -1,13 +1,19 @@
+import type { Dpop } from '@authlens/sdk/dpop'
 import { useAuth, useAuthState } from '@authlens/sdk/react'
 import { useEffect, useState } from 'react'
 import { Claims } from '../../components/Claims.tsx'
 import { abbreviate, decodeJwt } from '../../lib/jwt.ts'
+import { KeyBinding } from './KeyBinding.tsx'
+
+/** `cnf.jkt` (RFC 9449 §6.1), read defensively: these claims are unverified input. */
+const confirmedKey = (claims: Record<string, unknown>): unknown =>
+  typeof claims.cnf === 'object' && claims.cnf !== null ? (claims.cnf as Record<string, unknown>).jkt : undefined
 
 /**
  * The access token the SDK holds right now, decoded here in the browser. Decoding is reading, not
  * checking: only the server, with its key, can verify the signature.
  */
-export function TokenDetails() {
+export function TokenDetails({ dpop }: { dpop?: Dpop | undefined }) {
   const auth = useAuth()
   const expiresAt = useAuthState((state) => state.expiresAt)
   const signedIn = useAuthState((state) => state.status === 'authenticated' || state.status === 'refreshing')
@@ -37,7 +43,9 @@ export function TokenDetails() {
         <code className="token-text" title="the token, shortened">
           {abbreviate(token, 24)}
         </code>{' '}
-        <span className="muted small">{token.length} bytes, sent as Authorization: Bearer</span>
+        <span className="muted small">
+          {token.length} bytes, sent as Authorization: {dpop ? 'DPoP, with a proof' : 'Bearer'}
+        </span>
       </p>
       <div className="decoded">
         <div>
@@ -49,6 +57,7 @@ export function TokenDetails() {
           <Claims values={decoded.claims} />
         </div>
       </div>
+      {dpop && <KeyBinding jkt={confirmedKey(decoded.claims)} dpop={dpop} />}
     </div>
   )
 }

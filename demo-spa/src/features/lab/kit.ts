@@ -22,6 +22,8 @@ export interface LabStats {
   requests: Record<string, number>
   /** Answers per route and status, keyed `METHOD /path status` (e.g. `POST /api/notes 415`). */
   responses: Record<string, number>
+  /** DPoP proofs the server accepted. */
+  dpopVerified: number
 }
 
 const num = (value: unknown): number => (typeof value === 'number' ? value : 0)
@@ -45,6 +47,7 @@ export async function stats(): Promise<LabStats> {
     revokeAccessTokenOnLogout: body.revokeAccessTokenOnLogout !== false,
     requests: counts(body.requests),
     responses: counts(body.responses),
+    dpopVerified: num(typeof body.dpop === 'object' && body.dpop !== null ? (body.dpop as Record<string, unknown>).verified : undefined),
   }
 }
 
@@ -126,6 +129,3 @@ export function jwtClaims(token: string): Record<string, unknown> {
   const json = new TextDecoder().decode(Uint8Array.from(atob(base64.padEnd(Math.ceil(base64.length / 4) * 4, '=')), (c) => c.charCodeAt(0)))
   return JSON.parse(json) as Record<string, unknown>
 }
-
-export const base64url = (data: Uint8Array): string =>
-  btoa(String.fromCharCode(...data)).replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '')

@@ -2,7 +2,8 @@ import { oidcApp } from '../../backend-options.ts'
 import { readPage } from '../../lib/page-secrets.ts'
 import { BFF, bffLoginUrl } from '../bff/bff-routes.ts'
 import { discoverProvider } from '../sso/discovery.ts'
-import { base64url, LAB_USER } from './kit.ts'
+import { base64url } from '../../lib/jwt.ts'
+import { LAB_USER } from './kit.ts'
 
 const random = (bytes: number) => base64url(crypto.getRandomValues(new Uint8Array(bytes)))
 

@@ -4,7 +4,7 @@ import type { Estimate } from './statistics/bootstrap.ts'
  * The last results of `npm run bench -- scale` (test/bench/scale), saved as a static file: the
  * demo cannot start Redis or backend instances itself, so it shows what was recorded, and when.
  */
-export type ScaleMode = 'session' | 'jwt-stateless' | 'jwt-denylist'
+export type ScaleMode = 'session' | 'jwt-stateless' | 'jwt-denylist' | 'bff'
 
 export type ScalePhase = 'login' | 'me' | 'refresh' | 'logout'
 

@@ -6,7 +6,7 @@ const LEFT = Date.UTC(2026, 0, 1, 12, 0, 0)
 const CODE = 'Xq7e0secretcodevalue0000000000000000000000AbCd'
 
 const tokenRequest: LogEntry = { id: 1, at: LEFT + 900, source: 'http', title: 'POST /oauth/token 200', detail: '12 ms', tone: 'ok', status: 200 }
-const notes: LogEntry = { id: 2, at: LEFT + 950, source: 'http', title: 'GET /api/notes 200', detail: '5 ms · sent Bearer token', tone: 'ok', status: 200 }
+const notes: LogEntry = { id: 2, at: LEFT + 950, source: 'http', title: 'GET /api/notes 200', detail: '5 ms · sent Authorization: Bearer', tone: 'ok', status: 200 }
 
 const input = (overrides: Partial<JourneyInput> = {}): JourneyInput => ({
   app: 'App B',

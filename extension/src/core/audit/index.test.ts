@@ -65,7 +65,7 @@ describe('runAudit', () => {
   })
 
   it('the catalog lists every rule with a severity and a reference', () => {
-    expect(Object.keys(RULES)).toEqual(['J1', 'J2', 'J3', 'J4', 'J5', 'J6', 'J7', 'J8', 'J9', 'J10', 'J11', 'J12', 'J13', 'A1', 'A2', 'A3', 'A4', 'P1', 'P2', 'P3', 'W1', 'W2', 'C1', 'C2', 'C3', 'C4', 'C5', 'C6'])
+    expect(Object.keys(RULES)).toEqual(['J1', 'J2', 'J3', 'J4', 'J5', 'J6', 'J7', 'J8', 'J9', 'J10', 'J11', 'J12', 'J13', 'A1', 'A2', 'A3', 'A4', 'P1', 'P2', 'P3', 'F1', 'F2', 'W1', 'W2', 'C1', 'C2', 'C3', 'C4', 'C5', 'C6'])
     for (const rule of Object.values(RULES)) expect(rule.reference).toMatch(/RFC|OWASP/)
   })
 })

@@ -9,6 +9,7 @@
  *   signature-rules.ts  J13: a signature the key the page fetched does not verify (checked in verify.ts)
  *   oauth-rules.ts      A1–A4: how the page signs in with OAuth / OpenID Connect (implicit flow, PKCE, state, ID token as bearer)
  *   dpop-rules.ts       P1–P3: DPoP (RFC 9449): a bound token sent as Bearer, a proof replayed, a proof that does not fit its request
+ *   architecture-rules.ts F1, F2: a backend-for-frontend recognised (info), or the pattern broken by a token on the page
  *   storage-rules.ts    W1, W2: tokens in Web Storage (XSS-readable)
  *   cookie-rules.ts     C1–C6: auth cookie flags, scope and persistence, session id names; CHIPS partitions kept apart
  *
@@ -17,6 +18,7 @@
  * and no finding contains a token or cookie value: they go into the redacted export as they are.
  */
 import { parseUrl } from '../origins.ts'
+import { architectureRules } from './architecture-rules.ts'
 import { cookieRules } from './cookie-rules.ts'
 import { dpopRules } from './dpop-rules.ts'
 import { jwtRules } from './jwt-rules.ts'
@@ -33,7 +35,7 @@ export { WEAK_SECRETS, findWeakSecret } from './weak-secret.ts'
 
 export function auditSync(input: AuditInput): Finding[] {
   const ctx = contextOf(input)
-  return sortFindings([...jwtRules(ctx), ...signatureRules(ctx), ...oauthRules(ctx), ...dpopRules(ctx), ...transportRules(ctx), ...storageRules(ctx), ...cookieRules(ctx)])
+  return sortFindings([...jwtRules(ctx), ...signatureRules(ctx), ...oauthRules(ctx), ...dpopRules(ctx), ...architectureRules(ctx), ...transportRules(ctx), ...storageRules(ctx), ...cookieRules(ctx)])
 }
 
 export async function runAudit(input: AuditInput, weakSecretCache?: Map<string, string | null>): Promise<Finding[]> {
@@ -50,8 +52,9 @@ function contextOf(input: AuditInput): RuleContext {
     nowMs: input.nowMs,
     clock: input.clock ?? null,
     signatures: input.signatures ?? new Map(),
-    oauth: input.oauth ?? { authorizationRequests: [], codeExchanges: [] },
+    oauth: input.oauth ?? { authorizationRequests: [], codeExchanges: [], unredeemedCodes: [] },
     dpop: input.dpop ?? { tokens: [], replays: [], misfits: [] },
+    requests: input.requests ?? [],
     options: { ...DEFAULT_AUDIT_OPTIONS, ...input.options },
   }
 }

@@ -10,7 +10,7 @@ const NOW = Date.UTC(2026, 0, 1, 12)
 const request = (overrides: Partial<AuthorizationRequestFact> = {}): AuthorizationRequestFact => ({
   flow: 1, at: NOW, endpoint: `${IDP}/authorize`, clientId: CLIENT_ID, responseType: 'code', pkce: 'S256', state: true, nonce: true, pushed: false, ...overrides,
 })
-const facts = (requests: AuthorizationRequestFact[], codeExchanges: OAuthFacts['codeExchanges'] = []): OAuthFacts => ({ authorizationRequests: requests, codeExchanges })
+const facts = (requests: AuthorizationRequestFact[], codeExchanges: OAuthFacts['codeExchanges'] = []): OAuthFacts => ({ authorizationRequests: requests, codeExchanges, unredeemedCodes: [] })
 const run = (rule: RuleId, oauth: OAuthFacts, specs: SightingSpec[] = []) =>
   auditSync({ tokens: tokenRecords(...specs), cookies: [], oauth, nowMs: NOW, pageUrl: `${APP}/` }).filter((f) => f.ruleId === rule)
 const bearerTo = (value: string, url = 'https://api.example.com/notes'): SightingSpec => ({ value, source: 'authorization-header', key: 'Authorization', at: NOW, exchange: { method: 'GET', url, status: 200 } })

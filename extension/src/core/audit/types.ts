@@ -4,13 +4,14 @@ import type { ClockEstimate } from '../expiry.ts'
 import type { TokenRecord } from '../identity.ts'
 import type { DpopFacts } from '../dpop-flow.ts'
 import type { OAuthFacts } from '../oauth-flow.ts'
+import type { PageRequestFact } from '../page-requests.ts'
 import type { SignatureCheck } from '../verify.ts'
 
 export type Severity = 'critical' | 'high' | 'medium' | 'low' | 'info'
 
 export const SEVERITY_ORDER: readonly Severity[] = ['critical', 'high', 'medium', 'low', 'info']
 
-export type RuleId = 'J1' | 'J2' | 'J3' | 'J4' | 'J5' | 'J6' | 'J7' | 'J8' | 'J9' | 'J10' | 'J11' | 'J12' | 'J13' | 'A1' | 'A2' | 'A3' | 'A4' | 'P1' | 'P2' | 'P3' | 'W1' | 'W2' | 'C1' | 'C2' | 'C3' | 'C4' | 'C5' | 'C6'
+export type RuleId = 'J1' | 'J2' | 'J3' | 'J4' | 'J5' | 'J6' | 'J7' | 'J8' | 'J9' | 'J10' | 'J11' | 'J12' | 'J13' | 'A1' | 'A2' | 'A3' | 'A4' | 'P1' | 'P2' | 'P3' | 'F1' | 'F2' | 'W1' | 'W2' | 'C1' | 'C2' | 'C3' | 'C4' | 'C5' | 'C6'
 
 /** What a finding points at. Never a token value or a cookie value: findings are exported. */
 export interface Evidence {
@@ -66,6 +67,8 @@ export interface AuditInput {
   oauth?: OAuthFacts
   /** DPoP bindings, proof jti replays and proofs that do not fit their request (dpop-flow.ts). */
   dpop?: DpopFacts
+  /** The page's API calls and how each was authenticated (page-requests.ts): F1, F2. */
+  requests?: readonly PageRequestFact[]
   options?: Partial<AuditOptions>
 }
 
@@ -78,6 +81,7 @@ export interface RuleContext {
   signatures: ReadonlyMap<string, SignatureCheck>
   oauth: OAuthFacts
   dpop: DpopFacts
+  requests: readonly PageRequestFact[]
   options: AuditOptions
 }
 
@@ -103,6 +107,8 @@ export const RULES: Readonly<Record<RuleId, { title: string; severity: Severity;
   P1: { title: 'DPoP-bound token sent as Bearer', severity: 'high', reference: 'RFC 9449 §7.2 (security case D10)' },
   P2: { title: 'DPoP proof replayed', severity: 'medium', reference: 'RFC 9449 §11.1' },
   P3: { title: 'DPoP proof does not fit its request', severity: 'medium', reference: 'RFC 9449 §4.3, §7' },
+  F1: { title: 'Backend-for-frontend: tokens stay on the server', severity: 'info', reference: 'OAuth 2.0 for Browser-Based Applications §6.1; OWASP Session Management Cheat Sheet' },
+  F2: { title: 'A token reached the page: a token-mediating backend, not a BFF', severity: 'medium', reference: 'OAuth 2.0 for Browser-Based Applications §6.2, §6.1; OWASP Session Management Cheat Sheet' },
   W1: { title: 'Token in localStorage', severity: 'medium', reference: 'OWASP Session Management Cheat Sheet; OWASP HTML5 Security Cheat Sheet' },
   W2: { title: 'Token in sessionStorage', severity: 'low', reference: 'OWASP Session Management Cheat Sheet; OWASP HTML5 Security Cheat Sheet' },
   C1: { title: 'Auth cookie readable by JavaScript', severity: 'high', reference: 'OWASP Session Management Cheat Sheet (HttpOnly)' },

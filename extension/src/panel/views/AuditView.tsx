@@ -1,15 +1,24 @@
-import { SEVERITY_ORDER, type Severity } from '../../core/index.ts'
+import { SEVERITY_ORDER, type Finding, type Severity } from '../../core/index.ts'
 import { Badge } from '../components/Badge.tsx'
 import { Empty } from '../components/Empty.tsx'
 import { usePanel } from '../context.tsx'
+import { ArchitectureCard } from './ArchitectureCard.tsx'
 
-/** One lint over tokens and cookies together (J1–J13, A1–A4, W1–W2, C1–C6), most severe first. */
+/** The page's architecture, then one lint over tokens and cookies together (J1–J13, A1–A4, P1–P3, F1–F2, W1–W2, C1–C6), most severe first. */
 export function AuditView() {
   const findings = usePanel((s) => s.findings)
-  if (findings.length === 0) return <Empty>No findings for what AuthLens has seen so far. Rules checked: J1–J13, A1–A4, W1–W2, C1–C6.</Empty>
-  const counts = SEVERITY_ORDER.map((severity) => [severity, findings.filter((f) => f.severity === severity).length] as const).filter(([, n]) => n > 0)
   return (
     <div className="audit">
+      <ArchitectureCard />
+      {findings.length === 0 ? <Empty>No findings for what AuthLens has seen so far. Rules checked: J1–J13, A1–A4, P1–P3, F1–F2, W1–W2, C1–C6.</Empty> : <Findings findings={findings} />}
+    </div>
+  )
+}
+
+function Findings({ findings }: { findings: readonly Finding[] }) {
+  const counts = SEVERITY_ORDER.map((severity) => [severity, findings.filter((f) => f.severity === severity).length] as const).filter(([, n]) => n > 0)
+  return (
+    <>
       <p className="summary">
         {counts.map(([severity, n]) => (
           <Badge key={severity} tone={severity}>
@@ -31,6 +40,6 @@ export function AuditView() {
           </li>
         ))}
       </ol>
-    </div>
+    </>
   )
 }

@@ -1,7 +1,7 @@
-import { serverNow, useDemo } from '../../../app/demo-store.ts'
+import { useDemo } from '../../../app/demo-store.ts'
 import { logMark } from '../../../app/log-store.ts'
 import { mockControls } from '../../../app/mock-controls.ts'
-import { httpLines, isSignedIn, probeNotes } from '../probe.ts'
+import { httpLines, isSignedIn, probeNotes, secondsLeft } from '../probe.ts'
 import { isSession, needsSignIn, type BreakAction } from '../types.ts'
 
 /** Who is signed in, by username, as the API says (`GET /api/me`). */
@@ -32,8 +32,7 @@ export const revoke: BreakAction = {
         ? { tone: 'warn', summary: 'Still signed in: the session survived.', steps }
         : { tone: 'bad', summary: 'Signed out at once: the session no longer exists on the server, so the very next request was refused.', steps }
     }
-    const { expiresAt } = connection.client.getState()
-    const left = expiresAt === null ? '?' : String(Math.max(0, Math.round((expiresAt - serverNow()) / 1000)))
+    const left = secondsLeft(connection)
     return probe.ok
       ? {
           tone: 'warn',

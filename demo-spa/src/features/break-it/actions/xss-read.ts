@@ -1,4 +1,4 @@
-import { findSecrets, readLoot, type Secret } from '../../../lib/page-secrets.ts'
+import { readLoot, secretsIn, type Secret } from '../../../lib/page-secrets.ts'
 import { isBff, isSession, type BreakAction } from '../types.ts'
 import type { DemoMode } from '../../../modes.ts'
 
@@ -10,8 +10,13 @@ function nothingFound(mode: DemoMode): string {
   if (isSession(mode)) {
     return 'No credential to take: the session id is HttpOnly, so it is not in document.cookie. XSRF-TOKEN is readable on purpose (double submit) and useless without the session cookie.'
   }
-  return 'No token in any storage a script can list: the access token is a variable inside the SDK and the refresh token an HttpOnly cookie. The script can still act as you while this page is open (through the app’s own requests), but it cannot carry a credential away for later.'
+  const key = mode.dpop ? ' The DPoP private key is in IndexedDB as a CryptoKey the script can use to sign while the page is open, but not read: it shows up below as its description, with no key material.' : ''
+  return `No token in any storage a script can list: the access token is a variable inside the SDK and the refresh token an HttpOnly cookie.${key} The script can still act as you while this page is open (through the app’s own requests), but it cannot carry a credential away for later.`
 }
+
+/** A CryptoKey as JSON shows it: what WebCrypto tells a script, never the key material (which JSON would show as `{}`). */
+const describeKeys = (_name: string, value: unknown): unknown =>
+  value instanceof CryptoKey ? { CryptoKey: { type: value.type, extractable: value.extractable, algorithm: value.algorithm, usages: value.usages } } : value
 
 const describe = (secrets: Secret[]): string =>
   [...new Set(secrets.map((secret) => `${secret.kind} (from ${secret.where})`))].join(', ')
@@ -25,8 +30,8 @@ export const xssRead: BreakAction = {
   unavailable: () => null,
   async run({ mode }) {
     const loot = await readLoot()
-    const secrets = Object.entries(loot).flatMap(([where, value]) => findSecrets(where, value))
-    const evidence = JSON.stringify(loot, null, 2)
+    const secrets = secretsIn(loot)
+    const evidence = JSON.stringify(loot, describeKeys, 2)
     const steps = [`A script could send these ${evidence.length} bytes to any server it likes (below).`]
     if (secrets.length === 0) return { tone: 'ok', summary: nothingFound(mode), steps, evidence }
     const refresh = secrets.some((secret) => secret.kind === 'refresh token')

@@ -1,5 +1,5 @@
 import { tokenMediatingService } from '../../../backend-options.ts'
-import { findSecrets, readLoot, type Secret } from '../../../lib/page-secrets.ts'
+import { readLoot, secretsIn, type Secret } from '../../../lib/page-secrets.ts'
 import { BFF } from '../../bff/bff-routes.ts'
 import { crossOriginCall, otherOrigin } from '../cross-site.ts'
 import { formatEstimate, timing } from '../format.ts'
@@ -21,7 +21,7 @@ const TMB = tokenMediatingService.basePath
 
 /** Every token in what a script can read in storage and in the answers it fetched itself (by where). */
 async function tokensReadable(fetched: Record<string, string>): Promise<Secret[]> {
-  return Object.entries({ ...(await readLoot()), ...fetched }).flatMap(([where, value]) => findSecrets(where, value))
+  return secretsIn({ ...(await readLoot()), ...fetched })
 }
 
 /** The bytes of the distinct tokens found, less those readable before (the live demo's are not counted). */

@@ -9,7 +9,8 @@ import { performanceExperiment } from './performance.ts'
 import { revocation } from './revocation.ts'
 import { sso } from './sso.ts'
 import { storageSecurity } from './storage.ts'
+import { theft } from './theft.ts'
 import { tokenSize } from './token-size.ts'
 
 /** In the order the table shows them; each is independent and cleans up after itself. */
-export const EXPERIMENTS: Experiment[] = [tokenSize, revocation, performanceExperiment, memory, storageSecurity, csrf, crossDomain, jwks, expiry, sso, architectures]
+export const EXPERIMENTS: Experiment[] = [tokenSize, revocation, performanceExperiment, memory, storageSecurity, theft, csrf, crossDomain, jwks, expiry, sso, architectures]

@@ -1,4 +1,4 @@
-import { findSecrets, readLoot, type Secret } from '../../../lib/page-secrets.ts'
+import { readLoot, secretsIn, type Secret } from '../../../lib/page-secrets.ts'
 import { bytes, labClient, withClient, type LabMode } from '../kit.ts'
 import type { Experiment, Measurement } from '../types.ts'
 
@@ -6,7 +6,7 @@ const MODES: LabMode[] = ['session', 'memory', 'localStorage', 'sessionStorage',
 
 /** The secrets among everything an injected script could dump. */
 async function dump(): Promise<Secret[]> {
-  return Object.entries(await readLoot()).flatMap(([where, value]) => findSecrets(where, value))
+  return secretsIn(await readLoot())
 }
 
 /** Secrets readable while signed in in `mode` that were not readable before (the live demo's are not counted). */

@@ -1,4 +1,5 @@
-import { accessToken, base64url, bytes, jwtClaims, labClient, withClient } from '../kit.ts'
+import { base64url } from '../../../lib/jwt.ts'
+import { accessToken, bytes, jwtClaims, labClient, withClient } from '../kit.ts'
 import type { Experiment } from '../types.ts'
 
 /** A realistic claim to add: a permission string, as APIs put scopes and permissions in tokens. */
