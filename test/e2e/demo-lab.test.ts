@@ -61,6 +61,7 @@ describe('demo: comparison lab', () => {
     }
     await page.screenshot({ path: `${screenshotDir}demo-lab.png`, fullPage: true })
     await lab.getByRole('table').getByRole('row', { name: /A token stolen from the browser by XSS/ }).screenshot({ path: `${screenshotDir}demo-lab-theft.png` })
+    await lab.getByRole('table').getByRole('row', { name: /Sessions or JWTs: a session cookie keeps/ }).screenshot({ path: `${screenshotDir}demo-lab-architectures.png` })
 
     // The experiments, not this test, must make every verdict the same in every run.
     for (const { id } of CLAIMS) {

@@ -132,10 +132,10 @@ describe('demo: every auth mode (npm start)', () => {
     const { page, problems } = await openDemo(browser.context, demo.url, 'memory')
     await page.getByRole('navigation', { name: 'Sections' }).getByRole('link', { name: 'Comparison lab' }).click()
     const lab = page.getByRole('region', { name: 'Comparison lab' })
-    await expect.poll(() => lab.getByRole('status', { name: 'Lab status' }).textContent()).toBe('Not run yet: 11 experiments ready')
+    await expect.poll(() => lab.getByRole('status', { name: 'Lab status' }).textContent()).toBe('Not run yet: 12 experiments ready')
     expect(await lab.getByRole('button', { name: 'Run all experiments' }).isEnabled()).toBe(true)
     expect(await lab.getByRole('button', { name: 'Export JSON' }).isDisabled()).toBe(true)
-    expect(await lab.getByRole('listitem').count()).toBe(11)
+    expect(await lab.getByRole('listitem').count()).toBe(12)
     // Nothing measured live yet: no results table, no chart (the recorded scale-out results are a region of their own).
     expect(await lab.getByRole('table').count()).toBe(0)
     expect(await page.getByRole('img', { name: /Chart/ }).count()).toBe(0)

@@ -25,15 +25,16 @@ export const BFF_MODE = { id: 'bff', label: 'BFF (tokens stay on the server)' } 
 
 /**
  * Console errors and warnings of a page, and uncaught exceptions. Chromium also reports every 4xx
- * answer to a fetch as "Failed to load resource"; those of the API are the auth flow working as
- * designed (a 401 before a refresh, a refused replay), so only they are let through.
+ * answer to a fetch as "Failed to load resource"; those of the API (and of the BFF's proxy to it) are
+ * the auth flow working as designed (a 401 before a refresh, a refused replay, a cross-origin call
+ * the BFF's first-party cookie does not reach), so only they are let through.
  */
 export function watchConsole(page: Page): string[] {
   const problems: string[] = []
   page.on('console', (message) => {
     if (message.type() !== 'error' && message.type() !== 'warning') return
     const url = message.location().url
-    const apiAnswer = message.text().startsWith('Failed to load resource') && /^\/api\//.test(url ? new URL(url).pathname : '')
+    const apiAnswer = message.text().startsWith('Failed to load resource') && /^\/(bff\/)?api\//.test(url ? new URL(url).pathname : '')
     if (!apiAnswer) problems.push(`${message.type()}: ${message.text()} ${url}`)
   })
   page.on('pageerror', (error) => problems.push(`pageerror: ${error.message}`))
