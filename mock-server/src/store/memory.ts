@@ -33,14 +33,7 @@ export class MemorySessionRecords implements SessionRecords {
   }
 
   deleteUser(userId: string): number {
-    let count = 0
-    for (const [id, session] of this.sessions) {
-      if (session.userId === userId) {
-        this.sessions.delete(id)
-        count++
-      }
-    }
-    return count
+    return deleteWhere(this.sessions, (session) => session.userId === userId)
   }
 
   count(): number {
@@ -174,14 +167,7 @@ export class MemoryProviderSessionRecords implements ProviderSessionRecords {
   }
 
   deleteUser(userId: string): number {
-    let count = 0
-    for (const [id, { session }] of this.sessions) {
-      if (session.userId === userId) {
-        this.sessions.delete(id)
-        count++
-      }
-    }
-    return count
+    return deleteWhere(this.sessions, ({ session }) => session.userId === userId)
   }
 
   count(): number {
@@ -309,4 +295,16 @@ export function createMemoryStore(now: () => number = Date.now): AuthStateStore 
     roundTrips: () => 0,
   }
   return store
+}
+
+/** Deletes the entries whose value matches; answers how many. */
+function deleteWhere<K, V>(map: Map<K, V>, matches: (value: V) => boolean): number {
+  let count = 0
+  for (const [key, value] of map) {
+    if (matches(value)) {
+      map.delete(key)
+      count++
+    }
+  }
+  return count
 }
