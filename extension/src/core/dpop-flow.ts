@@ -1,5 +1,5 @@
 import type { JsonObject } from './decode.ts'
-import type { DpopProof, DpopProofProblem, DpopRequest } from './dpop.ts'
+import type { DpopProof, DpopRequest } from './dpop.ts'
 import { hash64 } from './hash.ts'
 import type { TokenRecord } from './identity.ts'
 import { endpointOf } from './oauth.ts'
@@ -25,23 +25,13 @@ export type DpopBinding = 'yes' | 'no' | 'no-proof' | 'bearer' | 'unknown'
 /** `matches` / `mismatch` / `missing`: a request carrying a token (RFC 9449 §4.3 check 11); `present` / `absent`: one without. */
 export type AthCheck = 'matches' | 'mismatch' | 'missing' | 'present' | 'absent'
 
-export interface DpopProofView {
-  header: JsonObject
-  claims: JsonObject
-  otherMembers: string[]
-  jkt: string | null
-  keyType: string | null
-  htm: string | null
-  htu: string | null
-  jti: string | null
-  iat: number | null
+/** A proof as the timeline shows it: `ath` judged against the token it rode with; `alg` not kept. */
+export interface DpopProofView extends Omit<DpopProof, 'alg' | 'ath'> {
   ath: AthCheck
-  nonce: boolean
   /** RFC 9449 §4.3 checks 8–9: method, and URL without query and fragment. */
   fits: { htm: boolean; htu: boolean }
   /** Its `jti` was already sent on another request (RFC 9449 §11.1). */
   replayed: boolean
-  problems: DpopProofProblem[]
 }
 
 export interface DpopEvent {
