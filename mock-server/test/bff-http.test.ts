@@ -2,8 +2,8 @@ import { request as httpRequest } from 'node:http'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createMemoryStore } from '../src/store/memory.ts'
 import type { AuthStateStore } from '../src/store/types.ts'
-import { httpAgent, type Agent, type AgentResponse } from './agent.ts'
-import { BFF_COOKIE, csrfHeaders, heldTokens, locationPath, readable, signInThroughBff } from './bff.ts'
+import { httpAgent, type Agent } from './agent.ts'
+import { BFF_COOKIE, csrfHeaders, locationPath, watchHeldTokens, readable, signInThroughBff } from './bff.ts'
 
 /**
  * The BFF over the real HTTP runtime: real sockets, real `Set-Cookie`, and the BFF's calls to the
@@ -39,14 +39,7 @@ describe('BFF over real HTTP', () => {
   })
 
   it('B1 over real HTTP: a full flow, with a refresh, leaves no access or refresh token in anything the page reads', async () => {
-    const seen: AgentResponse[] = []
-    const tokens = new Set<string>()
-    const hold = async (response: AgentResponse) => {
-      seen.push(response)
-      const held = await heldTokens(store, agent)
-      if (held) for (const token of [held.accessToken, held.refreshToken]) if (token) tokens.add(token)
-      return response
-    }
+    const { seen, tokens, hold } = watchHeldTokens(store, agent)
     for (const response of await signInThroughBff(agent, '/app?tab=1')) await hold(response)
     await hold(await agent.request('GET', '/bff/session'))
     expect((await hold(await agent.request('GET', '/bff/api/me'))).body).toMatchObject({ user: { id: 'u_alice' } })

@@ -4,8 +4,8 @@ import { createMockBackend } from '../src/backend.ts'
 import type { MockBackendOptions } from '../src/config.ts'
 import { ConfigurationError } from '../src/domain/errors.ts'
 import { createMemoryStore } from '../src/store/memory.ts'
-import { Agent, testOptions, type AgentResponse } from './agent.ts'
-import { BFF_COOKIE, BFF_CSRF, csrfHeaders, heldTokens, locationPath, readable, signInThroughBff } from './bff.ts'
+import { Agent, testOptions } from './agent.ts'
+import { BFF_COOKIE, BFF_CSRF, csrfHeaders, heldTokens, locationPath, watchHeldTokens, readable, signInThroughBff } from './bff.ts'
 import { authorizePath, codeRequest, ISSUER, pkce, redirectParams, SPA, submitLogin } from './oidc.ts'
 
 /**
@@ -122,14 +122,7 @@ describe('BFF: the API proxy', () => {
 
   it('B1 in a full flow, no answer the page can read (bodies, headers, cookies readable by script, redirects) carries an access or refresh token', async () => {
     const { agent, store, backend } = bffBackend()
-    const seen: AgentResponse[] = []
-    const tokens = new Set<string>()
-    const hold = async (response: AgentResponse) => {
-      seen.push(response)
-      const held = await heldTokens(store, agent)
-      if (held) for (const token of [held.accessToken, held.refreshToken]) if (token) tokens.add(token)
-      return response
-    }
+    const { seen, tokens, hold } = watchHeldTokens(store, agent)
     for (const response of await signInThroughBff(agent)) await hold(response)
     await hold(await agent.request('GET', '/bff/session'))
     await hold(await agent.request('GET', '/bff/api/me'))

@@ -50,3 +50,19 @@ export async function heldTokens(store: AuthStateStore, agent: Agent): Promise<B
 export function readable(response: AgentResponse): string {
   return `${[...response.headers].map(([name, value]) => `${name}: ${value}`).join('\n')}\n${typeof response.body === 'string' ? response.body : JSON.stringify(response.body)}`
 }
+
+/**
+ * Collects every answer the page got and every token the BFF's record held at that moment, so a
+ * test can check that none of those tokens appears in any answer (B1).
+ */
+export function watchHeldTokens(store: AuthStateStore, agent: Agent) {
+  const seen: AgentResponse[] = []
+  const tokens = new Set<string>()
+  const hold = async (response: AgentResponse) => {
+    seen.push(response)
+    const held = await heldTokens(store, agent)
+    if (held) for (const token of [held.accessToken, held.refreshToken]) if (token) tokens.add(token)
+    return response
+  }
+  return { seen, tokens, hold }
+}
